@@ -1,0 +1,164 @@
+"""Platform-neutral data shapes: what the store holds and what an answer carries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SegmentKind = Literal["quote", "note"]
+
+
+class Episode(BaseModel):
+    """One recording: a podcast episode or a video."""
+
+    id: int | None = None
+    show: str | None = None
+    number: int | None = None
+    title: str | None = None
+    date: str | None = None
+    video_id: str | None = None
+    video_url: str | None = None
+    transcript_url: str | None = None
+    speakers: list[str] = Field(default_factory=list)
+
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        if self.show and self.number is not None:
+            return f"{self.show} #{self.number}"
+        if self.show:
+            return self.show
+        if self.transcript_url:
+            return self.transcript_url.split("://", 1)[-1]
+        if self.video_id:
+            return f"YouTube {self.video_id}"
+        return "unknown episode"
+
+
+class Source(BaseModel):
+    """A file the store was fed: a note or a transcript."""
+
+    id: int | None = None
+    path: str
+    sha256: str
+    lang: str
+    format: str
+    group_key: str
+    title: str | None = None
+
+
+class Speaker(BaseModel):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Segment(BaseModel):
+    """A searchable unit: a verbatim quote or a note's statement."""
+
+    speaker: str | None = None
+    # False when the speaker is inferred (e.g. from the episode's metadata) rather than labelled.
+    speaker_verified: bool = True
+    start: float | None = None
+    end: float | None = None
+    text: str
+    lang: str
+    kind: SegmentKind
+    # Segments that say the same thing (a passage in a note and its translation) share a key.
+    passage_key: str | None = None
+    heading: str | None = None
+
+
+class ParsedQuestion(BaseModel):
+    text: str
+    speaker: str | None = None
+    # The speaker as the user wrote it, when it did not match anyone the store knows.
+    unknown_speaker: str | None = None
+    topic: str
+    language: str
+
+
+class AnswerStatus(str, Enum):
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    UNKNOWN_SPEAKER = "unknown_speaker"
+    EMPTY = "empty_question"
+    WARMING_UP = "warming_up"
+
+
+class Citation(BaseModel):
+    text: str
+    speaker: str | None
+    speaker_verified: bool = True
+    episode: str
+    show: str | None = None
+    start_seconds: int | None
+    end_seconds: int | None = None
+    timestamp: str | None
+    url: str | None
+    source: str
+    kind: SegmentKind
+    language: str
+    score: float = 0.0
+
+
+class Answer(BaseModel):
+    question: str
+    speaker: str | None
+    topic: str
+    language: str
+    status: AnswerStatus = AnswerStatus.OK
+    # A friendly sentence in the asker's language for every status but OK.
+    message: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    # Citations that rank after these ones; adapters offer them as "more".
+    total: int = 0
+    offset: int = 0
+    suggestions: list[str] = Field(default_factory=list)
+    known_speakers: list[str] = Field(default_factory=list)
+
+    def public_json(self) -> dict[str, object]:
+        """The documented `--json` shape (extra keys allowed)."""
+        return self.model_dump(mode="json")
+
+
+class IngestProblem(BaseModel):
+    path: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+class IngestReport(BaseModel):
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    ignored: int = 0
+    segments: int = 0
+    seconds: float = 0.0
+    problems: list[IngestProblem] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, changed {self.changed}, removed {self.removed}, "
+            f"skipped {self.skipped}, failed {self.failed}; "
+            f"{self.segments} segments in {self.seconds:.2f}s"
+        )
+
+
+class StoreStats(BaseModel):
+    segments: int
+    sources: int
+    notes: int
+    transcripts: int
+    episodes: list[Episode]
+    speakers: list[str]
+    last_ingest: datetime | None
+    languages: list[str]
