@@ -1,0 +1,54 @@
+"""Links inside notes: YouTube ids, transcript URLs, and markdown link clean-up for display."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_YT_ID: Final = r"[A-Za-z0-9_-]{11}"
+_YT_RE: Final = re.compile(
+    rf"(?:youtube\.com/(?:watch\?(?:[^\s)\]]*&)?v=|embed/|shorts/|live/|vi(?:_webp)?/)|youtu\.be/)({_YT_ID})(?![A-Za-z0-9_-])"
+)
+_URL_RE: Final = re.compile(r"https?://[^\s)\]>\"'”」]+")
+_MD_LINK_RE: Final = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_TRANSCRIPT_HINT: Final = re.compile(r"transcript", re.IGNORECASE)
+
+
+def youtube_id(text: str) -> str | None:
+    """The video id of a YouTube URL, or the text itself when it is a bare 11-character id."""
+    text = text.strip()
+    if re.fullmatch(_YT_ID, text):
+        return text
+    match = _YT_RE.search(text)
+    return match.group(1) if match else None
+
+
+def youtube_ids(text: str) -> list[str]:
+    return [m.group(1) for m in _YT_RE.finditer(text)]
+
+
+def urls(text: str) -> list[str]:
+    return [u.rstrip(".,;:") for u in _URL_RE.findall(text)]
+
+
+def transcript_urls(text: str) -> list[str]:
+    return [normalize_url(u) for u in urls(text) if _TRANSCRIPT_HINT.search(u) and not youtube_id(u)]
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per page, so a note's `…/transcript/` and a quote file's `…/transcript` agree."""
+    url = url.strip().rstrip("/")
+    url = re.sub(r"^http://", "https://", url)
+    return re.sub(r"^https://www\.", "https://", url)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown inline syntax removed: links keep their label, images and empty links vanish."""
+    text = _MD_LINK_RE.sub(lambda m: m.group(1) if not m.group(0).startswith("!") else "", markdown)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"[ \t]+", " ", text)
+    return re.sub(r"\s+([,.;:!?])", r"\1", text).strip()

@@ -1,0 +1,164 @@
+"""Transcripts: `Speaker (hh:mm:ss) text`, `[hh:mm:ss] text`, `**mm:ss** · text`, WebVTT and SRT."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from bot.ingest.captions import Cue, merge_cues
+from bot.ingest.document import ParsedDocument, ParseError
+from bot.ingest.frontmatter import as_text, episode_from_fields
+from bot.ingest.links import plain_text
+from bot.models import Segment
+from bot.text import detect_language
+from bot.timecodes import parse_timestamp
+
+_TIME: Final = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# Lex Fridman (01:38:37) text…   (text may follow on the next line)
+SPEAKER_TURN: Final = re.compile(
+    rf"^(?P<speaker>[A-Z\u3040-\u30ff\u4e00-\u9fff][\w.'’\- \u3040-\u30ff\u4e00-\u9fff]{{0,40}}?)\s*[(（\[](?P<time>{_TIME})[)）\]]\s*[:：]?\s*(?P<text>.*)$"
+)
+# [01:38:25] text  /  [01:38:25] Speaker: text
+BRACKET_LINE: Final = re.compile(rf"^\[(?P<time>{_TIME})\]\s*(?P<text>.*)$")
+# **01:38** · text
+BOLD_LINE: Final = re.compile(rf"^\*\*(?P<time>{_TIME})\*\*\s*[·•|:\-–—]?\s*(?P<text>.*)$")
+_LABEL: Final = re.compile(r"^(?P<speaker>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}|[\u3040-\u30ff\u4e00-\u9fff・]{2,12})\s*[:：]\s+(?P<text>.+)$")
+_VTT_TIME: Final = re.compile(
+    r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+)
+_VTT_VOICE: Final = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>")
+
+
+def _seconds(clock: str) -> float:
+    clock = clock.replace(",", ".")
+    parts = clock.split(":")
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total
+
+
+def looks_like_transcript(body: str) -> bool:
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    if not lines:
+        return False
+    hits = sum(
+        1 for line in lines if SPEAKER_TURN.match(line) or BRACKET_LINE.match(line) or BOLD_LINE.match(line)
+    )
+    return hits >= 3 and hits >= 0.3 * len(lines)
+
+
+def _doc(fields: dict[str, Any], lang: str | None, body: str, fmt: str) -> tuple[ParsedDocument, int]:
+    lang = as_text(fields.get("lang") or fields.get("language")) or lang or detect_language(body[:4000])
+    doc = ParsedDocument(format=fmt, lang=lang, title=as_text(fields.get("title")))
+    episode = episode_from_fields(fields, title_is_episode=True)
+    return doc, doc.add_episode(episode)
+
+
+def parse_text_transcript(
+    path: str, fields: dict[str, Any], body: str, first_line: int, lang: str | None
+) -> ParsedDocument:
+    doc, episode = _doc(fields, lang, body, "transcript")
+    turns: list[Cue] = []
+    captions: list[Cue] = []
+    pending_turn: Cue | None = None
+    for offset, raw in enumerate(body.split("\n")):
+        line = raw.strip()
+        number = first_line + offset
+        if not line or line.startswith("#"):
+            pending_turn = None if pending_turn and pending_turn.text else pending_turn
+            continue
+        turn = SPEAKER_TURN.match(line)
+        if turn:
+            start = parse_timestamp(turn.group("time").split(".")[0].split(",")[0])
+            if start is None:
+                doc.warn(path, number, f"cannot read the time {turn.group('time')!r}")
+                continue
+            pending_turn = Cue(start, None, plain_text(turn.group("text")), turn.group("speaker").strip(), number)
+            turns.append(pending_turn)
+            continue
+        timed = BRACKET_LINE.match(line) or BOLD_LINE.match(line)
+        if timed:
+            start_f = _seconds(timed.group("time"))
+            text = plain_text(timed.group("text"))
+            speaker = None
+            label = _LABEL.match(text)
+            if label:
+                speaker, text = label.group("speaker"), label.group("text")
+            captions.append(Cue(start_f, None, text, speaker, number))
+            pending_turn = None
+            continue
+        if pending_turn is not None:
+            pending_turn.text = f"{pending_turn.text} {plain_text(line)}".strip()
+        elif captions:
+            captions[-1].text = f"{captions[-1].text} {plain_text(line)}"
+        else:
+            doc.warn(path, number, "text before the first timestamp; skipped")
+    if not turns and not captions:
+        raise ParseError("no timestamped lines found (expected `Speaker (hh:mm:ss)`, `[hh:mm:ss]` or `**mm:ss**`)")
+    _add_cues(doc, turns, episode, merge=False)
+    _add_cues(doc, captions, episode, merge=True)
+    return doc
+
+
+def _add_cues(doc: ParsedDocument, cues: list[Cue], episode: int, *, merge: bool) -> None:
+    for cue in merge_cues(cues) if merge else cues:
+        if cue.speaker and cue.speaker not in doc.episodes[episode].speakers:
+            doc.episodes[episode].speakers.append(cue.speaker)
+        doc.add(
+            Segment(
+                speaker=cue.speaker,
+                speaker_verified=cue.speaker is not None,
+                start=cue.start,
+                end=cue.end,
+                text=cue.text,
+                lang=doc.lang,
+                kind="quote",
+            ),
+            episode,
+        )
+
+
+def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | None, *, vtt: bool) -> ParsedDocument:
+    """WebVTT and SRT: cue blocks of a timing line and text lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if vtt and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+        raise ParseError("a WebVTT file must start with 'WEBVTT'", 1)
+    body_text = "\n".join(lines)
+    doc, episode = _doc(fields, lang, body_text, "vtt" if vtt else "srt")
+    cues: list[Cue] = []
+    index = 0
+    while index < len(lines):
+        timing = _VTT_TIME.match(lines[index].strip())
+        if not timing:
+            if lines[index].strip().startswith("NOTE"):
+                while index < len(lines) and lines[index].strip():
+                    index += 1
+            index += 1
+            continue
+        number = index + 1
+        start, end = _seconds(timing.group("a")), _seconds(timing.group("b"))
+        if end < start:
+            doc.warn(path, number, "cue ends before it starts; kept with its start time")
+        index += 1
+        texts: list[str] = []
+        speaker = None
+        while index < len(lines) and lines[index].strip():
+            cue_line = lines[index].strip()
+            voice = _VTT_VOICE.match(cue_line)
+            if voice:
+                speaker = voice.group(1).strip()
+            texts.append(re.sub(r"<[^>]+>", "", cue_line))
+            index += 1
+        text = " ".join(texts).strip()
+        label = _LABEL.match(text)
+        if speaker is None and label:
+            speaker, text = label.group("speaker"), label.group("text")
+        if text:
+            cues.append(Cue(start, end, text, speaker, number))
+    if not cues:
+        raise ParseError("no cues found")
+    # Rolling captions repeat the previous line; drop exact repeats before merging.
+    deduped = [cue for i, cue in enumerate(cues) if i == 0 or cue.text != cues[i - 1].text]
+    _add_cues(doc, deduped, episode, merge=True)
+    return doc

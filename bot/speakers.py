@@ -1,0 +1,91 @@
+"""Who the store knows: canonical names and every alias, in any script."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.models import Speaker
+from bot.text import is_cjk, normalize
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s・·.\-]+", "", normalize(text).lower())
+
+
+def load_configured_speakers(config_dir: Path) -> list[Speaker]:
+    path = config_dir / "speakers.toml"
+    if not path.exists():
+        return []
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [Speaker(name=item["name"], aliases=list(item.get("aliases", []))) for item in data.get("speaker", [])]
+
+
+class SpeakerDirectory:
+    """Resolves `Dario`, `Amodei`, `ダリオ`, `アモデイ` to `Dario Amodei`."""
+
+    def __init__(self, configured: Iterable[Speaker], learnt: Iterable[str] = ()) -> None:
+        self._by_key: dict[str, str] = {}
+        self.names: list[str] = []
+        forms: set[str] = set()
+        for speaker in configured:
+            self._add_name(speaker.name)
+            forms.add(speaker.name)
+            for alias in speaker.aliases:
+                self._by_key.setdefault(_key(alias), speaker.name)
+                forms.add(alias)
+        fresh = [name for name in dict.fromkeys(learnt) if name and _key(name) not in self._by_key]
+        for name in fresh:
+            self._add_name(name)
+            forms.add(name)
+        # First and last names of learnt speakers work too, unless two people share them.
+        owners: dict[str, list[tuple[str, str]]] = {}
+        for name in fresh:
+            parts = name.split()
+            if len(parts) >= 2:
+                for part in {parts[0], parts[-1]}:
+                    owners.setdefault(_key(part), []).append((part, name))
+        for key, claims in owners.items():
+            if len(claims) == 1 and key not in self._by_key and len(key) >= 3:
+                self._by_key[key] = claims[0][1]
+                forms.add(claims[0][0])
+        self._pattern = self._compile(forms)
+
+    def _add_name(self, name: str) -> None:
+        if name not in self.names:
+            self.names.append(name)
+        self._by_key.setdefault(_key(name), name)
+
+    @staticmethod
+    def _compile(forms: set[str]) -> re.Pattern[str] | None:
+        if not forms:
+            return None
+        parts = []
+        # Longest first, so "Dario Amodei" wins over "Dario".
+        for form in sorted(forms, key=len, reverse=True):
+            escaped = re.escape(normalize(form).lower()).replace(r"\ ", r"[\s・]*")
+            parts.append(escaped if is_cjk(form) else rf"(?<!\w){escaped}(?:'s|’s)?(?!\w)")
+        return re.compile("|".join(parts))
+
+    def resolve(self, text: str) -> str | None:
+        return self._by_key.get(_key(re.sub(r"['’]s$", "", text.strip())))
+
+    def find(self, text: str) -> tuple[str, int, int] | None:
+        """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""
+        if self._pattern is None:
+            return None
+        match = self._pattern.search(normalize(text).lower())
+        if not match:
+            return None
+        name = self.resolve(match.group())
+        return (name, match.start(), match.end()) if name else None
+
+    def complete(self, prefix: str, limit: int = 25) -> list[str]:
+        key = _key(prefix)
+        if not key:
+            return sorted(self.names)[:limit]
+        direct = sorted(n for n in self.names if any(_key(p).startswith(key) for p in [n, *n.split()]))
+        via_alias = sorted(name for alias, name in self._by_key.items() if alias.startswith(key))
+        return list(dict.fromkeys(direct + via_alias))[:limit]

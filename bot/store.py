@@ -1,0 +1,466 @@
+"""The note store: one SQLite file (WAL), FTS5 over pre-tokenized text, versioned schema.
+
+Writes go through one connection inside one transaction per ingest run, so readers on their
+own connections keep seeing the previous index until the run commits; a failure rolls back
+and leaves that index serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import Episode, Segment, StoreStats
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+# Each entry migrates from version i to i+1; a new database runs them all.
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE episodes(
+        id INTEGER PRIMARY KEY,
+        show TEXT, number INTEGER, title TEXT, date TEXT,
+        video_id TEXT UNIQUE, transcript_url TEXT UNIQUE,
+        speakers TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE sources(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+        lang TEXT NOT NULL, format TEXT NOT NULL, group_key TEXT NOT NULL, title TEXT,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE speakers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE segments(
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        episode_id INTEGER REFERENCES episodes(id),
+        speaker_id INTEGER REFERENCES speakers(id),
+        speaker_verified INTEGER NOT NULL,
+        start REAL, end REAL,
+        text TEXT NOT NULL, terms TEXT NOT NULL,
+        lang TEXT NOT NULL, kind TEXT NOT NULL,
+        passage_key TEXT, heading TEXT
+    );
+    CREATE INDEX segments_source ON segments(source_id);
+    CREATE INDEX segments_speaker ON segments(speaker_id);
+    CREATE INDEX segments_episode ON segments(episode_id);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(
+        terms, content='segments', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE TABLE topics(source_id INTEGER NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL);
+    CREATE INDEX topics_source ON topics(source_id);
+    """,
+    """
+    CREATE TABLE term_aliases(source_id INTEGER, a TEXT NOT NULL, b TEXT NOT NULL);
+    CREATE INDEX term_aliases_source ON term_aliases(source_id);
+    """,
+]
+
+
+@dataclass(frozen=True)
+class SourceState:
+    id: int
+    path: str
+    sha256: str
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A stored segment with what answering needs to know about it."""
+
+    id: int
+    bm25: float
+    text: str
+    terms: str
+    lang: str
+    kind: str
+    start: float | None
+    end: float | None
+    speaker: str | None
+    speaker_verified: bool
+    passage_key: str | None
+    heading: str | None
+    source_path: str
+    source_format: str
+    group_key: str
+    episode_id: int | None
+    episode: Episode | None
+
+
+_HIT_COLUMNS = """
+    s.id, s.text, s.terms, s.lang, s.kind, s.start, s.end, sp.name, s.speaker_verified, s.passage_key,
+    s.heading, src.path, src.format, src.group_key, s.episode_id,
+    e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers
+"""
+_HIT_JOINS = """
+    JOIN sources src ON src.id = s.source_id
+    LEFT JOIN speakers sp ON sp.id = s.speaker_id
+    LEFT JOIN episodes e ON e.id = s.episode_id
+"""
+
+
+def _hit(row: Sequence[Any], bm25: float) -> Hit:
+    episode = None
+    if row[14] is not None:
+        episode = Episode(
+            id=row[14], show=row[15], number=row[16], title=row[17], date=row[18], video_id=row[19],
+            video_url=f"https://www.youtube.com/watch?v={row[19]}" if row[19] else None,
+            transcript_url=row[20], speakers=json.loads(row[21] or "[]"),
+        )
+    return Hit(
+        id=row[0], bm25=bm25, text=row[1], terms=row[2], lang=row[3], kind=row[4], start=row[5], end=row[6],
+        speaker=row[7], speaker_verified=bool(row[8]), passage_key=row[9], heading=row[10],
+        source_path=row[11], source_format=row[12], group_key=row[13], episode_id=row[14], episode=episode,
+    )
+
+
+async def _connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    await conn.execute("PRAGMA busy_timeout = 10000")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    if readonly:
+        await conn.execute("PRAGMA query_only = ON")
+    await conn.execute("PRAGMA cache_size = -16000")
+    return conn
+
+
+class Store:
+    """A SQLite note store. One writer connection, a small pool of readers."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]) -> None:
+        self.path = path
+        self._writer = writer
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers = readers
+        for reader in readers:
+            self._readers.put_nowait(reader)
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, readers: int = 4) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        await writer.execute("PRAGMA journal_mode = WAL")
+        await writer.execute("PRAGMA synchronous = NORMAL")
+        await cls._migrate(writer)
+        pool = [await _connect(path, readonly=True) for _ in range(readers)]
+        return cls(path, writer, pool)
+
+    @staticmethod
+    async def _migrate(conn: aiosqlite.Connection) -> None:
+        async with conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the database was written by a newer saidbot (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        for target in range(version, SCHEMA_VERSION):
+            log.info("migrating schema", extra={"from_version": target, "to_version": target + 1})
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {target + 1}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    async def close(self) -> None:
+        for reader in self._all_readers:
+            await reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        conn = await self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put_nowait(conn)
+
+    # ----------------------------------------------------------------- writing
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Writer]:
+        """All of one ingest run: committed together or not at all."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield Writer(self._writer)
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+        # Keep the WAL from growing without bound after big runs; readers are not blocked by this.
+        await self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    # ----------------------------------------------------------------- reading
+
+    async def source_states(self) -> dict[str, SourceState]:
+        async with self.reader() as conn, conn.execute("SELECT id, path, sha256, size, mtime FROM sources") as cur:
+            return {row[1]: SourceState(*row) async for row in cur}
+
+    async def search(
+        self, match: str, *, limit: int, speaker_ids: Sequence[int] | None = None,
+        episode_ids: Sequence[int] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(segment id, bm25) for an FTS5 MATCH expression, best first (bm25 is lower-is-better)."""
+        sql = "SELECT f.rowid, bm25(segments_fts) AS score FROM segments_fts f"
+        params: list[Any] = [match]
+        where = ["segments_fts MATCH ?"]
+        if speaker_ids is not None or episode_ids is not None:
+            sql += " JOIN segments s ON s.id = f.rowid"
+            ors = []
+            if speaker_ids:
+                ors.append(f"s.speaker_id IN ({','.join('?' * len(speaker_ids))})")
+                params.extend(speaker_ids)
+            if episode_ids:
+                ors.append(f"(s.speaker_id IS NULL AND s.episode_id IN ({','.join('?' * len(episode_ids))}))")
+                params.extend(episode_ids)
+            if not ors:
+                return []
+            where.append("(" + " OR ".join(ors) + ")")
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY score LIMIT ?"
+        params.append(limit)
+        async with self.reader() as conn, conn.execute(sql, params) as cur:
+            return [(int(r[0]), float(r[1])) async for r in cur]
+
+    async def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        if not scored:
+            return []
+        scores = dict(scored)
+        marks = ",".join("?" * len(scores))
+        sql = f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} WHERE s.id IN ({marks})"
+        async with self.reader() as conn, conn.execute(sql, list(scores)) as cur:
+            rows = await cur.fetchall()
+        found = {row[0]: _hit(row, scores[row[0]]) for row in rows}
+        return [found[i] for i, _ in scored if i in found]
+
+    async def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
+        """Segments around `hit` in the same source, in order, for context."""
+        sql = (
+            f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} "
+            "WHERE s.source_id = (SELECT source_id FROM segments WHERE id = ?) AND s.id BETWEEN ? AND ? ORDER BY s.id"
+        )
+        async with self.reader() as conn, conn.execute(sql, (hit.id, hit.id - before, hit.id + after)) as cur:
+            return [_hit(row, 0.0) for row in await cur.fetchall()]
+
+    async def all_hits(self) -> AsyncIterator[Hit]:
+        sql = f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} ORDER BY s.id"
+        async with self.reader() as conn, conn.execute(sql) as cur:
+            async for row in cur:
+                yield _hit(row, 0.0)
+
+    async def speaker_table(self) -> dict[str, int]:
+        async with self.reader() as conn, conn.execute("SELECT name, id FROM speakers") as cur:
+            return {row[0]: int(row[1]) async for row in cur}
+
+    async def episodes(self) -> list[Episode]:
+        sql = (
+            "SELECT e.id, e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers "
+            "FROM episodes e WHERE EXISTS (SELECT 1 FROM segments s WHERE s.episode_id = e.id) "
+            "ORDER BY e.date DESC, e.id"
+        )
+        async with self.reader() as conn, conn.execute(sql) as cur:
+            return [
+                Episode(
+                    id=r[0], show=r[1], number=r[2], title=r[3], date=r[4], video_id=r[5],
+                    video_url=f"https://www.youtube.com/watch?v={r[5]}" if r[5] else None,
+                    transcript_url=r[6], speakers=json.loads(r[7] or "[]"),
+                )
+                async for r in cur
+            ]
+
+    async def topics(self) -> list[tuple[str, str]]:
+        async with self.reader() as conn, conn.execute("SELECT DISTINCT topic, lang FROM topics") as cur:
+            return [(r[0], r[1]) async for r in cur]
+
+    async def term_aliases(self) -> list[tuple[str, str]]:
+        async with self.reader() as conn, conn.execute("SELECT DISTINCT a, b FROM term_aliases") as cur:
+            return [(r[0], r[1]) async for r in cur]
+
+    async def stats(self) -> StoreStats:
+        async with self.reader() as conn:
+            async with conn.execute(
+                "SELECT COUNT(*), MAX(ingested_at), "
+                "SUM(format = 'note'), SUM(format != 'note') FROM sources"
+            ) as cur:
+                row = await cur.fetchone()
+            async with conn.execute("SELECT COUNT(*) FROM segments") as cur:
+                seg = await cur.fetchone()
+            async with conn.execute("SELECT DISTINCT lang FROM sources ORDER BY lang") as cur:
+                langs = [r[0] async for r in cur]
+            async with conn.execute(
+                "SELECT sp.name FROM speakers sp WHERE EXISTS (SELECT 1 FROM segments s WHERE s.speaker_id = sp.id) "
+                "ORDER BY sp.name"
+            ) as cur:
+                speakers = [r[0] async for r in cur]
+        assert row is not None and seg is not None
+        last = datetime.fromisoformat(row[1]) if row[1] else None
+        return StoreStats(
+            segments=int(seg[0]), sources=int(row[0]), notes=int(row[2] or 0), transcripts=int(row[3] or 0),
+            episodes=await self.episodes(), speakers=speakers, last_ingest=last, languages=langs,
+        )
+
+    async def meta(self, key: str) -> str | None:
+        async with self.reader() as conn, conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+
+class Writer:
+    """Write operations, only inside Store.transaction()."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._speakers: dict[str, int] = {}
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    async def remove_source(self, source_id: int) -> None:
+        await self.conn.execute(
+            "INSERT INTO segments_fts(segments_fts, rowid, terms) "
+            "SELECT 'delete', id, terms FROM segments WHERE source_id = ?",
+            (source_id,),
+        )
+        await self.conn.execute("DELETE FROM segments WHERE source_id = ?", (source_id,))
+        await self.conn.execute("DELETE FROM topics WHERE source_id = ?", (source_id,))
+        await self.conn.execute("DELETE FROM term_aliases WHERE source_id = ?", (source_id,))
+        await self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+
+    async def add_source(
+        self, *, path: str, sha256: str, size: int, mtime: float, lang: str, fmt: str, group_key: str,
+        title: str | None,
+    ) -> int:
+        cursor = await self.conn.execute(
+            "INSERT INTO sources(path, sha256, size, mtime, lang, format, group_key, title, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, sha256, size, mtime, lang, fmt, group_key, title, datetime.now(UTC).isoformat()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def touch_source(self, source_id: int, mtime: float) -> None:
+        await self.conn.execute("UPDATE sources SET mtime = ? WHERE id = ?", (mtime, source_id))
+
+    async def speaker_id(self, name: str) -> int:
+        if name in self._speakers:
+            return self._speakers[name]
+        await self.conn.execute("INSERT OR IGNORE INTO speakers(name) VALUES (?)", (name,))
+        async with self.conn.execute("SELECT id FROM speakers WHERE name = ?", (name,)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        self._speakers[name] = int(row[0])
+        return self._speakers[name]
+
+    async def upsert_episode(self, episode: Episode) -> int:
+        """Find the episode by video id, transcript URL, show+number or title, and fill in what it lacks."""
+        probes: list[tuple[str, tuple[Any, ...]]] = []
+        if episode.video_id:
+            probes.append(("video_id = ?", (episode.video_id,)))
+        if episode.transcript_url:
+            probes.append(("transcript_url = ?", (episode.transcript_url,)))
+        if episode.show and episode.number is not None:
+            probes.append(("show = ? AND number = ?", (episode.show, episode.number)))
+        if episode.title and not (episode.video_id or episode.transcript_url):
+            probes.append(("title = ? AND video_id IS NULL AND transcript_url IS NULL", (episode.title,)))
+        for where, params in probes:
+            sql = f"SELECT id, show, number, title, date, video_id, transcript_url, speakers FROM episodes WHERE {where}"
+            async with self.conn.execute(sql, params) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                speakers = json.loads(row[7] or "[]")
+                speakers += [s for s in episode.speakers if s not in speakers]
+                merged = (
+                    row[1] or episode.show, row[2] if row[2] is not None else episode.number,
+                    row[3] or episode.title, row[4] or episode.date,
+                    row[5] or episode.video_id, row[6] or episode.transcript_url,
+                )
+                await self._update_episode(int(row[0]), merged, speakers)
+                return int(row[0])
+        cursor = await self.conn.execute(
+            "INSERT INTO episodes(show, number, title, date, video_id, transcript_url, speakers) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (episode.show, episode.number, episode.title, episode.date, episode.video_id,
+             episode.transcript_url, json.dumps(episode.speakers, ensure_ascii=False)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def _update_episode(self, episode_id: int, fields: tuple[Any, ...], speakers: list[str]) -> None:
+        try:
+            await self.conn.execute(
+                "UPDATE episodes SET show = ?, number = ?, title = ?, date = ?, video_id = ?, transcript_url = ?, "
+                "speakers = ? WHERE id = ?",
+                (*fields, json.dumps(speakers, ensure_ascii=False), episode_id),
+            )
+        except aiosqlite.IntegrityError:
+            # Another episode already owns that video id or URL; keep both rather than merge wrongly.
+            log.warning("episode metadata conflicts with another episode", extra={"episode_id": episode_id})
+
+    async def add_segments(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        """rows: (source_id, episode_id, speaker_id, verified, start, end, text, terms, lang, kind, key, heading)."""
+        batch = list(rows)
+        if not batch:
+            return 0
+        async with self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM segments") as cur:
+            row = await cur.fetchone()
+        first = int(row[0]) + 1 if row else 1
+        numbered = [(first + i, *r) for i, r in enumerate(batch)]
+        await self.conn.executemany(
+            "INSERT INTO segments(id, source_id, episode_id, speaker_id, speaker_verified, start, end, text, terms, "
+            "lang, kind, passage_key, heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            numbered,
+        )
+        await self.conn.executemany(
+            "INSERT INTO segments_fts(rowid, terms) VALUES (?, ?)", [(r[0], r[8]) for r in numbered]
+        )
+        return len(batch)
+
+    async def add_topics(self, source_id: int, topics: Iterable[str], lang: str) -> None:
+        await self.conn.executemany(
+            "INSERT INTO topics(source_id, topic, lang) VALUES (?, ?, ?)",
+            [(source_id, t, lang) for t in dict.fromkeys(topics) if t],
+        )
+
+    async def add_aliases(self, source_id: int, pairs: Iterable[tuple[str, str]]) -> None:
+        await self.conn.executemany(
+            "INSERT INTO term_aliases(source_id, a, b) VALUES (?, ?, ?)", [(source_id, a, b) for a, b in pairs]
+        )
+
+    async def prune_episodes(self) -> None:
+        await self.conn.execute(
+            "DELETE FROM episodes WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.episode_id = episodes.id)"
+        )
+
+
+def segment_row(
+    source_id: int, episode_id: int | None, speaker_id: int | None, segment: Segment, terms: str
+) -> tuple[Any, ...]:
+    key = segment.passage_key
+    if key and key.startswith("p|") and episode_id is not None:
+        # Passages are identified within an episode, so a note and a quote file agree.
+        key = f"e{episode_id}|{key}"
+    return (
+        source_id, episode_id, speaker_id, int(segment.speaker_verified and speaker_id is not None),
+        segment.start, segment.end, segment.text, terms, segment.lang, segment.kind, key, segment.heading,
+    )

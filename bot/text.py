@@ -1,0 +1,151 @@
+"""Text normalisation and the tokens saidbot indexes and searches.
+
+FTS5's `unicode61` tokenizer splits on spaces and punctuation, so an unspaced Japanese sentence
+becomes one huge token, and `trigram` cannot match two-character words such as 天気. saidbot
+therefore tokenizes in Python before text reaches FTS5: Latin words are case-folded and
+stemmed (Snowball English), runs of CJK characters become overlapping bigrams (a lone
+character stays a unigram). The same function prepares queries, so a two-character Japanese
+word is exactly one bigram token and matches wherever it appears, and every token that
+reaches FTS5 is plain alphanumerics that can be quoted safely.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Final
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Han, Hiragana, Katakana (incl. the prolonged sound mark), Hangul syllables.
+_CJK_CLASS: Final = r"\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN_RE: Final = re.compile(rf"[{_CJK_CLASS}]+|[^\W_{_CJK_CLASS}]+(?:['’][^\W_{_CJK_CLASS}]+)*")
+_CJK_RE: Final = re.compile(rf"[{_CJK_CLASS}]")
+_KANA_RE: Final = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+_HAN_RE: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+ENGLISH_STOPWORDS: Final = frozenset(
+    """a an and are as at be been but by can could did do does doing for from had has have he her his
+    how i if in into is it its me my of on or our she so than that the their them then there these they
+    this those to too was we were what when where which who whom why will with would you your about
+    s t just also very really""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC folds full-width Latin and half-width kana, so ｔａｌｅｎｔ and talent are one word."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """Kana means Japanese; Han without kana is most likely Chinese; otherwise the default."""
+    if _KANA_RE.search(text):
+        return "ja"
+    if _HAN_RE.search(text):
+        han = len(_HAN_RE.findall(text))
+        latin = len(re.findall(r"[A-Za-z]", text))
+        return "zh" if han * 2 >= latin else default
+    return default
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _cjk_grams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str, *, drop_stopwords: bool = False) -> list[str]:
+    """The index tokens of `text`, in order."""
+    out: list[str] = []
+    for match in _TOKEN_RE.finditer(normalize(text).lower()):
+        word = match.group()
+        if _CJK_RE.match(word):
+            out.extend(_cjk_grams(word))
+            continue
+        word = word.replace("’", "'")
+        if "'" in word:
+            # "that's" -> "that"; the clitic carries no topic.
+            word = word.split("'", 1)[0]
+        if drop_stopwords and word in ENGLISH_STOPWORDS:
+            continue
+        out.append(stem(word))
+    return out
+
+
+def index_text(text: str) -> str:
+    """What the FTS5 column holds: the tokens joined by spaces."""
+    return " ".join(tokens(text))
+
+
+_SENTENCE_END_RE: Final = re.compile(r"(?<=[.!?。！？…])[\"'”’」』)）]*\s*")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at sentence ends (Latin and CJK), keeping closing quotes with their sentence."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        end = match.end()
+        # A full stop inside a number or an abbreviation like "e.g." is not an end.
+        before = text[max(0, match.start() - 4) : match.start()]
+        nxt = text[end : end + 1]
+        if nxt and (nxt.islower() or nxt.isdigit()) and not is_cjk(before[-1:] or "x"):
+            continue
+        if re.search(r"\b(?:e\.g|i\.e|vs|Mr|Ms|Dr|St|etc)\.?$", text[start : match.start() + 1]):
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            parts.append(piece)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def cut_at_sentence(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole sentence, with an ellipsis when cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in split_sentences(text):
+        candidate = f"{kept} {sentence}".strip() if kept and not is_cjk(sentence[:1]) else kept + sentence
+        if len(candidate) + 2 > limit:
+            break
+        kept = candidate
+    if not kept:
+        # One sentence longer than the limit: cut at a word boundary instead.
+        room = text[: max(1, limit - 1)]
+        space = room.rfind(" ")
+        kept = room[:space] if space > limit // 2 else room
+    return kept.rstrip() + " …" if not is_cjk(kept[-1:]) else kept + "…"
+
+
+def strip_quotes(text: str) -> str:
+    text = text.strip()
+    pairs = {"“": "”", '"': '"', "「": "」", "『": "』", "‘": "’"}
+    if len(text) >= 2 and text[0] in pairs and text.endswith(pairs[text[0]]):
+        inner = text[1:-1]
+        if pairs[text[0]] not in inner:
+            return inner.strip()
+    return text
+
+
+def format_timestamp(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    total = int(seconds)
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
