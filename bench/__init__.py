@@ -1,0 +1,1 @@
+"""Benchmarks and the answer-quality evaluation (not part of the installed package)."""

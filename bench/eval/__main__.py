@@ -1,0 +1,78 @@
+"""`python -m bench.eval PATH... [--questions FILE] [--db FILE] [--json] [--markdown OUT]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bench.eval.harness import (
+    QUESTIONS_FILE,
+    SAIDBOT,
+    render_markdown,
+    render_misses,
+    render_text,
+    run_eval,
+    to_json,
+)
+from bench.eval.metrics import CUTOFF, QuestionFileError, load_questions
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.eval",
+        description="Ingest PATH(s) into a temporary database and score saidbot against plain BM25.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="notes/transcript files or folders to ingest")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE,
+                        help=f"labelled question file (default: {QUESTIONS_FILE.name} beside this module)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="keep the database in this file instead of a temporary one")
+    parser.add_argument("--json", action="store_true", help="print the scores and every answer as JSON")
+    parser.add_argument("--markdown", type=Path, default=None, metavar="OUT",
+                        help="also write the table as markdown (for docs/quality.md)")
+    parser.add_argument("--limit", type=int, default=CUTOFF,
+                        help=f"citations asked for per question (default {CUTOFF})")
+    parser.add_argument("--misses", choices=("saidbot", "all", "none"), default="saidbot",
+                        help="whose wrong answers to list after the table (text output only)")
+    parser.add_argument("--no-baselines", action="store_true", help="score saidbot only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, QuestionFileError) as error:
+        print(f"cannot read the questions: {error}", file=sys.stderr)
+        return 2
+
+    run = asyncio.run(run_eval(args.paths, questions, db=args.db, limit=args.limit,
+                               baselines=not args.no_baselines))
+    for problem in run.ingest_problems:
+        print(f"ingest: {problem}", file=sys.stderr)
+    if run.segments == 0:
+        print("nothing was ingested; check the paths", file=sys.stderr)
+        return 2
+
+    if args.markdown is not None:
+        args.markdown.write_text(render_markdown(run), encoding="utf-8")
+    if args.json:
+        print(json.dumps(to_json(run), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(run))
+        if args.misses != "none":
+            names = [s.name for s in run.systems] if args.misses == "all" else [SAIDBOT]
+            print()
+            print(render_misses(run, names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
