@@ -63,6 +63,42 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "{speaker}の「{topic}」についての発言",
     },
     "answer_header_any": {"en": "On “{topic}”", "ja": "「{topic}」について"},
+    # Chat-command descriptions (Discord shows them in its command picker; at most 100 characters).
+    "cmd_ask": {
+        "en": "Find what someone said about a topic, with a link to that moment of the recording",
+        "ja": "誰かがある話題について話した箇所を、録画のその瞬間へのリンク付きで探します",
+    },
+    "opt_question": {
+        "en": "Your question, e.g. what did Amodei say about talent density?",
+        "ja": "質問（例: アモデイはタレント密度について何と言った？）",
+    },
+    "opt_speaker": {"en": "Only quotes by this person", "ja": "この人の発言だけを探す"},
+    "opt_private": {
+        "en": "Show the answer only to you (you can share it afterwards)",
+        "ja": "回答を自分だけに表示する（あとで共有できます）",
+    },
+    "cmd_episodes": {"en": "List the episodes and videos in the notes", "ja": "ノートにあるエピソードと動画の一覧"},
+    "cmd_about": {
+        "en": "What I know: speakers, episodes, notes and the last update",
+        "ja": "登録内容: 話者、エピソード、ノート数、最終更新",
+    },
+    "cmd_reload": {"en": "Re-read the notes (server managers only)", "ja": "ノートを再読み込み（サーバー管理者のみ）"},
+    "about_title": {"en": "What I know", "ja": "登録内容"},
+    "about_speakers": {"en": "Speakers", "ja": "話者"},
+    "about_episodes": {"en": "Episodes", "ja": "エピソード"},
+    "about_notes": {"en": "Notes", "ja": "ノート"},
+    "about_notes_value": {
+        "en": "{notes} notes, {transcripts} transcripts, {segments} passages",
+        "ja": "ノート {notes} 件、文字起こし {transcripts} 件、{segments} 箇所",
+    },
+    "about_last_ingest": {"en": "Last read", "ja": "最終読み込み"},
+    "never": {"en": "never", "ja": "まだありません"},
+    "none_yet": {"en": "none yet", "ja": "まだありません"},
+    "episodes_title": {"en": "Episodes ({count})", "ja": "エピソード（{count} 件）"},
+    "and_more": {"en": "…and {count} more", "ja": "…ほか {count} 件"},
+    "page": {"en": "{first}–{last} of {total}", "ja": "{total} 件中 {first}–{last} 件目"},
+    "unknown_speaker_label": {"en": "Unknown speaker", "ja": "話者不明"},
+    "reload_problems": {"en": "Problems ({count}):", "ja": "問題（{count} 件）:"},
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -80,7 +80,7 @@ class ParsedQuestion(BaseModel):
     language: str
 
 
-class AnswerStatus(str, Enum):
+class AnswerStatus(StrEnum):
     OK = "ok"
     NOT_FOUND = "not_found"
     UNKNOWN_SPEAKER = "unknown_speaker"
@@ -98,6 +98,8 @@ class Citation(BaseModel):
     end_seconds: int | None = None
     timestamp: str | None
     url: str | None
+    video_id: str | None = None
+    transcript_url: str | None = None
     source: str
     kind: SegmentKind
     language: str
@@ -151,6 +153,21 @@ class IngestReport(BaseModel):
             f"skipped {self.skipped}, failed {self.failed}; "
             f"{self.segments} segments in {self.seconds:.2f}s"
         )
+
+
+class ExportedSegment(BaseModel):
+    """A stored segment as evaluation and benchmark baselines see it."""
+
+    id: int
+    text: str
+    start_seconds: int | None
+    video_id: str | None
+    transcript_url: str | None
+    episode: str | None
+    speaker: str | None
+    lang: str
+    kind: str
+    source: str
 
 
 class StoreStats(BaseModel):

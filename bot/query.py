@@ -54,7 +54,8 @@ _JA_TAIL: Final = re.compile(
     r"ですか|でしたか|ますか|ましたか|の|か|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
 )
 _JA_LEADING_PARTICLE: Final = re.compile(r"^[はがのもってにをへと、,\s]+")
-_EDGE_PUNCT: Final = re.compile(r"^[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+|[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+$")
+_EDGE_CHARS: Final = r"[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+"
+_EDGE_PUNCT: Final = re.compile(rf"^{_EDGE_CHARS}|{_EDGE_CHARS}$")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 

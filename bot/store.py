@@ -50,7 +50,7 @@ _MIGRATIONS: list[str] = [
         speaker_id INTEGER REFERENCES speakers(id),
         speaker_verified INTEGER NOT NULL,
         start REAL, end REAL,
-        text TEXT NOT NULL, terms TEXT NOT NULL,
+        text TEXT NOT NULL, terms TEXT NOT NULL, context TEXT NOT NULL DEFAULT '',
         lang TEXT NOT NULL, kind TEXT NOT NULL,
         passage_key TEXT, heading TEXT
     );
@@ -58,7 +58,7 @@ _MIGRATIONS: list[str] = [
     CREATE INDEX segments_speaker ON segments(speaker_id);
     CREATE INDEX segments_episode ON segments(episode_id);
     CREATE VIRTUAL TABLE segments_fts USING fts5(
-        terms, content='segments', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+        terms, context, content='segments', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
     );
     CREATE TABLE topics(source_id INTEGER NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL);
     CREATE INDEX topics_source ON topics(source_id);
@@ -103,8 +103,8 @@ class Hit:
 
 
 _HIT_COLUMNS = """
-    s.id, s.text, s.terms, s.lang, s.kind, s.start, s.end, sp.name, s.speaker_verified, s.passage_key,
-    s.heading, src.path, src.format, src.group_key, s.episode_id,
+    s.id, s.text, s.terms || ' ' || s.context, s.lang, s.kind, s.start, s.end, sp.name, s.speaker_verified,
+    s.passage_key, s.heading, src.path, src.format, src.group_key, s.episode_id,
     e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers
 """
 _HIT_JOINS = """
@@ -223,7 +223,8 @@ class Store:
         episode_ids: Sequence[int] | None = None,
     ) -> list[tuple[int, float]]:
         """(segment id, bm25) for an FTS5 MATCH expression, best first (bm25 is lower-is-better)."""
-        sql = "SELECT f.rowid, bm25(segments_fts) AS score FROM segments_fts f"
+        # The heading a passage sits under says what it is about, but weighs less than its words.
+        sql = "SELECT f.rowid, bm25(segments_fts, 1.0, 0.4) AS score FROM segments_fts f"
         params: list[Any] = [match]
         where = ["segments_fts MATCH ?"]
         if speaker_ids is not None or episode_ids is not None:
@@ -254,14 +255,15 @@ class Store:
         found = {row[0]: _hit(row, scores[row[0]]) for row in rows}
         return [found[i] for i, _ in scored if i in found]
 
-    async def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
-        """Segments around `hit` in the same source, in order, for context."""
-        sql = (
-            f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} "
-            "WHERE s.source_id = (SELECT source_id FROM segments WHERE id = ?) AND s.id BETWEEN ? AND ? ORDER BY s.id"
-        )
-        async with self.reader() as conn, conn.execute(sql, (hit.id, hit.id - before, hit.id + after)) as cur:
-            return [_hit(row, 0.0) for row in await cur.fetchall()]
+    async def translations(self, keys: Sequence[str], lang: str) -> dict[str, Hit]:
+        """The segment in `lang` for each passage key that has one."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} WHERE s.passage_key IN ({marks}) AND s.lang = ?"
+        async with self.reader() as conn, conn.execute(sql, [*keys, lang]) as cur:
+            rows = await cur.fetchall()
+        return {row[9]: _hit(row, 0.0) for row in rows}
 
     async def all_hits(self) -> AsyncIterator[Hit]:
         sql = f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} ORDER BY s.id"
@@ -338,8 +340,8 @@ class Writer:
 
     async def remove_source(self, source_id: int) -> None:
         await self.conn.execute(
-            "INSERT INTO segments_fts(segments_fts, rowid, terms) "
-            "SELECT 'delete', id, terms FROM segments WHERE source_id = ?",
+            "INSERT INTO segments_fts(segments_fts, rowid, terms, context) "
+            "SELECT 'delete', id, terms, context FROM segments WHERE source_id = ?",
             (source_id,),
         )
         await self.conn.execute("DELETE FROM segments WHERE source_id = ?", (source_id,))
@@ -384,7 +386,10 @@ class Writer:
         if episode.title and not (episode.video_id or episode.transcript_url):
             probes.append(("title = ? AND video_id IS NULL AND transcript_url IS NULL", (episode.title,)))
         for where, params in probes:
-            sql = f"SELECT id, show, number, title, date, video_id, transcript_url, speakers FROM episodes WHERE {where}"
+            sql = (
+                "SELECT id, show, number, title, date, video_id, transcript_url, speakers "
+                f"FROM episodes WHERE {where}"
+            )
             async with self.conn.execute(sql, params) as cur:
                 row = await cur.fetchone()
             if row is not None:
@@ -418,7 +423,8 @@ class Writer:
             log.warning("episode metadata conflicts with another episode", extra={"episode_id": episode_id})
 
     async def add_segments(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """rows: (source_id, episode_id, speaker_id, verified, start, end, text, terms, lang, kind, key, heading)."""
+        """rows: (source_id, episode_id, speaker_id, verified, start, end, text, terms, context, lang, kind, key,
+        heading)."""
         batch = list(rows)
         if not batch:
             return 0
@@ -428,11 +434,12 @@ class Writer:
         numbered = [(first + i, *r) for i, r in enumerate(batch)]
         await self.conn.executemany(
             "INSERT INTO segments(id, source_id, episode_id, speaker_id, speaker_verified, start, end, text, terms, "
-            "lang, kind, passage_key, heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "context, lang, kind, passage_key, heading) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             numbered,
         )
         await self.conn.executemany(
-            "INSERT INTO segments_fts(rowid, terms) VALUES (?, ?)", [(r[0], r[8]) for r in numbered]
+            "INSERT INTO segments_fts(rowid, terms, context) VALUES (?, ?, ?)",
+            [(r[0], r[8], r[9]) for r in numbered],
         )
         return len(batch)
 
@@ -454,7 +461,7 @@ class Writer:
 
 
 def segment_row(
-    source_id: int, episode_id: int | None, speaker_id: int | None, segment: Segment, terms: str
+    source_id: int, episode_id: int | None, speaker_id: int | None, segment: Segment, terms: str, context: str
 ) -> tuple[Any, ...]:
     key = segment.passage_key
     if key and key.startswith("p|") and episode_id is not None:
@@ -462,5 +469,5 @@ def segment_row(
         key = f"e{episode_id}|{key}"
     return (
         source_id, episode_id, speaker_id, int(segment.speaker_verified and speaker_id is not None),
-        segment.start, segment.end, segment.text, terms, segment.lang, segment.kind, key, segment.heading,
+        segment.start, segment.end, segment.text, terms, context, segment.lang, segment.kind, key, segment.heading,
     )

@@ -28,10 +28,11 @@ _KANA_RE: Final = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
 _HAN_RE: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 ENGLISH_STOPWORDS: Final = frozenset(
-    """a an and are as at be been but by can could did do does doing for from had has have he her his
-    how i if in into is it its me my of on or our she so than that the their them then there these they
-    this those to too was we were what when where which who whom why will with would you your about
-    s t just also very really""".split()
+    (
+        "a an and are as at be been but by can could did do does doing for from had has have he her his how i if "
+        "in into is it its me my of on or our she so than that the their them then there these they this those to "
+        "too was we were what when where which who whom why will with would you your about s t just also very really"
+    ).split()
 )
 
 

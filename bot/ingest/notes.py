@@ -25,8 +25,10 @@ _ALIAS_CJK_LATIN: Final = re.compile(
     r"([\u3005\u3041-\u309f\u30a0-\u30ff\u4e00-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z0-9 '’-]{1,40}?)\s*[)）]"
 )
 _ALIAS_LATIN_CJK: Final = re.compile(
-    r"\b([A-Za-z][A-Za-z0-9'’-]*(?: [A-Za-z][A-Za-z0-9'’-]*){0,3})\s*[（(]\s*([\u3005\u3041-\u309f\u30a0-\u30ff\u4e00-\u9fff]{2,12})\s*[)）]"
+    r"\b([A-Za-z][A-Za-z0-9'’-]*(?: [A-Za-z][A-Za-z0-9'’-]*){0,3})\s*[（(]\s*"
+    r"([\u3005\u3041-\u309f\u30a0-\u30ff\u4e00-\u9fff]{2,12})\s*[)）]"
 )
+_OPENING_QUOTES: Final = ("“", '"', "「", "『", "‘", "'")
 _RULE: Final = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -179,14 +181,17 @@ class _NoteParser:
         assert self.pending is not None
         name, start, part, _ = self.pending
         self.pending = None
-        clean = strip_quotes(plain_text(text))
+        plain = plain_text(text)
+        clean = strip_quotes(plain)
+        # Words in quotation marks are the speaker's own; anything else is the note retelling them.
+        verbatim = plain[:1] in _OPENING_QUOTES
         self.doc.add(
             Segment(
                 speaker=name,
                 start=start,
                 text=clean,
                 lang=self.doc.lang,
-                kind="quote",
+                kind="quote" if verbatim else "note",
                 passage_key=f"p|{name.lower()}|{start}|{part}",
                 heading=self.heading,
             ),

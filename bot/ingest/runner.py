@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.ingest.document import ParsedDocument, ParseError
+from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, is_ingestible, parse_file
 from bot.models import IngestProblem, IngestReport
 from bot.store import SourceState, Store, Writer, segment_row
@@ -58,6 +58,20 @@ def _under(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
+def _removed(known: dict[str, SourceState], seen: set[str], roots: list[str], exclusive: bool) -> list[str]:
+    """Sources to drop: files deleted under the given roots, and with `exclusive` anything elsewhere."""
+    dropped = []
+    for path in known:
+        if path in seen:
+            continue
+        if _under(path, roots):
+            if not Path(path).exists():
+                dropped.append(path)
+        elif exclusive and roots:
+            dropped.append(path)
+    return dropped
+
+
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -70,7 +84,10 @@ def _parse(candidate: _Candidate, data: bytes) -> ParsedDocument:
     return parse_file(candidate.path, _decode(data))
 
 
-async def run_ingest(store: Store, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+async def run_ingest(
+    store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
+) -> IngestReport:
+    """Ingest `paths`. With `exclusive`, the store keeps nothing but what lies under them."""
     began = time.perf_counter()
     candidates, roots, ignored, problems = await asyncio.to_thread(_walk, list(paths))
     report = IngestReport(ignored=ignored, problems=problems, failed=len(problems))
@@ -83,10 +100,9 @@ async def run_ingest(store: Store, paths: Iterable[Path], progress: Progress | N
             await _ingest_one(writer, candidate, known.get(candidate.key), report)
             if progress is not None:
                 progress(done, total, candidate.key)
-        for path, state in known.items():
-            if path not in seen and _under(path, roots) and not Path(path).exists():
-                await writer.remove_source(state.id)
-                report.removed += 1
+        for path in await asyncio.to_thread(_removed, known, seen, roots, exclusive):
+            await writer.remove_source(known[path].id)
+            report.removed += 1
         await writer.prune_episodes()
         await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     report.seconds = time.perf_counter() - began
@@ -130,6 +146,20 @@ async def _ingest_one(writer: Writer, candidate: _Candidate, old: SourceState | 
     report.segments += await _store_document(writer, candidate, digest, doc)
 
 
+def _question_context(previous: ParsedSegment | None, current: ParsedSegment, carried: str) -> str:
+    """The other speaker's turn just before an answer: what the answer is about, in the asker's words.
+
+    A reply rarely repeats the question's topic ("talent density"), so the turn before it is
+    indexed as the answer's context, weighted below the answer's own words.
+    """
+    speaker = current.segment.speaker
+    if previous is None or speaker is None or previous.segment.speaker is None:
+        return ""
+    if previous.segment.speaker == speaker:
+        return carried  # a continuation answers the same question
+    return index_text(previous.segment.text)
+
+
 async def _store_document(writer: Writer, candidate: _Candidate, digest: str, doc: ParsedDocument) -> int:
     group, _ = group_and_lang(candidate.path)
     group_key = f"{candidate.path.parent}/{group}"
@@ -142,13 +172,18 @@ async def _store_document(writer: Writer, candidate: _Candidate, digest: str, do
         for name in episode.speakers:
             await writer.speaker_id(name)
     rows = []
+    asked: str = ""
+    previous: ParsedSegment | None = None
     for parsed in doc.segments:
         segment = parsed.segment
+        asked = _question_context(previous, parsed, asked)
+        previous = parsed
         episode_id = episode_ids[parsed.episode] if parsed.episode is not None else None
         speaker_id = await writer.speaker_id(segment.speaker) if segment.speaker else None
         if segment.passage_key and segment.passage_key.startswith("n|"):
             segment.passage_key = f"{group_key}|{segment.passage_key}"
-        rows.append(segment_row(source_id, episode_id, speaker_id, segment, index_text(segment.text)))
+        context = " ".join(filter(None, [index_text(segment.heading or ""), asked]))
+        rows.append(segment_row(source_id, episode_id, speaker_id, segment, index_text(segment.text), context))
     await writer.add_topics(source_id, doc.topics, doc.lang)
     await writer.add_aliases(source_id, doc.aliases)
     return await writer.add_segments(rows)

@@ -16,13 +16,17 @@ from bot.timecodes import parse_timestamp
 _TIME: Final = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 # Lex Fridman (01:38:37) text…   (text may follow on the next line)
 SPEAKER_TURN: Final = re.compile(
-    rf"^(?P<speaker>[A-Z\u3040-\u30ff\u4e00-\u9fff][\w.'’\- \u3040-\u30ff\u4e00-\u9fff]{{0,40}}?)\s*[(（\[](?P<time>{_TIME})[)）\]]\s*[:：]?\s*(?P<text>.*)$"
+    rf"^(?P<speaker>[A-Z\u3040-\u30ff\u4e00-\u9fff][\w.'’\- \u3040-\u30ff\u4e00-\u9fff]{{0,40}}?)"
+    rf"\s*[(（\[](?P<time>{_TIME})[)）\]]\s*[:：]?\s*(?P<text>.*)$"
 )
 # [01:38:25] text  /  [01:38:25] Speaker: text
 BRACKET_LINE: Final = re.compile(rf"^\[(?P<time>{_TIME})\]\s*(?P<text>.*)$")
 # **01:38** · text
 BOLD_LINE: Final = re.compile(rf"^\*\*(?P<time>{_TIME})\*\*\s*[·•|:\-–—]?\s*(?P<text>.*)$")
-_LABEL: Final = re.compile(r"^(?P<speaker>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}|[\u3040-\u30ff\u4e00-\u9fff・]{2,12})\s*[:：]\s+(?P<text>.+)$")
+_LABEL: Final = re.compile(
+    r"^(?P<speaker>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}|[\u3040-\u30ff\u4e00-\u9fff・]{2,12})"
+    r"\s*[:：]\s+(?P<text>.+)$"
+)
 _VTT_TIME: Final = re.compile(
     r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )

@@ -19,7 +19,9 @@ from bot.timecodes import parse_timestamp
 _LINKED: Final = re.compile(r"^\[(?P<label>\d{1,2}:\d{2}(?::\d{2})?)\]\((?P<url>[^)]*)\)\s*(?P<text>.*)$")
 _T_PARAM: Final = re.compile(r"[?&#]t=(\d+)s?\b")
 _ATTRIBUTION: Final = re.compile(r"^>?\s*--\s*(?:(?P<speaker>[^,\[]+?),\s*)?\[(?P<label>[\d:]+)\]\((?P<url>[^)]*)\)")
-_KEY_POINT: Final = re.compile(r"^\s*[-*]\s+\*\*(?P<title>.+?)\*\*\s*\(\[(?P<label>[\d:]+)\]\([^)]*\)\)\s*-?\s*(?P<text>.*)$")
+_KEY_POINT: Final = re.compile(
+    r"^\s*[-*]\s+\*\*(?P<title>.+?)\*\*\s*\(\[(?P<label>[\d:]+)\]\([^)]*\)\)\s*-?\s*(?P<text>.*)$"
+)
 _SECTION: Final = re.compile(r"^##\s+(.*)$")
 
 

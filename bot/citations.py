@@ -1,0 +1,80 @@
+"""Turning a ranked hit into a citation: the words to show, who said them, and where to jump."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.models import Citation
+from bot.rank import Ranked
+from bot.text import cut_at_sentence, format_timestamp, is_cjk, split_sentences, tokens
+
+MAX_CITATION_CHARS: Final = 700
+# The link opens a moment before the passage so the first word is not clipped.
+LINK_LEAD_SECONDS: Final = 3
+
+
+def deep_link(video_id: str | None, transcript_url: str | None, start: float | None) -> str | None:
+    if video_id:
+        base = f"https://www.youtube.com/watch?v={video_id}"
+        return f"{base}&t={max(0, int(start) - LINK_LEAD_SECONDS)}s" if start is not None else base
+    return transcript_url
+
+
+def _join(sentences: list[str]) -> str:
+    out = ""
+    for sentence in sentences:
+        out = out + sentence if (not out or (is_cjk(out[-1:]) and is_cjk(sentence[:1]))) else f"{out} {sentence}"
+    return out
+
+
+def excerpt(text: str, query_tokens: set[str], *, drop_leading_questions: bool, limit: int = MAX_CITATION_CHARS) -> str:
+    """The sentences around the match, cut at sentence boundaries, with ellipses where cut."""
+    sentences = split_sentences(text)
+    lead = 0
+    if drop_leading_questions:
+        # In an unlabelled transcript a paragraph can open with the host's question; the answer
+        # follows the last question mark. Never present the question as the guest's words.
+        asks = [i for i, s in enumerate(sentences) if s.rstrip("”\"'」)").endswith(("?", "？"))]
+        if asks and asks[-1] < len(sentences) - 1:
+            lead = asks[-1] + 1
+            sentences = sentences[lead:]
+    if not sentences:
+        return text
+    if len(_join(sentences)) <= limit:
+        body = _join(sentences)
+        return ("… " + body) if lead else body
+    hits = [len(query_tokens & set(tokens(s))) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (hits[i], -i))
+    start = best
+    # Start a sentence early when it helps the match read in context and fits.
+    if best > 0 and len(_join(sentences[best - 1 : best + 1])) <= limit:
+        start = best - 1
+    if hits[best] == 0:
+        start = 0
+    chosen = cut_at_sentence(_join(sentences[start:]), limit)
+    return ("… " + chosen) if (start > 0 or lead) else chosen
+
+
+def to_citation(item: Ranked, query_tokens: set[str]) -> Citation:
+    hit = item.hit
+    episode = hit.episode
+    video_id = episode.video_id if episode else None
+    transcript_url = episode.transcript_url if episode else None
+    text = excerpt(hit.text, query_tokens, drop_leading_questions=not item.verified and item.attributed_to is not None)
+    return Citation(
+        text=text,
+        speaker=item.attributed_to,
+        speaker_verified=item.verified,
+        episode=episode.display_title() if episode else (hit.heading or hit.source_path.rsplit("/", 1)[-1]),
+        show=episode.show if episode else None,
+        start_seconds=int(hit.start) if hit.start is not None else None,
+        end_seconds=int(hit.end) if hit.end is not None else None,
+        timestamp=format_timestamp(hit.start),
+        url=deep_link(video_id, transcript_url, hit.start),
+        video_id=video_id,
+        transcript_url=transcript_url,
+        source=hit.source_path,
+        kind="quote" if hit.kind == "quote" else "note",
+        language=hit.lang,
+        score=round(item.score, 4),
+    )

@@ -1,0 +1,239 @@
+"""The core service every adapter talks to: ask, ingest, and what the store holds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import tomllib
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+from bot import i18n
+from bot.citations import to_citation
+from bot.ingest.runner import Progress, run_ingest
+from bot.models import Answer, AnswerStatus, Episode, ExportedSegment, IngestReport, ParsedQuestion, StoreStats
+from bot.query import parse_question
+from bot.rank import AliasTable, build_query, dedupe, prefer_language, retrieve, score_hits
+from bot.settings import Settings
+from bot.speakers import SpeakerDirectory, load_configured_speakers
+from bot.store import Store
+from bot.suggest import nearest_topics
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 25
+
+
+def _load_aliases(config_dir: Path) -> AliasTable:
+    table = AliasTable()
+    path = config_dir / "aliases.toml"
+    if path.exists():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for term, others in data.get("terms", {}).items():
+            for other in others:
+                table.add(term, other)
+    return table
+
+
+def _load_interview_shows(config_dir: Path) -> tuple[set[str], set[str]]:
+    """Lower-cased names of interview shows and of commentary shows (config/shows.toml)."""
+    interview: set[str] = set()
+    commentary: set[str] = set()
+    path = config_dir / "shows.toml"
+    if path.exists():
+        for show in tomllib.loads(path.read_text(encoding="utf-8")).get("show", []):
+            names = {show["name"].lower(), *(a.lower() for a in show.get("aliases", []))}
+            (commentary if show.get("kind") == "commentary" else interview).update(names)
+    return interview, commentary
+
+
+class SaidService:
+    """Owns the store and answers questions. One per process, shared by every adapter."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._configured_speakers = load_configured_speakers(settings.config_dir)
+        self._config_aliases = _load_aliases(settings.config_dir)
+        self._interview, self._commentary = _load_interview_shows(settings.config_dir)
+        self.speakers = SpeakerDirectory(self._configured_speakers)
+        self.aliases = self._config_aliases
+        self._topics: list[tuple[str, str]] = []
+        self._speaker_ids: dict[str, int] = {}
+        self._episodes: list[Episode] = []
+        self._ready = asyncio.Event()
+        self._index_lock = asyncio.Lock()
+        self._last_ingest_monotonic: float | None = None
+        self._last_ingest_wall: float | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    async def open(cls, settings: Settings) -> SaidService:
+        store = await Store.open(settings.db_path, readers=settings.read_connections)
+        service = cls(settings, store)
+        await service._refresh_caches()
+        return service
+
+    async def close(self) -> None:
+        async with self._index_lock:
+            await self.store.close()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def wait_ready(self) -> None:
+        await self._ready.wait()
+
+    def notes_root(self) -> Path | None:
+        """The notes this process keeps indexed by itself, or None when the database is managed by hand."""
+        if self.settings.notes is not None:
+            return self.settings.notes
+        if self.settings.db is None:
+            return self.settings.notes_path  # the bundled demo notes into the per-user database
+        return None
+
+    async def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build or refresh the index from the configured notes; marks the service ready."""
+        root = self.notes_root()
+        report = None
+        try:
+            if root is not None:
+                report = await self.ingest([root], progress=progress, exclusive=True)
+        finally:
+            self._ready.set()
+        return report
+
+    async def ingest(
+        self, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
+    ) -> IngestReport:
+        async with self._index_lock:
+            report = await run_ingest(self.store, list(paths), progress, exclusive=exclusive)
+            await self._refresh_caches()
+            self._last_ingest_monotonic = time.monotonic()
+            self._last_ingest_wall = time.time()
+        return report
+
+    async def reload(self) -> IngestReport:
+        root = self.notes_root()
+        if root is None:
+            return IngestReport()
+        return await self.ingest([root], exclusive=True)
+
+    async def _refresh_caches(self) -> None:
+        self._speaker_ids = await self.store.speaker_table()
+        self.speakers = SpeakerDirectory(self._configured_speakers, self._speaker_ids)
+        aliases = AliasTable({k: set(v) for k, v in self._config_aliases.pairs.items()})
+        for a, b in await self.store.term_aliases():
+            aliases.add(a, b)
+        self.aliases = aliases
+        self._topics = await self.store.topics()
+        self._episodes = await self.store.episodes()
+
+    # ----------------------------------------------------------------- questions
+
+    async def ask(
+        self, question: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 3,
+        offset: int = 0,
+    ) -> Answer:
+        lang = i18n.normalize_lang(lang) if lang else None
+        parsed = parse_question(question, self.speakers, lang=lang, speaker=speaker)
+        language = lang or parsed.language
+        base = Answer(
+            question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language, offset=offset
+        )
+        if not self.ready:
+            return base.model_copy(
+                update={"status": AnswerStatus.WARMING_UP, "message": i18n.t("warming_up", language)}
+            )
+        if parsed.unknown_speaker and not parsed.speaker:
+            known = self.known_speakers()
+            return base.model_copy(update={
+                "status": AnswerStatus.UNKNOWN_SPEAKER,
+                "speaker": None,
+                "known_speakers": known,
+                "message": i18n.t(
+                    "unknown_speaker", language, name=parsed.unknown_speaker,
+                    speakers=i18n.join_list(known[:12], language),
+                ),
+            })
+        limit = max(1, min(limit, MAX_LIMIT))
+        offset = max(0, offset)
+        query = build_query(parsed.topic, parsed.speaker, language, self.aliases)
+        if not query.alternatives:
+            return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+        speaker_id = self._speaker_ids.get(parsed.speaker) if parsed.speaker else None
+        hits = await retrieve(
+            self.store, query, speaker_id=speaker_id, episode_ids=self._episodes_featuring(parsed.speaker),
+            wanted=offset + limit,
+        )
+        ranked = dedupe(score_hits(hits, query, self._interview_names()), language)
+        if not ranked:
+            return self._not_found(base, parsed, language)
+        page = await prefer_language(self.store, ranked[offset : offset + limit], language)
+        citations = [to_citation(item, query.all_tokens) for item in page]
+        return base.model_copy(update={"citations": citations, "total": len(ranked)})
+
+    def _not_found(self, base: Answer, parsed: ParsedQuestion, language: str) -> Answer:
+        suggestions = nearest_topics(parsed.topic, self._topics, language)
+        if parsed.speaker:
+            message = i18n.t("not_found_speaker", language, speaker=parsed.speaker, topic=parsed.topic)
+        else:
+            message = i18n.t("not_found", language, topic=parsed.topic)
+        if suggestions:
+            message += " " + i18n.t("nearest_topics", language, topics=i18n.join_list(suggestions, language))
+        return base.model_copy(
+            update={"status": AnswerStatus.NOT_FOUND, "message": message, "suggestions": suggestions}
+        )
+
+    def _interview_names(self) -> set[str]:
+        names = {e.show.lower() for e in self._episodes if e.show and e.show.lower() not in self._commentary}
+        return names | self._interview
+
+    def _episodes_featuring(self, speaker: str | None) -> list[int]:
+        if speaker is None:
+            return []
+        return [
+            e.id for e in self._episodes
+            if e.id is not None and speaker in e.speakers and (e.show or "").lower() not in self._commentary
+        ]
+
+    # ----------------------------------------------------------------- what the store holds
+
+    def known_speakers(self) -> list[str]:
+        return sorted(self._speaker_ids)
+
+    def speaker_names(self, prefix: str = "", limit: int = 25) -> list[str]:
+        """Autocomplete: fast and in memory, never waits on the database."""
+        known = set(self._speaker_ids)
+        return [name for name in self.speakers.complete(prefix, limit=100) if name in known][:limit]
+
+    def topic_suggestions(self, prefix: str = "", limit: int = 25) -> list[str]:
+        key = prefix.strip().lower()
+        seen = dict.fromkeys(t for t, _ in self._topics if not key or key in t.lower())
+        return list(seen)[:limit]
+
+    async def stats(self) -> StoreStats:
+        return await self.store.stats()
+
+    async def episodes(self) -> list[Episode]:
+        return list(self._episodes)
+
+    def index_age_seconds(self) -> float | None:
+        if self._last_ingest_wall is None:
+            return None
+        return max(0.0, time.time() - self._last_ingest_wall)
+
+    async def export_segments(self) -> AsyncIterator[ExportedSegment]:
+        async for hit in self.store.all_hits():
+            episode = hit.episode
+            yield ExportedSegment(
+                id=hit.id, text=hit.text, start_seconds=int(hit.start) if hit.start is not None else None,
+                video_id=episode.video_id if episode else None,
+                transcript_url=episode.transcript_url if episode else None,
+                episode=episode.display_title() if episode else None, speaker=hit.speaker, lang=hit.lang,
+                kind=hit.kind, source=hit.source_path,
+            )
+

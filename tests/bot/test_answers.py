@@ -1,0 +1,113 @@
+"""Answers: the asked speaker's own words, translations shown once, honest misses, deep links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.models import AnswerStatus, Speaker
+from bot.query import parse_question
+from bot.service import SaidService
+from bot.speakers import SpeakerDirectory
+
+Write = Callable[[Path, str], Path]
+
+
+def _directory() -> SpeakerDirectory:
+    return SpeakerDirectory(
+        [Speaker(name="Dario Amodei", aliases=["Dario", "Amodei", "ダリオ", "アモデイ"])], ["Chris Olah"]
+    )
+
+
+def test_question_forms() -> None:
+    """English and Japanese phrasings all yield speaker and topic."""
+    speakers = _directory()
+    cases = {
+        "what did Amodei say about talent density?": ("Dario Amodei", "talent density"),
+        "What does Dario think of scaling laws": ("Dario Amodei", "scaling laws"),
+        "Amodei on export controls": ("Dario Amodei", "export controls"),
+        "talent density": (None, "talent density"),
+        "アモデイはタレント密度について何と言った？": ("Dario Amodei", "タレント密度"),
+        "タレント密度について": (None, "タレント密度"),
+        "quotes from Olah about neurons": ("Chris Olah", "neurons"),
+        "what is Dario's view on China?": ("Dario Amodei", "China"),
+    }
+    for question, expected in cases.items():
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == expected, question
+    assert parse_question("アモデイはタレント密度について何と言った？", speakers).language == "ja"
+    unknown = parse_question("what did Elon Musk say about rockets?", speakers)
+    assert unknown.speaker is None and unknown.unknown_speaker == "Elon Musk"
+
+
+async def test_asked_speakers_words_first_never_the_hosts(loaded: SaidService) -> None:
+    answer = await loaded.ask("what did Amodei say about talent density?")
+    assert answer.status is AnswerStatus.OK
+    first = answer.citations[0]
+    assert first.speaker == "Dario Amodei" and first.kind == "quote"
+    assert first.start_seconds == 605 and first.timestamp == "00:10:05"
+    assert first.url == "https://www.youtube.com/watch?v=AbCdEfGhIjK&t=602s"
+    assert first.text.startswith("A hundred excellent people")
+    assert all(c.speaker != "Hannah Host" for c in answer.citations)
+
+
+async def test_translation_shows_once_in_askers_language(loaded: SaidService) -> None:
+    english = await loaded.ask("what did Amodei say about talent density?")
+    texts = [c.text for c in english.citations]
+    assert not any("優秀な100人" in t for t in texts), "the Japanese copy of the same passage must not repeat"
+    japanese = await loaded.ask("アモデイはタレント密度について何と言った？")
+    assert japanese.language == "ja"
+    assert japanese.citations[0].text.startswith("優秀な100人")
+    assert japanese.citations[0].speaker == "Dario Amodei"
+
+
+async def test_two_character_japanese_word_is_found(loaded: SaidService) -> None:
+    answer = await loaded.ask("天気")
+    assert answer.status is AnswerStatus.OK
+    assert "天気" in answer.citations[0].text
+
+
+async def test_nothing_found_is_honest_and_suggests_topics(loaded: SaidService) -> None:
+    answer = await loaded.ask("what did Amodei say about sourdough baking?")
+    assert answer.status is AnswerStatus.NOT_FOUND and not answer.citations
+    assert answer.suggestions and "sourdough baking" in (answer.message or "")
+
+
+async def test_unknown_speaker_lists_known_ones(loaded: SaidService) -> None:
+    answer = await loaded.ask("what did Elon Musk say about rockets?")
+    assert answer.status is AnswerStatus.UNKNOWN_SPEAKER
+    assert "Dario Amodei" in answer.known_speakers and "Elon Musk" in (answer.message or "")
+
+
+async def test_speaker_option_and_paging(loaded: SaidService) -> None:
+    page1 = await loaded.ask("trust", speaker="Amodei", limit=1)
+    assert page1.speaker == "Dario Amodei" and len(page1.citations) == 1 and page1.total >= 2
+    page2 = await loaded.ask("trust", speaker="Amodei", limit=1, offset=1)
+    assert page2.citations and page2.citations[0].text != page1.citations[0].text
+
+
+async def test_unlabelled_transcript_is_attributed_but_unverified(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """An interview with no labels: the guest's words are marked unverified; a host question is never theirs."""
+    write(
+        tmp_path / "iv" / "talk.md",
+        "---\nvideo_id: AbCdEfGhIjK\ntitle: Dario Amodei on compute\nchannel: Dwarkesh Patel\nspeakers: [Dario Amodei]\n---\n\n"
+        "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Why buy so much compute?\n\n"
+        "[0:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=30s) So what about compute? Compute is the bottleneck for everything we do.\n",
+    )
+    await service.ingest([tmp_path / "iv"])
+    answer = await service.ask("what did Dario say about compute?")
+    attributed = [c for c in answer.citations if c.speaker == "Dario Amodei"]
+    assert attributed and all(not c.speaker_verified for c in attributed)
+    assert attributed[0].text.startswith("… Compute is the bottleneck")
+    assert all("Why buy so much compute" not in c.text for c in attributed)
+
+
+async def test_stats_and_autocomplete(loaded: SaidService) -> None:
+    stats = await loaded.stats()
+    assert stats.sources == 2 and stats.segments > 10 and "Dario Amodei" in stats.speakers
+    assert stats.last_ingest is not None and stats.episodes[0].video_id == "AbCdEfGhIjK"
+    assert loaded.speaker_names("da") == ["Dario Amodei"]
+    assert loaded.speaker_names("アモ") == ["Dario Amodei"]
+    assert len(loaded.speaker_names("")) <= 25

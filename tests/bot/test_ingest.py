@@ -1,0 +1,199 @@
+"""Ingestion: every format, idempotent runs, failures that name file and line, and one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import runner
+from bot.ingest.formats import parse_file
+from bot.service import SaidService
+
+Write = Callable[[Path, str], Path]
+
+
+def _parse(path: Path) -> list[tuple[str | None, float | None, str, str]]:
+    doc = parse_file(path, path.read_text(encoding="utf-8"))
+    return [(s.segment.speaker, s.segment.start, s.segment.kind, s.segment.text) for s in doc.segments]
+
+
+def test_note_passages_continuations_and_statements(notes_dir: Path) -> None:
+    """`**Name (hh:mm:ss):**` passages, `(continued)` inheriting the time, statements with stated times."""
+    doc = parse_file(notes_dir / "team-en.md", (notes_dir / "team-en.md").read_text())
+    assert doc.format == "note" and doc.lang == "en"
+    episode = doc.episodes[0]
+    assert (episode.video_id, episode.show, episode.number) == ("AbCdEfGhIjK", "Example Podcast", 7)
+    quotes = [s.segment for s in doc.segments if s.segment.kind == "quote"]
+    assert [(q.speaker, q.start) for q in quotes] == [
+        ("Hannah Host", 590), ("Dario Amodei", 605), ("Dario Amodei", 605)
+    ]
+    assert quotes[1].text.startswith("A hundred excellent people")  # quotation marks stripped
+    first_statement = next(s.segment for s in doc.segments if s.segment.kind == "note")
+    assert first_statement.start == 600  # "the 0:10:00 mark"
+    assert "Interpretability" in doc.topics
+
+
+def test_japanese_note_forms(notes_dir: Path) -> None:
+    """「…」 quotes, (続き), 10分00秒 and alias pairs like タレント密度（talent density）."""
+    doc = parse_file(notes_dir / "team-ja.md", (notes_dir / "team-ja.md").read_text())
+    assert doc.lang == "ja"
+    quotes = [s.segment for s in doc.segments if s.segment.kind == "quote"]
+    assert [(q.speaker, q.start) for q in quotes][1:] == [("Dario Amodei", 605), ("Dario Amodei", 605)]
+    assert quotes[1].text.startswith("優秀な100人")
+    assert ("タレント密度", "talent density") in doc.aliases
+    assert next(s.segment for s in doc.segments if s.segment.kind == "note").start == 600
+
+
+def test_youtube_link_gives_video_id(tmp_path: Path, write: Write) -> None:
+    path = write(tmp_path / "n.md", "---\ntitle: t\n---\nWatch https://youtu.be/ugvHCXCOmm4 now.\n\n**A B (1h38m25s):** “Hello there.”\n")
+    doc = parse_file(path, path.read_text())
+    assert doc.episodes[0].video_id == "ugvHCXCOmm4"
+    assert doc.segments[-1].segment.start == 5905
+
+
+def test_speaker_turn_transcript_with_sidecar(tmp_path: Path, write: Write) -> None:
+    """lexfridman.com style turns; episode metadata from NAME.meta.yaml beside the file."""
+    path = write(
+        tmp_path / "ep.txt",
+        "Lex Fridman (00:00:01) Hello and welcome.\n\nDario Amodei (00:00:05)\nThanks for having me. It is great.\n\n"
+        "Lex Fridman (00:01:00) What about scaling?\n",
+    )
+    write(tmp_path / "ep.meta.yaml", "title: Episode 1\nvideo_id: AbCdEfGhIjK\nshow: Lex Fridman Podcast\n")
+    doc = parse_file(path, path.read_text())
+    assert doc.format == "transcript"
+    assert doc.episodes[0].title == "Episode 1" and doc.episodes[0].video_id == "AbCdEfGhIjK"
+    assert [(s.segment.speaker, s.segment.start) for s in doc.segments] == [
+        ("Lex Fridman", 1), ("Dario Amodei", 5), ("Lex Fridman", 60)
+    ]
+    assert doc.segments[1].segment.text == "Thanks for having me. It is great."
+
+
+def test_bracket_and_bold_lines_merge_into_sentences(tmp_path: Path, write: Write) -> None:
+    """Caption-sized lines become sentence-level segments that keep their first line's time."""
+    lines = "\n".join(
+        f"[00:00:{i * 2:02d}] " + ("part of a long sentence that keeps going" if i % 4 != 3 else "and ends here.")
+        for i in range(16)
+    )
+    path = write(tmp_path / "cap.md", lines + "\n")
+    segments = _parse(path)
+    assert segments[0][1] == 0
+    for _, _, _, text in segments:
+        assert text.endswith(".")
+    bold = write(tmp_path / "bold.md", "**00:05** · First line.\n**00:09** · Second line.\n**00:12** · Third.\n")
+    assert _parse(bold)[0][1] == 5
+
+
+def test_webvtt_and_srt(tmp_path: Path, write: Write) -> None:
+    vtt = write(
+        tmp_path / "talk.vtt",
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Dario Amodei>We are near the end\n\n"
+        "00:00:03.000 --> 00:00:05.000\n<v Dario Amodei>of the exponential.\n\n"
+        "00:00:06.000 --> 00:00:08.000\n<v Dwarkesh Patel>Why do you think so?\n",
+    )
+    segments = _parse(vtt)
+    assert segments[0] == ("Dario Amodei", 1.0, "quote", "We are near the end of the exponential.")
+    assert segments[1][0] == "Dwarkesh Patel"
+    srt = write(
+        tmp_path / "talk.srt",
+        "1\n00:01:00,000 --> 00:01:02,000\nScaling keeps\n\n2\n00:01:02,000 --> 00:01:04,000\nworking well.\n",
+    )
+    assert _parse(srt) == [(None, 60.0, "quote", "Scaling keeps working well.")]
+
+
+def test_quote_collection_and_youtube_feed(tmp_path: Path, write: Write) -> None:
+    quotes = write(
+        tmp_path / "quotes.md",
+        "# Quotes\n\n## Ada Lovelace on Engines\n\n> https://example.com/ada-transcript\n\n"
+        "(00:01:02) The engine weaves patterns.\n\nHost Person\n\n(00:01:30) Really?\n\nAda Lovelace\n\n"
+        "(00:01:40) Yes, like a loom.\n\n## Alan Turing on Machines\n\n> https://youtu.be/AbCdEfGhIjK\n\n(02:03) Machines can think.\n",
+    )
+    doc = parse_file(quotes, quotes.read_text())
+    assert doc.format == "quotes"
+    assert [(s.segment.speaker, s.segment.start) for s in doc.segments] == [
+        ("Ada Lovelace", 62), ("Host Person", 90), ("Ada Lovelace", 100), ("Alan Turing", 123)
+    ]
+    assert doc.episodes[0].transcript_url == "https://example.com/ada-transcript"
+    assert doc.episodes[1].video_id == "AbCdEfGhIjK"
+    feed = write(
+        tmp_path / "feed.md",
+        "---\nvideo_id: AbCdEfGhIjK\ntitle: A talk\nchannel: Some Channel\nupload_date: 2026-01-01\n---\n\n"
+        "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Hello.\n\n"
+        "[21:23](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=1283s) Revenue grew tenfold.\n",
+    )
+    doc = parse_file(feed, feed.read_text())
+    assert doc.format == "youtube"
+    assert [(s.segment.speaker, s.segment.start) for s in doc.segments] == [(None, 0), (None, 1283)]
+    assert doc.episodes[0].title == "A talk" and doc.episodes[0].date == "2026-01-01"
+
+
+async def test_ingest_is_idempotent_and_tracks_changes(service: SaidService, notes_dir: Path, write: Write) -> None:
+    first = await service.ingest([notes_dir])
+    assert (first.added, first.failed) == (2, 0) and first.segments > 10
+    again = await service.ingest([notes_dir])
+    assert (again.added, again.changed, again.skipped, again.segments) == (0, 0, 2, 0)
+    write(notes_dir / "team-en.md", (notes_dir / "team-en.md").read_text() + "\nOne more statement here.\n")
+    (notes_dir / "team-ja.md").unlink()
+    changed = await service.ingest([notes_dir])
+    assert (changed.changed, changed.removed, changed.skipped) == (1, 1, 0)
+    assert (await service.stats()).sources == 1
+
+
+async def test_touched_but_identical_file_is_skipped_by_hash(service: SaidService, notes_dir: Path) -> None:
+    await service.ingest([notes_dir])
+    path = notes_dir / "team-en.md"
+    path.write_text(path.read_text())  # new mtime, same bytes
+    report = await service.ingest([notes_dir])
+    assert report.skipped == 2 and report.changed == 0
+
+
+async def test_malformed_note_names_file_and_line_and_the_rest_ingests(
+    service: SaidService, notes_dir: Path, write: Write
+) -> None:
+    bad = write(notes_dir / "broken.md", "---\ntitle: ok\nlang: [unclosed\n---\nBody.\n")
+    binary = notes_dir / "latin1.md"
+    binary.write_bytes(b"line one\nline two caf\xe9\n")
+    report = await service.ingest([notes_dir])
+    assert report.added == 2 and report.failed == 2
+    problems = {Path(p.path).name: p for p in report.problems}
+    assert problems["broken.md"].line is not None and problems["broken.md"].line >= 3
+    assert "YAML" in problems["broken.md"].reason
+    assert problems["latin1.md"].line == 2 and "UTF-8" in problems["latin1.md"].reason
+    assert str(bad) in str(problems["broken.md"])
+    answer = await service.ask("what did Amodei say about talent density?")
+    assert answer.citations
+
+
+async def test_failed_run_leaves_previous_index_serving(
+    service: SaidService, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in the middle of a run rolls the whole run back."""
+    await service.ingest([notes_dir])
+    before = await service.ask("talent density")
+    write(notes_dir / "team-en.md", "---\ntitle: replaced\n---\nNothing about teams any more.\n")
+    write(notes_dir / "zz-new.md", "---\ntitle: new\n---\nA brand new note.\n")
+    calls = 0
+    original = runner._store_document
+
+    async def crash_on_second(*args: object, **kwargs: object) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError("disk full")
+        return await original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_store_document", crash_on_second)
+    with pytest.raises(OSError):
+        await service.ingest([notes_dir])
+    after = await service.ask("talent density")
+    assert [c.text for c in after.citations] == [c.text for c in before.citations]
+    assert (await service.stats()).sources == 2
+
+
+async def test_whole_corpus_folder_with_readme_is_ignored_not_failed(
+    service: SaidService, notes_dir: Path, write: Write
+) -> None:
+    write(notes_dir / "README.md", "# About these notes\n")
+    report = await service.ingest([notes_dir])
+    assert report.ignored == 1 and report.failed == 0
