@@ -125,6 +125,54 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_service(settings, body)
 
 
+async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters import process
+
+    return await process.run(settings, serve_web=True, adapters=[])
+
+
+async def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters import process
+
+    if settings.discord_token is None:
+        sys.stderr.write("saidbot: DISCORD_TOKEN is not set (see docs/discord.md; `saidbot doctor` checks it)\n")
+        return 2
+    return await process.run(settings, serve_web=False, adapters=[process.discord_adapter()])
+
+
+async def cmd_slack(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters import process
+
+    if not args.socket:
+        return await process.run(settings, serve_web=True, adapters=[])
+    if settings.slack_app_token is None or settings.slack_bot_token is None:
+        sys.stderr.write("saidbot: Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN (see docs/slack.md)\n")
+        return 2
+    return await process.run(settings, serve_web=False, adapters=[process.slack_socket_adapter()])
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters import process
+
+    adapters = []
+    if settings.discord_token is not None:
+        adapters.append(process.discord_adapter())
+    else:
+        log.warning("DISCORD_TOKEN is not set; running without Discord")
+    return await process.run(settings, serve_web=True, adapters=adapters)
+
+
+async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    checks = run_checks(settings, require=tuple(args.require or ()))
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if c.level == "fail"]
+    print(f"\n{len(failed)} problem(s) to fix." if failed else "\nAll good.")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saidbot", description="What did they say about X? Answers from your notes and transcripts."
@@ -152,6 +200,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "ja"])
     common(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", help="the web process: Slack over HTTP and /healthz on $PORT")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("discord", help="the Discord bot (DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_discord)
+
+    p = sub.add_parser("slack", help="the Slack bot; --socket for Socket Mode (SLACK_APP_TOKEN)")
+    p.add_argument("--socket", action="store_true", help="connect over Socket Mode instead of serving HTTP")
+    p.set_defaults(func=cmd_slack)
+
+    p = sub.add_parser("run", help="web process and Discord in one process (one small dyno)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("doctor", help="check the configuration and say how to fix it")
+    p.add_argument("--require", action="append", choices=["discord", "slack"],
+                   help="fail when this adapter cannot start (repeatable)")
+    p.set_defaults(func=cmd_doctor)
     return parser
 
 

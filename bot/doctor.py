@@ -1,0 +1,131 @@
+"""`saidbot doctor`: is this configuration able to run, and if not, what to do about it."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import SecretStr
+
+from bot.ingest.formats import is_ingestible
+from bot.settings import Settings
+
+Level = Literal["ok", "warn", "fail"]
+
+# Discord bot tokens are three base64url parts: user id, timestamp, HMAC.
+_DISCORD_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}$")
+_SLACK_BOT: Final = re.compile(r"^xoxb-[A-Za-z0-9-]{10,}$")
+_SLACK_APP: Final = re.compile(r"^xapp-[A-Za-z0-9-]{10,}$")
+_SIGNING_SECRET: Final = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Check:
+    level: Level
+    what: str
+    fix: str = ""
+
+    def line(self) -> str:
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[self.level]
+        return f"[{mark}] {self.what}" + (f"\n       → {self.fix}" if self.fix else "")
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value().strip() if value else ""
+
+
+def _token_check(name: str, value: str, pattern: re.Pattern[str], hint: str) -> Check:
+    if pattern.match(value):
+        return Check("ok", f"{name} is set and well-formed")
+    return Check("fail", f"{name} is set but does not look like one", hint)
+
+
+def check_discord(settings: Settings) -> list[Check]:
+    token = _secret(settings.discord_token)
+    if not token:
+        return [Check("warn", "Discord adapter cannot start: DISCORD_TOKEN is not set",
+                      "Developer Portal → your application → Bot → Reset Token; set DISCORD_TOKEN")]
+    checks = [_token_check("DISCORD_TOKEN", token, _DISCORD_TOKEN,
+                           "copy the bot token itself (three dot-separated parts), not the client secret")]
+    where = f"server {settings.discord_guild_id}" if settings.discord_guild_id else "all servers (global)"
+    checks.append(Check("ok", f"Discord commands sync to {where}"))
+    return checks
+
+
+def check_slack(settings: Settings) -> list[Check]:
+    bot = _secret(settings.slack_bot_token)
+    secret = _secret(settings.slack_signing_secret)
+    app = _secret(settings.slack_app_token)
+    if not bot and not secret and not app:
+        return [Check("warn", "Slack adapter cannot start: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set",
+                      "api.slack.com/apps → your app: OAuth & Permissions (xoxb- token) and Basic Information "
+                      "(Signing Secret)")]
+    checks: list[Check] = []
+    if bot:
+        checks.append(_token_check("SLACK_BOT_TOKEN", bot, _SLACK_BOT, "use the Bot User OAuth Token, starting xoxb-"))
+    else:
+        checks.append(Check("fail", "SLACK_BOT_TOKEN is missing", "OAuth & Permissions → Bot User OAuth Token"))
+    if secret:
+        checks.append(_token_check("SLACK_SIGNING_SECRET", secret, _SIGNING_SECRET,
+                                   "Basic Information → App Credentials → Signing Secret (32 hex characters)"))
+    elif not app:
+        checks.append(Check("fail", "SLACK_SIGNING_SECRET is missing (needed for HTTP mode)",
+                            "Basic Information → App Credentials → Signing Secret"))
+    if app:
+        checks.append(_token_check("SLACK_APP_TOKEN", app, _SLACK_APP, "an app-level token starting xapp-"))
+    return checks
+
+
+def check_notes(settings: Settings) -> list[Check]:
+    root = settings.notes_path
+    if not root.exists():
+        return [Check("fail", f"notes not found at {root}", "set SAIDBOT_NOTES to a folder of notes and transcripts")]
+    files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file() and is_ingestible(p)]
+    if not files:
+        return [Check("fail", f"no notes in {root} (.md, .txt, .vtt, .srt)",
+                      "put notes there or point SAIDBOT_NOTES elsewhere")]
+    label = "the bundled demo notes" if settings.uses_demo_notes else str(root)
+    return [Check("ok", f"{len(files)} note and transcript files in {label}")]
+
+
+def check_database(settings: Settings) -> list[Check]:
+    path = settings.db_path
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return [Check("fail", f"cannot create {folder}: {exc.strerror}", "set SAIDBOT_DB to a writable path")]
+    if (path.exists() and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK):
+        return [Check("fail", f"database {path} is not writable", "set SAIDBOT_DB to a writable path")]
+    if not path.exists():
+        return [Check("ok", f"database {path} will be created on first start")]
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            sources = conn.execute("SELECT path, mtime FROM sources").fetchall()
+    except sqlite3.Error as exc:
+        return [Check("warn", f"database {path} cannot be read ({exc}); it will be rebuilt",
+                      "delete the file if the problem persists")]
+    checks = [Check("ok", f"database {path} is writable and holds {len(sources)} files")]
+    stale = [p for p, mtime in sources if not Path(p).exists() or Path(p).stat().st_mtime != mtime]
+    if stale:
+        checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",
+                            "it refreshes on the next start, or run `saidbot ingest`"))
+    return checks
+
+
+def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
+    """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
+    checks = check_notes(settings) + check_database(settings)
+    for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
+        if name in require:
+            found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]
+        checks += found
+    if not any(c.level == "ok" for c in check_discord(settings) + check_slack(settings)):
+        checks.append(Check("fail", "no chat adapter can start, so `saidbot serve`/`run` would answer nobody",
+                            "set DISCORD_TOKEN, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see config/example.env);"
+                            " `saidbot chat` needs neither"))
+    return checks

@@ -1,0 +1,58 @@
+"""`saidbot doctor` fails clearly on a missing or malformed token and passes on a complete configuration."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLACK_OK = {
+    "SLACK_BOT_TOKEN": "xoxb-1234567890-abcdefghij",
+    "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+}
+DISCORD_OK = {"DISCORD_TOKEN": "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"}
+
+
+def _doctor(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))
+    }
+    clean.update({"SAIDBOT_DB": str(tmp_path / "d.db"), "HOME": str(tmp_path)}, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", *args], cwd=tmp_path, env=clean, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+def test_doctor_fails_without_any_adapter(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, {})
+    assert result.returncode == 1
+    assert "no chat adapter can start" in result.stdout and "DISCORD_TOKEN" in result.stdout
+
+
+def test_doctor_names_the_missing_slack_token(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, {"SLACK_SIGNING_SECRET": SLACK_OK["SLACK_SIGNING_SECRET"]})
+    assert result.returncode == 1
+    assert "SLACK_BOT_TOKEN is missing" in result.stdout
+
+
+def test_doctor_rejects_a_malformed_token_without_printing_it(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, {"DISCORD_TOKEN": "not-a-token-secret-value"})
+    assert result.returncode == 1
+    assert "does not look like one" in result.stdout
+    assert "not-a-token-secret-value" not in result.stdout + result.stderr
+
+
+def test_doctor_passes_on_a_complete_configuration(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, {**SLACK_OK, **DISCORD_OK}, "--require", "discord", "--require", "slack")
+    assert result.returncode == 0, result.stdout
+    assert "All good." in result.stdout
+    assert SLACK_OK["SLACK_BOT_TOKEN"] not in result.stdout
+
+
+def test_doctor_requires_named_adapter(tmp_path: Path) -> None:
+    result = _doctor(tmp_path, SLACK_OK, "--require", "discord")
+    assert result.returncode == 1 and "DISCORD_TOKEN is not set" in result.stdout
