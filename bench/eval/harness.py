@@ -115,6 +115,9 @@ async def run_eval(
         db_path = db if db is not None else Path(tmp) / "eval.db"
         service = await SaidService.open(Settings(db=db_path, notes=None))
         try:
+            # With an explicit db and no notes folder this indexes nothing; it only marks the service ready,
+            # without which ask() answers "warming up".
+            await service.ensure_index()
             report = await service.ingest([Path(p) for p in paths])
             rows = [_segment_to_row(segment) async for segment in service.export_segments()]
 
@@ -166,7 +169,8 @@ def _run_baselines(baselines: list[Baseline], questions: Sequence[Question], lim
 # ---------------------------------------------------------------------------------------------------------
 
 _HEADERS = (
-    "lang", "system", "answerable", "hit@1", f"hit@{CUTOFF}", f"MRR@{CUTOFF}", "nothing found", "ms/q",
+    "lang", "system", "answerable", "hit@1", f"hit@{CUTOFF}", f"MRR@{CUTOFF}", "answered", "nothing found",
+    "ms/q",
 )
 
 
@@ -185,7 +189,7 @@ def table_rows(run: EvalRun) -> list[tuple[str, ...]]:
             if s.none_rate is not None:
                 nothing += f" ({s.none_rate:.2f})"
             rows.append((lang, system.name, str(s.answerable), _fmt(s.hit_at_1), _fmt(s.hit_at_k),
-                         _fmt(s.mrr), nothing, _fmt(s.ms_per_question, 1)))
+                         _fmt(s.mrr), _fmt(s.answered_rate, 2), nothing, _fmt(s.ms_per_question, 1)))
     return rows
 
 
@@ -226,8 +230,9 @@ def render_markdown(run: EvalRun) -> str:
         "range.",
         f"- MRR@{CUTOFF}: mean of 1/rank of the first such citation, 0 when none is in the top {CUTOFF} "
         "(the bot shows three).",
+        "- answered: share of answerable questions that got at least one citation.",
         "- nothing found: should-find-nothing questions answered with no citation at all; a baseline "
-        "finds nothing only when no segment matches any query token.",
+        "finds nothing only when no segment matches any query token (read it together with answered).",
         "- Baselines index the same segments saidbot stored; the query is the raw question, each "
         "whitespace token quoted as a phrase and OR-joined (FTS5 unicode61 `bm25()`; tantivy default "
         "tokenizer and BM25).",

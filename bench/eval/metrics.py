@@ -113,6 +113,9 @@ class Scores:
     reciprocal_rank_sum: float = 0.0
     none_total: int = 0
     none_correct: int = 0
+    # Answerable questions that got at least one citation: shows when a perfect "nothing found" rate is
+    # only bought by answering nothing at all.
+    answered: int = 0
     seconds: float = 0.0
     questions: int = 0
 
@@ -133,6 +136,10 @@ class Scores:
         return self.none_correct / self.none_total if self.none_total else None
 
     @property
+    def answered_rate(self) -> float | None:
+        return self.answered / self.answerable if self.answerable else None
+
+    @property
     def ms_per_question(self) -> float | None:
         return 1000 * self.seconds / self.questions if self.questions else None
 
@@ -145,6 +152,7 @@ class Scores:
             "none_questions": self.none_total,
             "none_correct": self.none_correct,
             "none_rate": self.none_rate,
+            "answered_rate": self.answered_rate,
             "ms_per_question": self.ms_per_question,
         }
 
@@ -276,7 +284,7 @@ def hit_rank(question: Question, results: Sequence[Retrieved], cutoff: int = CUT
 
 
 def score(results: Iterable[QuestionResult]) -> Scores:
-    answerable = hits1 = hitsk = none_total = none_correct = questions = 0
+    answerable = hits1 = hitsk = none_total = none_correct = answered = questions = 0
     rr = seconds = 0.0
     for result in results:
         questions += 1
@@ -286,12 +294,14 @@ def score(results: Iterable[QuestionResult]) -> Scores:
             none_correct += result.found_nothing
             continue
         answerable += 1
+        answered += not result.found_nothing
         if result.rank is not None:
             hitsk += 1
             hits1 += result.rank == 1
             rr += 1.0 / result.rank
     return Scores(answerable=answerable, hits_at_1=hits1, hits_at_k=hitsk, reciprocal_rank_sum=rr,
-                  none_total=none_total, none_correct=none_correct, seconds=seconds, questions=questions)
+                  none_total=none_total, none_correct=none_correct, answered=answered, seconds=seconds,
+                  questions=questions)
 
 
 def score_by_language(results: Sequence[QuestionResult]) -> dict[str, Scores]:

@@ -88,12 +88,15 @@ def test_scores_per_language_and_nothing_found() -> None:
     assert (en.none_total, en.none_rate) == (1, 0.0)
     assert (ja.answerable, ja.hit_at_1, ja.mrr, ja.none_rate) == (1, 0.0, 0.0, 1.0)
     assert overall.answerable == 3 and overall.hits_at_1 == 1 and overall.none_correct == 1
+    assert overall.answered_rate == 1.0
     assert [r.correct for r in results] == [True, False, False, True, False]
 
 
 def test_empty_scores_are_none_not_zero() -> None:
     empty = score([])
     assert empty.hit_at_1 is None and empty.mrr is None and empty.none_rate is None
+    silent = score([QuestionResult(_q("a", "ja", TALENT), "s", [])])
+    assert (silent.hit_at_1, silent.answered_rate) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("path", [QUESTIONS_FILE, DEMO_QUESTIONS_FILE])
