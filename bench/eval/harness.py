@@ -23,6 +23,7 @@ from bench.eval.metrics import (
     Retrieved,
     Scores,
     describe_expectation,
+    is_hit,
     score_by_language,
     video_id_from_url,
 )
@@ -49,6 +50,9 @@ class EvalRun:
     segments: int
     ingest_summary: str
     ingest_problems: list[str] = field(default_factory=list)
+    # Answerable questions whose expected passage matches no stored segment: a label error or an ingest gap,
+    # and a miss no ranking change can fix.
+    unreachable: list[str] = field(default_factory=list)
     started: str = ""
     seconds: float = 0.0
 
@@ -139,10 +143,13 @@ async def run_eval(
             systems.extend(_run_baselines(build_baselines(rows), questions, limit))
 
     problems = [str(p) for p in getattr(report, "problems", [])]
+    reachable = [segment.retrieved() for segment in rows]
     summary = report.summary() if hasattr(report, "summary") else str(report)
     return EvalRun(
         paths=[str(p) for p in paths], questions=list(questions), systems=systems, segments=len(rows),
         ingest_summary=summary, ingest_problems=problems,
+        unreachable=[q.id for q in questions if not q.none and not any(
+            is_hit(expect, segment) for expect in q.expects for segment in reachable)],
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=time.perf_counter() - started,
     )
 
@@ -203,6 +210,8 @@ def render_text(run: EvalRun) -> str:
     rows = [_HEADERS, *table_rows(run)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
     lines = [f"saidbot eval: {_counts(run)}; ingest: {run.ingest_summary}", ""]
+    if run.unreachable:
+        lines[-1:-1] = [f"warning: no stored segment matches the label of {', '.join(run.unreachable)}"]
     for index, row in enumerate(rows):
         if index > 1 and row[0] != rows[index - 1][0]:
             lines.append("")
@@ -286,6 +295,7 @@ def to_json(run: EvalRun) -> dict[str, Any]:
         "segments": run.segments,
         "ingest": run.ingest_summary,
         "ingest_problems": run.ingest_problems,
+        "unreachable": run.unreachable,
         "cutoff": CUTOFF,
         "tolerance_seconds": TOLERANCE_SECONDS,
         "scores": {s.name: {lang: sc.as_dict() for lang, sc in s.scores().items()} for s in run.systems},

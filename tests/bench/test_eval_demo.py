@@ -25,6 +25,7 @@ async def test_saidbot_beats_the_floor_on_demo_notes(tmp_path: Path) -> None:
 
     assert run.segments > 0, run.ingest_summary
     assert not run.ingest_problems, run.ingest_problems
+    assert not run.unreachable, f"labels that match no stored segment: {run.unreachable}"
     scores = run.system(SAIDBOT).scores()["all"]
     misses = render_misses(run, [SAIDBOT])
     assert scores.hit_at_1 is not None and scores.hit_at_1 >= HIT_AT_1_FLOOR, misses
