@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -255,19 +256,36 @@ def size_section(res: dict[str, Any]) -> list[str]:
         out += [
             "### Where saidbot's time goes (cProfile, sequential asks)",
             "",
-            "| class | ms/ask (profiled) | in SQLite calls | Python on the event loop "
-            "| top functions (event loop, tottime ms/ask) |",
+            "Profiled wall time per ask, split into the core's worker threads doing work (SQLite: aiosqlite runs "
+            "each query on a connection's thread) and Python on the event loop (parsing, re-ranking, building "
+            "citations); the rest is hand-over between them. cProfile slows Python down, so read the shares.",
+            "",
+            "| class | ms/ask (profiled) | threads busy (SQLite) | Python on the event loop | top Python functions "
+            "(tottime ms/ask) |",
             "|---|---:|---:|---:|---|",
         ]
         for key, p in prof.items():
             top = ", ".join(
-                f"{r['function']} {r['tottime_s'] / p['asks'] * 1000:.2f}" for r in p["top_loop"][:4]
+                f"`{r['function']}` {r['tottime_s'] / p['asks'] * 1000:.1f}" for r in p["top_loop"][:4]
             )
+            wall = p["wall_per_ask_ms"] or 1.0
+            busy = p.get("threads_busy_per_ask_ms", p.get("sqlite_per_ask_ms", 0.0))
             out.append(
-                f"| `{key}` | {p['wall_per_ask_ms']:.2f} | {p['sqlite_per_ask_ms']:.2f} | "
-                f"{p['python_loop_per_ask_ms']:.2f} | {top} |"
+                f"| `{key}` | {wall:.1f} | {busy:.1f} ({busy / wall:.0%}) | "
+                f"{p['python_loop_per_ask_ms']:.1f} ({p['python_loop_per_ask_ms'] / wall:.0%}) | {top} |"
             )
-        out += ["", f"Full profiles: `bench/perf/out/profile-{res['label']}.txt`.", ""]
+        out += ["", "SQL statements (time on the worker thread, execute + fetch, per ask; `?…` = an IN list):", ""]
+        out += ["| class | statement | calls/ask | ms/ask |", "|---|---|---:|---:|"]
+        for key, p in prof.items():
+            for row in p.get("sql", [])[:4]:
+                # The column list of a wide SELECT says nothing about its cost; the FROM/WHERE does.
+                statement = re.sub(r"^SELECT (.{50,}?) FROM ", "SELECT … FROM ", row["statement"])
+                if len(statement) > 160:
+                    statement = statement[:160] + " …"
+                out.append(
+                    f"| `{key}` | `{statement}` | {row['calls_per_ask']:.1f} | {row['ms_per_ask']:.1f} |"
+                )
+        out += ["", f"Full profiles: `bench/perf/out/profile-{res['label']}.txt` (not committed).", ""]
     return out
 
 
