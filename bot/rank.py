@@ -28,33 +28,63 @@ _QUESTION_WORDS: Final = frozenset(
 _STOP_STEMS: Final = frozenset(tokens(" ".join(ENGLISH_STOPWORDS))) | _QUESTION_WORDS
 
 
-def topic_units(topic: str) -> list[tuple[str, ...]]:
+# In Japanese the content words are the kanji and katakana runs; hiragana carries particles and
+# verb endings ("採用のペースを落とした" -> 採用, ペース, 落).
+_JA_WORD = re.compile(r"[\u3005\u4e00-\u9fff]+|[\u30a0-\u30ff]+|[\u3040-\u309f]+|[^\u3005\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+# Words that frame a Japanese question rather than name its topic ("…についての見解", "…の理由は").
+_JA_FRAME = frozenset(
+    "見解 意見 考え 立場 発言 反論 説明 理由 本当 何 どう 答え 言及 主張 予想 思い 意味 方法 必要 場合 "
+    "とき 以内".split()
+)
+
+
+def _cjk_words(piece: str) -> list[str]:
+    words = [
+        w for w in _JA_WORD.findall(piece)
+        if not re.fullmatch(r"[\u3040-\u309fー]+", w) and w not in _JA_FRAME
+    ]
+    long_words = [w for w in words if len(w) >= 2]
+    return long_words or words
+
+
+def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     """What a passage must contain to be about the topic, one unit per word.
 
     A Latin word is one stemmed token; a CJK word is the run of its bigrams, all required, so
-    "重ね合わせ" never matches a passage that merely contains "合わ". Stop words and question
-    verbs are dropped.
+    "重ね合わせ" never matches a passage that merely contains "合わ". A word the alias table
+    knows in another script may be matched in either ("採用" or "hiring"). Stop words and
+    question verbs are dropped.
     """
-    units: list[tuple[str, ...]] = []
+    units: list[Unit] = []
+
+    def add(surface: str, toks: tuple[str, ...]) -> None:
+        options = [toks]
+        if aliases is not None:
+            for other in aliases.translations(surface):
+                other_toks = tuple(t for t in tokens(other) if t not in _STOP_STEMS)
+                if other_toks and other_toks not in options:
+                    options.append(other_toks)
+        unit = tuple(options)
+        if unit not in units:
+            units.append(unit)
+
     for word in re.findall(r"\S+", normalize(topic)):
         for piece in re.split(r"[^\w\u3005\u3040-\u30ff\u4e00-\u9fff'’-]+", word):
-            toks = tuple(tokens(piece))
-            if not toks:
+            if not piece:
                 continue
             if is_cjk(piece):
-                unit = toks
-                if unit not in units:
-                    units.append(unit)
+                for cjk in _cjk_words(piece):
+                    toks = tuple(tokens(cjk))
+                    if toks:
+                        add(cjk, toks)
             else:
-                for tok in toks:
-                    if tok not in _STOP_STEMS and (tok,) not in units:
-                        units.append((tok,))
+                for raw in re.findall(r"[^\W_]+", piece):
+                    toks = tuple(t for t in tokens(raw) if t not in _STOP_STEMS)
+                    if toks:
+                        add(raw, toks)
     return units
-
-
-def required_units(count: int) -> int:
-    """How many of a topic's words a passage needs: all of one or two, most of more."""
-    return count if count <= 2 else math.ceil(0.6 * count)
 
 
 def fts_quote(token: str) -> str:
@@ -77,6 +107,10 @@ class AliasTable:
         if ka and kb and ka != kb:
             self.pairs.setdefault(ka, set()).add(kb)
             self.pairs.setdefault(kb, set()).add(ka)
+
+    def translations(self, word: str) -> list[str]:
+        """The other-script forms of a single word or term."""
+        return sorted(self.pairs.get(self.key(word), ()))
 
     def expansions(self, topic: str) -> list[str]:
         """The topic with each known term replaced by its counterparts in other scripts."""
@@ -101,7 +135,8 @@ class Ranked:
     verified: bool
 
 
-Unit = tuple[str, ...]
+# A unit is one word of the topic: alternative spellings (scripts), each a run of tokens that must all be present.
+Unit = tuple[tuple[str, ...], ...]
 
 
 @dataclass
@@ -111,24 +146,39 @@ class Query:
     language: str
     # The topic as asked, then the same topic in other scripts; each a list of units.
     alternatives: list[list[Unit]]
+    # How telling each unit is (inverse document frequency); rare words weigh more.
+    idf: dict[Unit, float] = field(default_factory=dict)
+    # Lower-cased ways of writing the asked speaker, to tell whether a note is about them.
+    speaker_forms: tuple[str, ...] = ()
 
     @property
     def all_tokens(self) -> set[str]:
-        return {t for alt in self.alternatives for unit in alt for t in unit}
+        return {t for alt in self.alternatives for unit in alt for option in unit for t in option}
 
 
-def build_query(topic: str, speaker: str | None, language: str, aliases: AliasTable) -> Query:
+def build_query(
+    topic: str, speaker: str | None, language: str, aliases: AliasTable, speaker_forms: tuple[str, ...] = ()
+) -> Query:
     alternatives: list[list[Unit]] = []
     for variant in [topic, *aliases.expansions(topic)]:
-        units = topic_units(variant)
+        units = topic_units(variant, aliases)
         if units and units not in alternatives:
             alternatives.append(units)
-    return Query(topic=topic, speaker=speaker, language=language, alternatives=alternatives)
+    return Query(topic=topic, speaker=speaker, language=language, alternatives=alternatives,
+                 speaker_forms=speaker_forms)
+
+
+def _option_expr(option: tuple[str, ...]) -> str:
+    # Explicit AND: FTS5 accepts implicit AND only between plain phrases, not beside a group.
+    return fts_quote(option[0]) if len(option) == 1 else "(" + " AND ".join(fts_quote(t) for t in option) + ")"
 
 
 def _unit_expr(unit: Unit) -> str:
-    # Explicit AND: FTS5 accepts implicit AND only between plain phrases, not beside a group.
-    return fts_quote(unit[0]) if len(unit) == 1 else "(" + " AND ".join(fts_quote(t) for t in unit) + ")"
+    return _option_expr(unit[0]) if len(unit) == 1 else "(" + " OR ".join(_option_expr(o) for o in unit) + ")"
+
+
+def unit_present(unit: Unit, term_set: set[str]) -> bool:
+    return any(all(t in term_set for t in option) for option in unit)
 
 
 def match_all(query: Query) -> str:
@@ -140,30 +190,58 @@ def match_any(query: Query) -> str:
     return " OR ".join(_unit_expr(u) for u in units)
 
 
-def _coverage(alt: Sequence[Unit], terms: str, term_set: set[str]) -> tuple[float, bool]:
-    present = sum(1 for unit in alt if all(t in term_set for t in unit))
-    if present < required_units(len(alt)):
+MIN_COVERAGE: Final = 0.3
+
+
+def unit_idf(doc_freq: int, total: int) -> float:
+    return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+def _coverage(alt: Sequence[Unit], terms: str, term_set: set[str], idf: dict[Unit, float]) -> tuple[float, bool]:
+    """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
+
+    Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
+    without losing passages that hold the telling ones, while a topic the store has never seen
+    ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
+    """
+    present = [unit for unit in alt if unit_present(unit, term_set)]
+    if not present:
         return 0.0, False
-    flat = [t for unit in alt for t in unit]
-    phrase = len(alt) > 1 and present == len(alt) and f" {' '.join(flat)} " in f" {terms} "
-    return present / len(alt), phrase
+    total = sum(idf.get(u, 1.0) for u in alt)
+    share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
+    if (len(alt) <= 2 and len(present) < len(alt)) or share < MIN_COVERAGE:
+        return 0.0, False
+    flat = [t for unit in alt for t in unit[0]]
+    phrase = len(alt) > 1 and len(present) == len(alt) and f" {' '.join(flat)} " in f" {terms} "
+    return share, phrase
 
 
-def _attribution(hit: Hit, speaker: str | None, interview_shows: set[str]) -> tuple[str | None, bool, float]:
+def _mentions(hit: Hit, forms: tuple[str, ...]) -> bool:
+    text = f"{hit.text} {hit.heading or ''}".lower()
+    return any(form in text for form in forms)
+
+
+def _attribution(hit: Hit, query: Query, interview_shows: set[str]) -> tuple[str | None, bool, float]:
     """(speaker to show, verified?, weight) for a hit, given the asked speaker."""
+    speaker = query.speaker
     if hit.speaker is not None:
         if speaker is None or hit.speaker == speaker:
             return hit.speaker, hit.speaker_verified, 1.6 if speaker else 1.0
         return hit.speaker, True, 0.0  # somebody else's words, never shown as the asked speaker's
-    if hit.kind == "note":
-        return None, False, 0.75 if speaker else 1.0
+    if speaker is None:
+        return None, False, 1.0 if hit.kind == "note" else 0.9
     episode = hit.episode
-    if speaker and episode is not None and speaker in episode.speakers and _is_interview(episode.show, interview_shows):
+    features = episode is not None and speaker in episode.speakers
+    if hit.kind == "note":
+        # A note counts for a speaker only when it is about them.
+        return None, False, 0.75 if _mentions(hit, query.speaker_forms) else 0.0
+    if features and episode is not None and _is_interview(episode.show, interview_shows):
         if is_question_turn(hit.text):
             # All question: the host's turn, not the guest's answer.
             return None, False, 0.3
         return speaker, False, 1.0
-    return None, False, 0.5 if speaker else 0.9
+    # Unlabelled words from a recording the speaker is not known to be in are not theirs.
+    return None, False, 0.0
 
 
 def is_question_turn(text: str) -> bool:
@@ -186,11 +264,11 @@ def score_hits(
         terms = hit.terms
         term_set = set(terms.split())
         coverage, phrase = max(
-            (_coverage(alt, terms, term_set) for alt in query.alternatives), key=lambda c: (c[0], c[1])
+            (_coverage(alt, terms, term_set, query.idf) for alt in query.alternatives), key=lambda c: (c[0], c[1])
         )
         if coverage == 0:
             continue
-        shown, verified, weight = _attribution(hit, query.speaker, interview_shows)
+        shown, verified, weight = _attribution(hit, query, interview_shows)
         if weight == 0.0:
             continue
         relevance = 0.45 * max(0.0, -hit.bm25) / best + 0.55 * coverage + (0.25 if phrase else 0.0)
@@ -211,15 +289,22 @@ def _order(item: Ranked) -> tuple[float, float, int]:
     return (-round(item.score, 2), item.hit.start if item.hit.start is not None else 1e12, item.hit.id)
 
 
+def _overlap(a: str, b: str) -> float:
+    sa, sb = set(tokens(a)), set(tokens(b))
+    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
+
+
 def _same_passage(a: Ranked, b: Ranked) -> bool:
     ha, hb = a.hit, b.hit
     if ha.passage_key and ha.passage_key == hb.passage_key:
         return True
-    if ha.source_path == hb.source_path and ha.lang == hb.lang:
+    if ha.source_path == hb.source_path and ha.lang == hb.lang and _overlap(ha.text, hb.text) < 0.5:
+        # Consecutive turns of one file are different passages; a highlight repeating its
+        # transcript paragraph is the same one.
         return False
     if ha.episode_id is None or ha.episode_id != hb.episode_id or ha.start is None or hb.start is None:
         return False
-    if ha.kind != hb.kind:
+    if ha.kind != hb.kind and ha.source_path != hb.source_path:
         return False
     if a.attributed_to and b.attributed_to and a.attributed_to != b.attributed_to:
         return False

@@ -14,7 +14,17 @@ from bot.citations import to_citation
 from bot.ingest.runner import Progress, run_ingest
 from bot.models import Answer, AnswerStatus, Episode, ExportedSegment, IngestReport, ParsedQuestion, StoreStats
 from bot.query import parse_question
-from bot.rank import AliasTable, build_query, dedupe, prefer_language, retrieve, score_hits
+from bot.rank import (
+    AliasTable,
+    Query,
+    Unit,
+    build_query,
+    dedupe,
+    prefer_language,
+    retrieve,
+    score_hits,
+    unit_idf,
+)
 from bot.settings import Settings
 from bot.speakers import SpeakerDirectory, load_configured_speakers
 from bot.store import Store
@@ -29,7 +39,10 @@ def _load_aliases(config_dir: Path) -> AliasTable:
     table = AliasTable()
     path = config_dir / "aliases.toml"
     if path.exists():
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise RuntimeError(f"{path}: {exc}") from exc
         for term, others in data.get("terms", {}).items():
             for other in others:
                 table.add(term, other)
@@ -62,6 +75,8 @@ class SaidService:
         self._topics: list[tuple[str, str]] = []
         self._speaker_ids: dict[str, int] = {}
         self._episodes: list[Episode] = []
+        self._segments = 0
+        self._doc_freq: dict[str, int] = {}
         self._ready = asyncio.Event()
         self._index_lock = asyncio.Lock()
         self._last_ingest_monotonic: float | None = None
@@ -72,8 +87,13 @@ class SaidService:
     @classmethod
     async def open(cls, settings: Settings) -> SaidService:
         store = await Store.open(settings.db_path, readers=settings.read_connections)
-        service = cls(settings, store)
-        await service._refresh_caches()
+        try:
+            service = cls(settings, store)
+            await service._refresh_caches()
+        except BaseException:
+            # Connections run on their own threads; an unclosed one keeps the process alive.
+            await store.close()
+            raise
         return service
 
     async def close(self) -> None:
@@ -114,6 +134,8 @@ class SaidService:
             await self._refresh_caches()
             self._last_ingest_monotonic = time.monotonic()
             self._last_ingest_wall = time.time()
+        # Whatever was ingested can be asked about, whether or not notes are configured.
+        self._ready.set()
         return report
 
     async def reload(self) -> IngestReport:
@@ -131,6 +153,8 @@ class SaidService:
         self.aliases = aliases
         self._topics = await self.store.topics()
         self._episodes = await self.store.episodes()
+        self._segments = await self.store.segment_count()
+        self._doc_freq.clear()
 
     # ----------------------------------------------------------------- questions
 
@@ -161,9 +185,11 @@ class SaidService:
             })
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
-        query = build_query(parsed.topic, parsed.speaker, language, self.aliases)
+        forms = self.speakers.forms_of(parsed.speaker) if parsed.speaker else ()
+        query = build_query(parsed.topic, parsed.speaker, language, self.aliases, forms)
         if not query.alternatives:
             return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+        query.idf = await self._idf(query)
         speaker_id = self._speaker_ids.get(parsed.speaker) if parsed.speaker else None
         hits = await retrieve(
             self.store, query, speaker_id=speaker_id, episode_ids=self._episodes_featuring(parsed.speaker),
@@ -175,6 +201,20 @@ class SaidService:
         page = await prefer_language(self.store, ranked[offset : offset + limit], language)
         citations = [to_citation(item, query.all_tokens) for item in page]
         return base.model_copy(update={"citations": citations, "total": len(ranked)})
+
+    async def _idf(self, query: Query) -> dict[Unit, float]:
+        units = {u for alt in query.alternatives for u in alt}
+        missing = [t for u in units for option in u for t in option if t not in self._doc_freq]
+        if missing:
+            if len(self._doc_freq) > 50_000:
+                self._doc_freq.clear()
+            self._doc_freq.update(await self.store.doc_freqs(sorted(set(missing))))
+        # A CJK word is as rare as its rarest bigram; a word with several spellings as common as its
+        # most common one.
+        return {
+            u: unit_idf(max(min(self._doc_freq[t] for t in option) for option in u), self._segments)
+            for u in units
+        }
 
     def _not_found(self, base: Answer, parsed: ParsedQuestion, language: str) -> Answer:
         suggestions = nearest_topics(parsed.topic, self._topics, language)

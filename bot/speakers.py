@@ -51,6 +51,7 @@ class SpeakerDirectory:
             if len(claims) == 1 and key not in self._by_key and len(key) >= 3:
                 self._by_key[key] = claims[0][1]
                 forms.add(claims[0][0])
+        self._forms = forms
         self._pattern = self._compile(forms)
 
     def _add_name(self, name: str) -> None:
@@ -68,6 +69,13 @@ class SpeakerDirectory:
             escaped = re.escape(normalize(form).lower()).replace(r"\ ", r"[\s・]*")
             parts.append(escaped if is_cjk(form) else rf"(?<!\w){escaped}(?:'s|’s)?(?!\w)")
         return re.compile("|".join(parts))
+
+    def forms_of(self, name: str) -> tuple[str, ...]:
+        """Every spelling of `name` the directory knows, lower-cased, for spotting mentions in text."""
+        forms = {normalize(name).lower(), *(normalize(p).lower() for p in name.split() if len(p) >= 3)}
+        forms |= {key for key, owner in self._by_key.items() if owner == name and len(key) >= 2}
+        forms |= {normalize(f).lower() for f in self._forms if self.resolve(f) == name}
+        return tuple(sorted(forms))
 
     def resolve(self, text: str) -> str | None:
         return self._by_key.get(_key(re.sub(r"['’]s$", "", text.strip())))

@@ -23,7 +23,7 @@ from bot.models import Episode, Segment, StoreStats
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry migrates from version i to i+1; a new database runs them all.
 _MIGRATIONS: list[str] = [
@@ -66,6 +66,9 @@ _MIGRATIONS: list[str] = [
     """
     CREATE TABLE term_aliases(source_id INTEGER, a TEXT NOT NULL, b TEXT NOT NULL);
     CREATE INDEX term_aliases_source ON term_aliases(source_id);
+    """,
+    """
+    CREATE VIRTUAL TABLE segments_vocab USING fts5vocab(segments_fts, row);
     """,
 ]
 
@@ -243,6 +246,22 @@ class Store:
         params.append(limit)
         async with self.reader() as conn, conn.execute(sql, params) as cur:
             return [(int(r[0]), float(r[1])) async for r in cur]
+
+    async def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many segments hold each term (for IDF)."""
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        async with self.reader() as conn, conn.execute(
+            f"SELECT term, doc FROM segments_vocab WHERE term IN ({marks})", list(terms)
+        ) as cur:
+            found = {r[0]: int(r[1]) async for r in cur}
+        return {t: found.get(t, 0) for t in terms}
+
+    async def segment_count(self) -> int:
+        async with self.reader() as conn, conn.execute("SELECT COUNT(*) FROM segments") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
 
     async def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         if not scored:
