@@ -58,6 +58,14 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "ノートを再読み込みしました: {summary}",
     },
     "asked": {"en": "Question: {question}", "ja": "質問: {question}"},
+    "help": {
+        "en": "Ask what someone said about a topic: `/ask what did Amodei say about talent density?`, "
+        "`/ask Amodei on scaling`, or just `/ask talent density`. Mention me in a channel or send me a "
+        "direct message to get an answer in a thread.",
+        "ja": "誰かが話題について何と言ったかを聞いてください: `/ask アモデイはタレント密度について何と言った？`、"
+        "`/ask タレント密度について` など。チャンネルでメンションするか、ダイレクトメッセージを送るとスレッドで答えます。",
+    },
+    "more_results": {"en": "{count} more found; ask again with a narrower topic.", "ja": "ほかに{count}件あります。"},
     "answer_header": {
         "en": "What {speaker} said about “{topic}”",
         "ja": "{speaker}の「{topic}」についての発言",
