@@ -63,7 +63,8 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "`/ask Amodei on scaling`, or just `/ask talent density`. Mention me in a channel or send me a "
         "direct message to get an answer in a thread.",
         "ja": "誰かが話題について何と言ったかを聞いてください: `/ask アモデイはタレント密度について何と言った？`、"
-        "`/ask タレント密度について` など。チャンネルでメンションするか、ダイレクトメッセージを送るとスレッドで答えます。",
+        "`/ask タレント密度について` など。"
+        "チャンネルでメンションするか、ダイレクトメッセージを送るとスレッドで答えます。",
     },
     "more_results": {"en": "{count} more found; ask again with a narrower topic.", "ja": "ほかに{count}件あります。"},
     "answer_header": {

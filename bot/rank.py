@@ -17,6 +17,9 @@ from bot.store import Hit, Store
 from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
 
 CANDIDATES: Final = 200
+# Above this many matching segments a query is answered from a sample of its newest matches.
+EXACT_LIMIT: Final = 3000
+SAMPLE: Final = 300
 DUPLICATE_WINDOW_SECONDS: Final = 20
 
 _QUESTION_WORDS: Final = frozenset(
@@ -148,6 +151,8 @@ class Query:
     alternatives: list[list[Unit]]
     # How telling each unit is (inverse document frequency); rare words weigh more.
     idf: dict[Unit, float] = field(default_factory=dict)
+    # Segments holding each unit, from the index's vocabulary (0 when unknown).
+    doc_freq: dict[Unit, int] = field(default_factory=dict)
     # Lower-cased ways of writing the asked speaker, to tell whether a note is about them.
     speaker_forms: tuple[str, ...] = ()
 
@@ -262,7 +267,7 @@ def score_hits(
     best = max(-h.bm25 for h in hits) or 1.0
     for hit in hits:
         terms = hit.terms
-        term_set = set(terms.split())
+        term_set = set(terms.split()) | set(hit.context.split())
         coverage, phrase = max(
             (_coverage(alt, terms, term_set, query.idf) for alt in query.alternatives), key=lambda c: (c[0], c[1])
         )
@@ -289,8 +294,8 @@ def _order(item: Ranked) -> tuple[float, float, int]:
     return (-round(item.score, 2), item.hit.start if item.hit.start is not None else 1e12, item.hit.id)
 
 
-def _overlap(a: str, b: str) -> float:
-    sa, sb = set(tokens(a)), set(tokens(b))
+def _overlap(a: Hit, b: Hit) -> float:
+    sa, sb = set(a.terms.split()), set(b.terms.split())
     return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
 
 
@@ -298,29 +303,48 @@ def _same_passage(a: Ranked, b: Ranked) -> bool:
     ha, hb = a.hit, b.hit
     if ha.passage_key and ha.passage_key == hb.passage_key:
         return True
-    if ha.source_path == hb.source_path and ha.lang == hb.lang and _overlap(ha.text, hb.text) < 0.5:
-        # Consecutive turns of one file are different passages; a highlight repeating its
-        # transcript paragraph is the same one.
-        return False
     if ha.episode_id is None or ha.episode_id != hb.episode_id or ha.start is None or hb.start is None:
+        return False
+    if abs(ha.start - hb.start) > DUPLICATE_WINDOW_SECONDS:
         return False
     if ha.kind != hb.kind and ha.source_path != hb.source_path:
         return False
     if a.attributed_to and b.attributed_to and a.attributed_to != b.attributed_to:
         return False
-    return abs(ha.start - hb.start) <= DUPLICATE_WINDOW_SECONDS
+    # Consecutive turns of one file are different passages; a highlight repeating its
+    # transcript paragraph is the same one.
+    return not (ha.source_path == hb.source_path and ha.lang == hb.lang and _overlap(ha, hb) < 0.5)
 
 
-def dedupe(ranked: list[Ranked], language: str) -> list[Ranked]:
-    """One entry per passage: the best one, in the asker's language when a translation has it."""
+# Only the best candidates are worth grouping: nobody pages past them, and grouping is quadratic.
+DEDUPE_WINDOW: Final = 120
+
+
+def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
+    """One entry per passage: the best one, in the asker's language when a translation has it.
+
+    Returns the de-duplicated best candidates and an estimate of how many distinct passages there
+    are in all (the candidates past the window are counted as they are).
+    """
+    head, tail = ranked[:DEDUPE_WINDOW], ranked[DEDUPE_WINDOW:]
     groups: list[list[Ranked]] = []
-    for item in ranked:
-        for group in groups:
-            if any(_same_passage(item, other) for other in group):
-                group.append(item)
-                break
-        else:
-            groups.append([item])
+    by_key: dict[str, list[Ranked]] = {}
+    by_episode: dict[int | None, list[list[Ranked]]] = {}
+    for item in head:
+        key = item.hit.passage_key
+        target = by_key.get(key) if key else None
+        if target is None:
+            for group in by_episode.get(item.hit.episode_id, []):
+                if any(_same_passage(item, other) for other in group):
+                    target = group
+                    break
+        if target is None:
+            target = []
+            groups.append(target)
+            by_episode.setdefault(item.hit.episode_id, []).append(target)
+        target.append(item)
+        if key:
+            by_key.setdefault(key, target)
     chosen = []
     for group in groups:
         best = group[0]
@@ -331,7 +355,7 @@ def dedupe(ranked: list[Ranked], language: str) -> list[Ranked]:
             best = representative
         chosen.append(best)
     chosen.sort(key=_order)
-    return chosen
+    return chosen, len(chosen) + len(tail)
 
 
 async def prefer_language(store: Store, ranked: list[Ranked], language: str) -> list[Ranked]:
@@ -350,20 +374,37 @@ async def prefer_language(store: Store, ranked: list[Ranked], language: str) -> 
 async def retrieve(
     store: Store, query: Query, *, speaker_id: int | None, episode_ids: list[int], wanted: int
 ) -> list[Hit]:
-    """Candidates for a query: all-terms matches first, any-term matches when those run short."""
+    """Candidates for a query: all-terms matches first, any-term matches when those run short.
+
+    Where the index says a query matches more than EXACT_LIMIT segments, ranking them all would cost
+    time in proportion to the store (hundreds of ms for a term in half of a million segments), so
+    the newest SAMPLE matches are re-ranked instead.
+    """
     if not query.alternatives:
         return []
     found: dict[int, float] = {}
-    for expression in (match_all(query), match_any(query)):
+    for expression, estimate in ((match_all(query), _estimate_all(query)), (match_any(query), _estimate_any(query))):
+        exact = estimate <= EXACT_LIMIT
+        limit = CANDIDATES if exact else SAMPLE
         if query.speaker is not None and (speaker_id is not None or episode_ids):
             for seg_id, bm25 in await store.search(
-                expression, limit=CANDIDATES, speaker_ids=[speaker_id] if speaker_id else [],
-                episode_ids=episode_ids,
+                expression, limit=limit, speaker_ids=[speaker_id] if speaker_id else [],
+                episode_ids=episode_ids, exact=exact,
             ):
                 found.setdefault(seg_id, bm25)
-        for seg_id, bm25 in await store.search(expression, limit=CANDIDATES):
+        for seg_id, bm25 in await store.search(expression, limit=limit, exact=exact):
             found.setdefault(seg_id, bm25)
         if len(found) >= max(wanted, 20):
             break
     ordered = sorted(found.items(), key=lambda kv: kv[1])
     return await store.hits(ordered)
+
+
+def _estimate_all(query: Query) -> int:
+    if not query.doc_freq:
+        return 0
+    return max(min(query.doc_freq.get(u, 0) for u in alt) for alt in query.alternatives)
+
+
+def _estimate_any(query: Query) -> int:
+    return sum(query.doc_freq.get(u, 0) for u in {u for alt in query.alternatives for u in alt})

@@ -195,14 +195,15 @@ class SaidService:
             self.store, query, speaker_id=speaker_id, episode_ids=self._episodes_featuring(parsed.speaker),
             wanted=offset + limit,
         )
-        ranked = dedupe(score_hits(hits, query, self._interview_names()), language)
+        ranked, total = dedupe(score_hits(hits, query, self._interview_names()), language)
         if not ranked:
             return self._not_found(base, parsed, language)
         page = await prefer_language(self.store, ranked[offset : offset + limit], language)
         citations = [to_citation(item, query.all_tokens) for item in page]
-        return base.model_copy(update={"citations": citations, "total": len(ranked)})
+        return base.model_copy(update={"citations": citations, "total": total})
 
     async def _idf(self, query: Query) -> dict[Unit, float]:
+        """IDF per unit; also fills query.doc_freq, which decides how the index is searched."""
         units = {u for alt in query.alternatives for u in alt}
         missing = [t for u in units for option in u for t in option if t not in self._doc_freq]
         if missing:
@@ -211,10 +212,8 @@ class SaidService:
             self._doc_freq.update(await self.store.doc_freqs(sorted(set(missing))))
         # A CJK word is as rare as its rarest bigram; a word with several spellings as common as its
         # most common one.
-        return {
-            u: unit_idf(max(min(self._doc_freq[t] for t in option) for option in u), self._segments)
-            for u in units
-        }
+        query.doc_freq = {u: max(min(self._doc_freq[t] for t in option) for option in u) for u in units}
+        return {u: unit_idf(df, self._segments) for u, df in query.doc_freq.items()}
 
     def _not_found(self, base: Answer, parsed: ParsedQuestion, language: str) -> Answer:
         suggestions = nearest_topics(parsed.topic, self._topics, language)

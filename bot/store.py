@@ -103,12 +103,14 @@ class Hit:
     group_key: str
     episode_id: int | None
     episode: Episode | None
+    # Index tokens of what the passage sits under: its heading and the question it answers.
+    context: str = ""
 
 
 _HIT_COLUMNS = """
-    s.id, s.text, s.terms || ' ' || s.context, s.lang, s.kind, s.start, s.end, sp.name, s.speaker_verified,
+    s.id, s.text, s.terms, s.lang, s.kind, s.start, s.end, sp.name, s.speaker_verified,
     s.passage_key, s.heading, src.path, src.format, src.group_key, s.episode_id,
-    e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers
+    e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers, s.context
 """
 _HIT_JOINS = """
     JOIN sources src ON src.id = s.source_id
@@ -117,18 +119,31 @@ _HIT_JOINS = """
 """
 
 
-def _hit(row: Sequence[Any], bm25: float) -> Hit:
-    episode = None
-    if row[14] is not None:
-        episode = Episode(
+_episode_cache: dict[tuple[Any, ...], Episode] = {}
+
+
+def _episode(row: Sequence[Any]) -> Episode:
+    # Hits share a handful of episodes; building one model per hit costs more than the query.
+    key = tuple(row[14:22])
+    found = _episode_cache.get(key)
+    if found is None:
+        if len(_episode_cache) > 10_000:
+            _episode_cache.clear()
+        found = _episode_cache[key] = Episode(
             id=row[14], show=row[15], number=row[16], title=row[17], date=row[18], video_id=row[19],
             video_url=f"https://www.youtube.com/watch?v={row[19]}" if row[19] else None,
             transcript_url=row[20], speakers=json.loads(row[21] or "[]"),
         )
+    return found
+
+
+def _hit(row: Sequence[Any], bm25: float) -> Hit:
+    episode = _episode(row) if row[14] is not None else None
     return Hit(
         id=row[0], bm25=bm25, text=row[1], terms=row[2], lang=row[3], kind=row[4], start=row[5], end=row[6],
         speaker=row[7], speaker_verified=bool(row[8]), passage_key=row[9], heading=row[10],
         source_path=row[11], source_format=row[12], group_key=row[13], episode_id=row[14], episode=episode,
+        context=row[22] or "",
     )
 
 
@@ -223,9 +238,14 @@ class Store:
 
     async def search(
         self, match: str, *, limit: int, speaker_ids: Sequence[int] | None = None,
-        episode_ids: Sequence[int] | None = None,
+        episode_ids: Sequence[int] | None = None, exact: bool = True,
     ) -> list[tuple[int, float]]:
-        """(segment id, bm25) for an FTS5 MATCH expression, best first (bm25 is lower-is-better)."""
+        """(segment id, bm25) for an FTS5 MATCH expression (bm25 is lower-is-better).
+
+        `exact` ranks every match by bm25, which costs time in proportion to the matches. Without it
+        the newest `limit` matches are taken as they stream out of the index (FTS5 stops early when
+        not asked to sort by rank), for terms so common that ranking all of them would be slow.
+        """
         # The heading a passage sits under says what it is about, but weighs less than its words.
         sql = "SELECT f.rowid, bm25(segments_fts, 1.0, 0.4) AS score FROM segments_fts f"
         params: list[Any] = [match]
@@ -242,7 +262,8 @@ class Store:
             if not ors:
                 return []
             where.append("(" + " OR ".join(ors) + ")")
-        sql += " WHERE " + " AND ".join(where) + " ORDER BY score LIMIT ?"
+        order = "score" if exact else "f.rowid DESC"
+        sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order} LIMIT ?"
         params.append(limit)
         async with self.reader() as conn, conn.execute(sql, params) as cur:
             return [(int(r[0]), float(r[1])) async for r in cur]
