@@ -12,13 +12,14 @@ reaches FTS5 is plain alphanumerics that can be quoted safely.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
 from typing import Final
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+# Snowball stemmers keep per-call state, so each thread (ingest parses in workers) gets its own.
+_LOCAL = threading.local()
 
 # Han, Hiragana, Katakana (incl. the prolonged sound mark), Hangul syllables.
 _CJK_CLASS: Final = r"\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -56,9 +57,20 @@ def detect_language(text: str, default: str = "en") -> str:
     return default
 
 
-@lru_cache(maxsize=200_000)
+_STEMS: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    # A plain dict: ingest stems millions of words from a vocabulary of a few hundred thousand.
+    found = _STEMS.get(word)
+    if found is None:
+        if len(_STEMS) > 500_000:
+            _STEMS.clear()
+        stemmer = getattr(_LOCAL, "stemmer", None)
+        if stemmer is None:
+            stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+        found = _STEMS[word] = str(stemmer.stemWord(word))
+    return found
 
 
 def _cjk_grams(run: str) -> list[str]:
@@ -70,12 +82,12 @@ def _cjk_grams(run: str) -> list[str]:
 def tokens(text: str, *, drop_stopwords: bool = False) -> list[str]:
     """The index tokens of `text`, in order."""
     out: list[str] = []
-    for match in _TOKEN_RE.finditer(normalize(text).lower()):
-        word = match.group()
-        if _CJK_RE.match(word):
+    text = normalize(text).lower().replace("’", "'")
+    has_cjk = _CJK_RE.search(text) is not None
+    for word in _TOKEN_RE.findall(text):
+        if has_cjk and _CJK_RE.match(word):
             out.extend(_cjk_grams(word))
             continue
-        word = word.replace("’", "'")
         if "'" in word:
             # "that's" -> "that"; the clitic carries no topic.
             word = word.split("'", 1)[0]

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +81,65 @@ def _decode(data: bytes) -> str:
         raise ParseError("not UTF-8 text", line) from exc
 
 
-def _parse(candidate: _Candidate, data: bytes) -> ParsedDocument:
-    return parse_file(candidate.path, _decode(data))
+def _parse(candidate: _Candidate, data: bytes) -> tuple[ParsedDocument, list[tuple[str, str]]]:
+    """Parse and tokenize off the event loop; the loop only writes."""
+    doc = parse_file(candidate.path, _decode(data))
+    return doc, _index_terms(doc)
+
+
+def _index_terms(doc: ParsedDocument) -> list[tuple[str, str]]:
+    """(terms, context) per segment: its own words, and the heading and question it answers."""
+    out: list[tuple[str, str]] = []
+    headings: dict[str, str] = {}
+    asked = ""
+    previous: ParsedSegment | None = None
+    previous_terms = ""
+    for parsed in doc.segments:
+        terms = index_text(parsed.segment.text)
+        asked = _question_context(previous, parsed, asked, previous_terms)
+        heading = parsed.segment.heading or ""
+        if heading not in headings:
+            headings[heading] = index_text(heading)
+        out.append((terms, " ".join(filter(None, [headings[heading], asked]))))
+        previous, previous_terms = parsed, terms
+    return out
+
+
+# Files read and parsed ahead of the one being written, so Python parsing overlaps SQLite's writes.
+PREFETCH = 4
+
+
+@dataclass
+class _Prepared:
+    """What reading and parsing one file produced, before anything is written."""
+
+    skipped: bool = False
+    touch: bool = False
+    digest: str = ""
+    doc: ParsedDocument | None = None
+    terms: list[tuple[str, str]] | None = None
+    problem: IngestProblem | None = None
+
+
+def _prepare(candidate: _Candidate, old: SourceState | None) -> _Prepared:
+    """Runs in a worker thread: read, hash, parse and tokenize one file."""
+    if old is not None and old.size == candidate.size and old.mtime == candidate.mtime:
+        return _Prepared(skipped=True)
+    try:
+        data = candidate.path.read_bytes()
+    except OSError as exc:
+        return _Prepared(problem=IngestProblem(path=candidate.key, line=None, reason=f"cannot read: {exc.strerror}"))
+    digest = hashlib.sha256(data).hexdigest()
+    if old is not None and old.sha256 == digest:
+        return _Prepared(skipped=True, touch=True)
+    try:
+        doc, terms = _parse(candidate, data)
+    except ParseError as exc:
+        return _Prepared(problem=IngestProblem(path=candidate.key, line=exc.line, reason=exc.reason))
+    except Exception as exc:  # a parser bug must not sink the whole run
+        log.exception("parser crashed", extra={"path": candidate.key})
+        return _Prepared(problem=IngestProblem(path=candidate.key, line=None, reason=f"could not parse: {exc}"))
+    return _Prepared(digest=digest, doc=doc, terms=terms)
 
 
 async def run_ingest(
@@ -94,59 +152,65 @@ async def run_ingest(
     known = await store.source_states()
     seen: set[str] = set()
     total = len(candidates)
-    async with store.transaction() as writer:
-        for done, candidate in enumerate(candidates, start=1):
-            seen.add(candidate.key)
-            await _ingest_one(writer, candidate, known.get(candidate.key), report)
-            if progress is not None:
-                progress(done, total, candidate.key)
-        for path in await asyncio.to_thread(_removed, known, seen, roots, exclusive):
-            await writer.remove_source(known[path].id)
-            report.removed += 1
-        await writer.prune_episodes()
-        await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    pending: deque[asyncio.Task[_Prepared]] = deque()
+    upcoming = iter(candidates)
+
+    def schedule() -> None:
+        while len(pending) < PREFETCH:
+            candidate = next(upcoming, None)
+            if candidate is None:
+                return
+            pending.append(asyncio.create_task(asyncio.to_thread(_prepare, candidate, known.get(candidate.key))))
+
+    try:
+        async with store.transaction() as writer:
+            schedule()
+            for done, candidate in enumerate(candidates, start=1):
+                prepared = await pending.popleft()
+                schedule()
+                seen.add(candidate.key)
+                await _apply(writer, candidate, known.get(candidate.key), prepared, report)
+                if progress is not None:
+                    progress(done, total, candidate.key)
+            for path in await asyncio.to_thread(_removed, known, seen, roots, exclusive):
+                await writer.remove_source(known[path].id)
+                report.removed += 1
+            await writer.prune_episodes()
+            await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    finally:
+        for task in pending:
+            task.cancel()
     report.seconds = time.perf_counter() - began
     log.info("ingest finished", extra={"report": report.summary()})
     return report
 
 
-async def _ingest_one(writer: Writer, candidate: _Candidate, old: SourceState | None, report: IngestReport) -> None:
-    if old is not None and old.size == candidate.size and old.mtime == candidate.mtime:
-        report.skipped += 1
-        return
-    try:
-        data = await asyncio.to_thread(candidate.path.read_bytes)
-    except OSError as exc:
-        report.failed += 1
-        report.problems.append(IngestProblem(path=candidate.key, line=None, reason=f"cannot read: {exc.strerror}"))
-        return
-    digest = hashlib.sha256(data).hexdigest()
-    if old is not None and old.sha256 == digest:
-        await writer.touch_source(old.id, candidate.mtime)
-        report.skipped += 1
-        return
-    try:
-        doc = await asyncio.to_thread(_parse, candidate, data)
-    except ParseError as exc:
+async def _apply(
+    writer: Writer, candidate: _Candidate, old: SourceState | None, prepared: _Prepared, report: IngestReport
+) -> None:
+    if prepared.problem is not None:
         # The previous version of this file, if any, keeps serving.
         report.failed += 1
-        report.problems.append(IngestProblem(path=candidate.key, line=exc.line, reason=exc.reason))
+        report.problems.append(prepared.problem)
         return
-    except Exception as exc:  # a parser bug must not sink the whole run
-        log.exception("parser crashed", extra={"path": candidate.key})
-        report.failed += 1
-        report.problems.append(IngestProblem(path=candidate.key, line=None, reason=f"could not parse: {exc}"))
+    if prepared.skipped:
+        if prepared.touch and old is not None:
+            await writer.touch_source(old.id, candidate.mtime)
+        report.skipped += 1
         return
-    report.problems.extend(doc.warnings)
+    assert prepared.doc is not None and prepared.terms is not None
+    report.problems.extend(prepared.doc.warnings)
     if old is not None:
         await writer.remove_source(old.id)
         report.changed += 1
     else:
         report.added += 1
-    report.segments += await _store_document(writer, candidate, digest, doc)
+    report.segments += await _store_document(writer, candidate, prepared.digest, prepared.doc, prepared.terms)
 
 
-def _question_context(previous: ParsedSegment | None, current: ParsedSegment, carried: str) -> str:
+def _question_context(
+    previous: ParsedSegment | None, current: ParsedSegment, carried: str, previous_terms: str
+) -> str:
     """The other speaker's turn just before an answer: what the answer is about, in the asker's words.
 
     A reply rarely repeats the question's topic ("talent density"), so the turn before it is
@@ -157,10 +221,12 @@ def _question_context(previous: ParsedSegment | None, current: ParsedSegment, ca
         return ""
     if previous.segment.speaker == speaker:
         return carried  # a continuation answers the same question
-    return index_text(previous.segment.text)
+    return previous_terms
 
 
-async def _store_document(writer: Writer, candidate: _Candidate, digest: str, doc: ParsedDocument) -> int:
+async def _store_document(
+    writer: Writer, candidate: _Candidate, digest: str, doc: ParsedDocument, terms: list[tuple[str, str]]
+) -> int:
     group, _ = group_and_lang(candidate.path)
     group_key = f"{candidate.path.parent}/{group}"
     source_id = await writer.add_source(
@@ -172,18 +238,13 @@ async def _store_document(writer: Writer, candidate: _Candidate, digest: str, do
         for name in episode.speakers:
             await writer.speaker_id(name)
     rows = []
-    asked: str = ""
-    previous: ParsedSegment | None = None
-    for parsed in doc.segments:
+    for parsed, (segment_terms, context) in zip(doc.segments, terms, strict=True):
         segment = parsed.segment
-        asked = _question_context(previous, parsed, asked)
-        previous = parsed
         episode_id = episode_ids[parsed.episode] if parsed.episode is not None else None
         speaker_id = await writer.speaker_id(segment.speaker) if segment.speaker else None
         if segment.passage_key and segment.passage_key.startswith("n|"):
             segment.passage_key = f"{group_key}|{segment.passage_key}"
-        context = " ".join(filter(None, [index_text(segment.heading or ""), asked]))
-        rows.append(segment_row(source_id, episode_id, speaker_id, segment, index_text(segment.text), context))
+        rows.append(segment_row(source_id, episode_id, speaker_id, segment, segment_terms, context))
     await writer.add_topics(source_id, doc.topics, doc.lang)
     await writer.add_aliases(source_id, doc.aliases)
     return await writer.add_segments(rows)
