@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,7 @@ async def _cold(db: str, question: str, speaker: str) -> None:
             "answered_at": answered_at,
             "status": str(getattr(answer.status, "value", answer.status)),
             "citations": len(answer.citations),
+            "core_path": str(Path(sys.modules["bot"].__file__ or "").parent),
             "peak_rss_kb": _peak_rss_kb(),
         }
     )
@@ -154,7 +157,17 @@ def _rss_tantivy(index_dir: str, questions: list[list[str]]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    mode, rest = args[0], args[1:]
+    try:
+        _run(args[0], args[1:])
+    except BaseException:
+        # If opening or ingesting raises, the store's connection threads (not daemons) would keep
+        # this process alive forever; report and leave at once so the harness sees the failure.
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+def _run(mode: str, rest: list[str]) -> None:
     if mode == "ingest":
         asyncio.run(_ingest(*rest))
     elif mode == "cold":

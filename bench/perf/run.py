@@ -161,13 +161,47 @@ def machine() -> dict[str, Any]:
     }
 
 
-def git_commit() -> dict[str, Any]:
-    def git(*args: str) -> str:
-        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-        return result.stdout.strip()
+def _git(*args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+    return result.stdout.strip()
 
-    dirty = bool(git("status", "--porcelain", "--", "bot"))
-    return {"commit": git("rev-parse", "--short", "HEAD"), "core_dirty": dirty}
+
+CORE_ENV: Final = "SAIDBOT_BENCH_CORE"
+
+
+def git_commit() -> dict[str, Any]:
+    """Which core is measured: a committed snapshot (`--core REF`) or the working tree."""
+    snapshot = os.environ.get(CORE_ENV)
+    if snapshot:
+        return {"commit": snapshot, "core_dirty": False, "core": "snapshot"}
+    dirty = bool(_git("status", "--porcelain", "--", "bot", "config"))
+    return {"commit": _git("rev-parse", "--short", "HEAD"), "core_dirty": dirty, "core": "worktree"}
+
+
+def use_core(ref: str, out: Path, paths: Sequence[str]) -> None:
+    """Re-run this command against bot/ and config/ as committed at `ref`, not the working tree.
+
+    The core is edited while benchmarks run; a half-saved file then skews or breaks a long run.
+    The snapshot is `git archive REF bot config` under out/; the harness re-executes itself with
+    the snapshot first on the import path and as its working directory (the directory `-m` puts
+    first on sys.path), so the editable install's working-tree `bot` is shadowed everywhere.
+    """
+    sha = _git("rev-parse", "--short", ref)
+    if not sha:
+        raise SystemExit(f"--core {ref}: not a commit")
+    if os.environ.get(CORE_ENV) == sha:
+        return
+    snap = (out / f"core-{sha}").resolve()
+    if not (snap / "bot").is_dir():
+        snap.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha, "bot", "config"], cwd=REPO, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(snap)], input=archive.stdout, check=True)
+    env = dict(os.environ)
+    env[CORE_ENV] = sha
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snap), str(REPO), env.get("PYTHONPATH", "")]))
+    log(f"measuring the core at {sha} (snapshot {snap})")
+    os.chdir(snap)
+    os.execve(sys.executable, [sys.executable, "-m", "bench.perf.run", *sys.argv[1:], *paths], env)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +210,8 @@ def git_commit() -> dict[str, Any]:
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    # After any snapshot already on the path (see use_core), so the snapshot's `bot` wins.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH", ""), str(REPO)]))
     # A .env in the working directory must not change the measured configuration.
     env.pop("SAIDBOT_DB", None)
     env.pop("SAIDBOT_NOTES", None)
@@ -549,6 +584,7 @@ async def _in_process(
     try:
         t = time.perf_counter()
         rows = await export_rows(service)
+        core_path = str(Path(sys.modules["bot"].__file__ or "").parent)
         export_s = time.perf_counter() - t
         log(f"  baselines from {len(rows):,} exported segments")
         fts, tan, built = build(rows)
@@ -563,8 +599,8 @@ async def _in_process(
         throughput = await measure_throughput(service, fts, tan, classes, budget)
         fts.close()
         tan.close()
-        return {"export_seconds": export_s, "built": built, "latency": latency, "sanity": checks,
-                "throughput": throughput, "latency_seconds": latency_s,
+        return {"export_seconds": export_s, "built": built, "core_path": core_path, "latency": latency,
+                "sanity": checks, "throughput": throughput, "latency_seconds": latency_s,
                 "throughput_seconds": time.perf_counter() - t}
     finally:
         await service.close()
@@ -615,26 +651,35 @@ def bench_size(run: SizeRun) -> dict[str, Any]:
     log(f"[{run.label}] in-process measurements")
     measured = asyncio.run(_in_process(db, classes, run.budget, build))
     res["ingest"] = {"saidbot": ingest, **measured["built"]}
+    res["core_path"] = measured["core_path"]
     res["export_seconds"] = phase["export"] = measured["export_seconds"]
     phase["baselines"] = sum(measured["built"][b]["seconds"] for b in ("fts5", "tantivy"))
     phase["latency"] = measured["latency_seconds"]
     phase["throughput"] = measured["throughput_seconds"]
     res["latency"], res["sanity"], res["throughput"] = measured["latency"], measured["sanity"], measured["throughput"]
 
+    # The slow in-process part is done: keep it even if a probe below fails.
+    results_path(run.out_dir.parent, run.label).write_text(json.dumps(res, indent=1, ensure_ascii=False))
+
     t = time.perf_counter()
     log(f"[{run.label}] cold start x{run.budget.cold_runs}")
     cold_class = next(c for c in classes if c.lang == "en" and c.klass == "mid" and c.speaker)
     colds = []
-    for _ in range(run.budget.cold_runs):
-        spawned = time.time()
-        data, wall = run_probe("cold", str(db), cold_class.question(cold_class.terms[0].text), cold_class.speaker or "")
-        data["first_answer_s"] = data["answered_at"] - spawned
-        data["process_wall_s"] = wall
-        colds.append(data)
+    try:
+        for _ in range(run.budget.cold_runs):
+            spawned = time.time()
+            data, wall = run_probe(
+                "cold", str(db), cold_class.question(cold_class.terms[0].text), cold_class.speaker or "", timeout=300
+            )
+            data["first_answer_s"] = data["answered_at"] - spawned
+            data["process_wall_s"] = wall
+            colds.append(data)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        res["notes"].append(f"cold start probe failed: {str(exc).splitlines()[-1][:300]}")
     res["cold_start"] = {
         "runs": colds,
         "question": cold_class.question(cold_class.terms[0].text),
-        **{f"{k}_median": float(np.median([c[k] for c in colds]))
+        **{f"{k}_median": float(np.median([c[k] for c in colds])) if colds else None
            for k in ("first_answer_s", "import_s", "open_s", "ask_s", "process_wall_s")},
     }
     phase["cold_start"] = time.perf_counter() - t
@@ -643,15 +688,24 @@ def bench_size(run: SizeRun) -> dict[str, Any]:
     log(f"[{run.label}] peak RSS")
     batch = [(c, term.text) for c in classes for term in c.terms[:5]]
     rss: dict[str, Any] = {}
+    probes: list[tuple[str, str, str, list[list[str]]]] = [
+        ("saidbot", "rss-saidbot", str(db), [[c.question(term), c.speaker or ""] for c, term in batch]),
+    ]
+    if run.budget.rss_baselines:
+        probes += [
+            ("fts5", "rss-fts5", str(run.out_dir / "fts5.db"),
+             [[Fts5Baseline.match(term, c.speaker), ""] for c, term in batch]),
+            ("tantivy", "rss-tantivy", str(run.out_dir / "tantivy"),
+             [[term.lower(), c.speaker or ""] for c, term in batch]),
+        ]
     with tempfile.TemporaryDirectory() as tmp:
         qfile = Path(tmp) / "q.json"
-        qfile.write_text(json.dumps([[c.question(term), c.speaker or ""] for c, term in batch]), encoding="utf-8")
-        rss["saidbot"], _ = run_probe("rss-saidbot", str(db), str(qfile))
-        if run.budget.rss_baselines:
-            qfile.write_text(json.dumps([[Fts5Baseline.match(term, c.speaker), ""] for c, term in batch]))
-            rss["fts5"], _ = run_probe("rss-fts5", str(run.out_dir / "fts5.db"), str(qfile))
-            qfile.write_text(json.dumps([[term.lower(), c.speaker or ""] for c, term in batch]))
-            rss["tantivy"], _ = run_probe("rss-tantivy", str(run.out_dir / "tantivy"), str(qfile))
+        for name, mode, target, questions in probes:
+            qfile.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+            try:
+                rss[name], _ = run_probe(mode, target, str(qfile), timeout=1800)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                res["notes"].append(f"{mode} probe failed: {str(exc).splitlines()[-1][:300]}")
     rss["questions"] = len(batch) + 100
     res["rss"] = rss
     phase["rss"] = time.perf_counter() - t
@@ -715,7 +769,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="do not render docs/")
     parser.add_argument("--profile", action="store_true", help="cProfile saidbot's slowest classes too")
     parser.add_argument("--report-only", action="store_true", help="render docs from saved results of --sizes")
+    parser.add_argument("--core", default="worktree",
+                        help="measure bot/ as committed at this git ref (e.g. HEAD) instead of the working tree")
     args = parser.parse_args(argv)
+    # Paths given relative to the checkout must survive the re-exec into the snapshot directory.
+    args.data, args.out, args.docs = args.data.resolve(), args.out.resolve(), args.docs.resolve()
+    if args.core != "worktree" and not args.report_only:
+        use_core(args.core, args.out, ["--data", str(args.data), "--out", str(args.out), "--docs", str(args.docs)])
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     docs = None if args.no_docs else args.docs
     if args.report_only:
