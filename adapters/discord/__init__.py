@@ -1,0 +1,59 @@
+"""Discord adapter: slash commands that answer with quotes and timestamp links.
+
+Entry points for the CLI: `create_client(service, settings)` and `run_discord(service, settings)`.
+See docs/discord.md for setting up the Discord application.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+
+from bot.settings import Settings
+
+from .client import SaidClient
+from .core import Core
+from .sync import STATE_FILE_NAME
+from .views import VIEW_TIMEOUT
+
+__all__ = ["SaidClient", "create_client", "run_discord", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+def create_client(service: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT) -> SaidClient:
+    """A Discord client answering from `service` (a `bot.service.SaidService`)."""
+    return SaidClient(
+        service,
+        guild_id=settings.discord_guild_id,
+        admin_ids=frozenset(settings.discord_admin_ids),
+        state_file=command_state_file(settings),
+        view_timeout=view_timeout,
+    )
+
+
+def command_state_file(settings: Settings) -> Path:
+    """Where the hash of the last command sync lives: next to the database."""
+    return settings.db_path.parent / STATE_FILE_NAME
+
+
+async def run_discord(service: Core, settings: Settings) -> None:
+    """Run the bot until the client is closed or this task is cancelled (which closes it cleanly).
+
+    Raises ValueError when DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
+    """
+    await serve(create_client(service, settings), settings)
+
+
+async def serve(client: discord.Client, settings: Settings) -> None:
+    """Log in with the configured token and run `client` until it is closed or cancelled."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise ValueError("DISCORD_TOKEN is not set; see docs/discord.md")
+    async with client:  # closes the gateway and HTTP session however we leave
+        try:
+            await client.start(settings.discord_token.get_secret_value())
+        except discord.LoginFailure:
+            log.error("Discord rejected DISCORD_TOKEN; check it in the Developer Portal (Bot → Token)")
+            raise

@@ -1,0 +1,252 @@
+"""Turning core results into Discord messages that fit Discord's limits.
+
+Nothing here decides *what* to say (the core and `bot.i18n` do); this module only lays it out:
+one embed per citation, text cut to the documented limits, user text escaped so it never pings
+or breaks markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+import discord
+
+from bot import i18n
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, StoreStats
+
+# Discord's documented message limits.
+CONTENT_MAX: Final = 2000
+DESCRIPTION_MAX: Final = 4096
+FIELD_VALUE_MAX: Final = 1024
+TITLE_MAX: Final = 256
+AUTHOR_MAX: Final = 256
+FOOTER_MAX: Final = 2048
+EMBEDS_TOTAL_MAX: Final = 6000
+EMBEDS_PER_MESSAGE: Final = 10
+
+# A quote longer than this is a wall of text in a chat; the link takes the reader to the rest.
+QUOTE_MAX: Final = 1000
+QUOTE_MIN: Final = 200
+# Our own cap for the footer (show name and notes), far below Discord's 2048.
+FOOTER_CAP: Final = 256
+
+EMBED_COLOUR: Final = discord.Colour(0xD97757)
+
+# A sentence ends at . ! ? (followed by a space) or at Japanese full stops, optionally followed by
+# closing quotes or brackets.
+_SENTENCE_END = re.compile(r"(?:[.!?…]+[\"'”’)\]]*(?=\s)|[。！？]+[」』”）]*)")
+
+
+@dataclass
+class Reply:
+    """What one Discord message shows."""
+
+    content: str = ""
+    embeds: list[discord.Embed] = field(default_factory=list)
+
+
+def escape_user_text(text: str) -> str:
+    """User-supplied text echoed back: no mentions (`@everyone`, `<@&id>`, `<@id>`), no markdown."""
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
+def neutralize(text: str) -> str:
+    """Text from the notes keeps its markdown but must not mention anyone."""
+    return discord.utils.escape_mentions(text)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` shortened to at most `limit` characters, at a sentence end when one is near the limit,
+    else at a word boundary; a cut is marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    room = limit - 2  # space for " …"
+    best = max((m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room), default=0)
+    # Accept a sentence end only if it keeps most of the allowed length; otherwise a word boundary
+    # loses less text.
+    if best >= room * 0.5:
+        return text[:best].rstrip() + " …"
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= (limit - 1) * 0.5:
+        head = head[:space]
+    return head.rstrip() + "…"
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url or not re.match(r"https?://", url):
+        return None
+    # Parentheses and spaces would end a markdown link early.
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def answer_header(answer: Answer, lang: str) -> str:
+    topic = escape_user_text(answer.topic or answer.question)
+    if answer.speaker:
+        return i18n.t("answer_header", lang, speaker=escape_user_text(answer.speaker), topic=topic)
+    return i18n.t("answer_header_any", lang, topic=topic)
+
+
+def _link_line(citation: Citation) -> str:
+    url = _safe_url(citation.url)
+    if citation.timestamp and url:
+        return f"▶ [{citation.timestamp}]({url})"
+    if citation.timestamp:
+        return f"⏱ {citation.timestamp}"
+    return url or ""
+
+
+def _footer(citation: Citation, lang: str) -> str:
+    parts = [neutralize(citation.show)] if citation.show else []
+    if citation.kind == "note":
+        parts.append(i18n.t("note_kind", lang))
+    if not citation.speaker_verified:
+        parts.append(i18n.t("unverified_speaker", lang))
+    return " · ".join(parts)
+
+
+def _citation_embed(citation: Citation, lang: str, quote_budget: int) -> discord.Embed:
+    link = _link_line(citation)
+    quote = cut(neutralize(_one_line(citation.text)), max(quote_budget, 1))
+    description = f"> {quote}" + (f"\n\n{link}" if link else "")
+    embed = discord.Embed(
+        title=cut(neutralize(citation.episode), TITLE_MAX) or None,
+        url=_safe_url(citation.url),
+        description=description,
+        colour=EMBED_COLOUR,
+    )
+    speaker = citation.speaker or i18n.t("unknown_speaker_label", lang)
+    embed.set_author(name=cut(neutralize(speaker), AUTHOR_MAX))
+    footer = _footer(citation, lang)
+    if footer:
+        embed.set_footer(text=cut(footer, FOOTER_CAP))
+    return embed
+
+
+def citation_embeds(citations: list[Citation], lang: str) -> list[discord.Embed]:
+    """One embed per citation, all of them together within Discord's per-message limits."""
+    shown = citations[:EMBEDS_PER_MESSAGE]
+    skeletons: list[discord.Embed] = []
+    per_quote = 0
+    while shown:
+        # Lay out with 1-character quotes first to learn what the quotes may use of the total.
+        skeletons = [_citation_embed(c, lang, 1) for c in shown]
+        fixed = sum(len(e) for e in skeletons) - len(shown)
+        per_quote = (EMBEDS_TOTAL_MAX - fixed) // len(shown)
+        # Only absurdly long titles get here; fewer readable quotes beat many stubs.
+        if per_quote >= QUOTE_MIN or len(shown) == 1:
+            break
+        shown = shown[:-1]
+    budgets = []
+    for skeleton in skeletons:
+        room_in_description = DESCRIPTION_MAX - len(skeleton.description or "") + 1
+        budgets.append(min(QUOTE_MAX, per_quote, room_in_description))
+    return [_citation_embed(c, lang, b) for c, b in zip(shown, budgets, strict=True)]
+
+
+def _page_label(answer: Answer, lang: str) -> str:
+    first = answer.offset + 1
+    last = answer.offset + len(answer.citations)
+    total = max(answer.total, last)
+    return i18n.t("page", lang, first=first, last=last, total=total)
+
+
+def status_text(answer: Answer, lang: str) -> str:
+    """The core's friendly sentence for a non-OK answer (with a catalog fallback).
+
+    It may quote the user's own words back, so mentions in it are escaped like any echoed text.
+    """
+    if answer.message:
+        return neutralize(answer.message)
+    if answer.status is AnswerStatus.NOT_FOUND:
+        return i18n.t("not_found", lang, topic=answer.topic or answer.question)
+    if answer.status is AnswerStatus.UNKNOWN_SPEAKER:
+        speakers = i18n.join_list(answer.known_speakers, lang)
+        return i18n.t("unknown_speaker", lang, name=answer.speaker or "", speakers=speakers)
+    return i18n.t(answer.status.value, lang)
+
+
+def render_answer(answer: Answer, lang: str, *, shared_by: str | None = None) -> Reply:
+    lines = []
+    if shared_by is not None:
+        # `shared_by` is a mention; allowed_mentions=none keeps it from pinging.
+        lines.append(i18n.t("shared_by", lang, user=shared_by))
+    if answer.status is not AnswerStatus.OK:
+        lines.append(escape_user_text(status_text(answer, lang)))
+        return Reply(content=cut("\n".join(lines), CONTENT_MAX))
+    if not answer.citations:
+        lines.append(i18n.t("no_more", lang))
+        return Reply(content=cut("\n".join(lines), CONTENT_MAX))
+    lines.append(f"**{answer_header(answer, lang)}** · {_page_label(answer, lang)}")
+    lines.append(i18n.t("asked", lang, question=escape_user_text(_one_line(answer.question))))
+    return Reply(content=cut("\n".join(lines), CONTENT_MAX), embeds=citation_embeds(answer.citations, lang))
+
+
+def has_more(answer: Answer) -> bool:
+    return answer.status is AnswerStatus.OK and answer.offset + len(answer.citations) < answer.total
+
+
+def render_about(stats: StoreStats, lang: str) -> Reply:
+    embed = discord.Embed(title=i18n.t("about_title", lang), colour=EMBED_COLOUR)
+    speakers = i18n.join_list([neutralize(s) for s in stats.speakers], lang) or i18n.t("none_yet", lang)
+    embed.add_field(name=i18n.t("about_speakers", lang), value=cut(speakers, FIELD_VALUE_MAX), inline=False)
+    embed.add_field(name=i18n.t("about_episodes", lang), value=str(len(stats.episodes)))
+    notes = i18n.t(
+        "about_notes_value", lang, notes=stats.notes, transcripts=stats.transcripts, segments=stats.segments
+    )
+    embed.add_field(name=i18n.t("about_notes", lang), value=cut(notes, FIELD_VALUE_MAX))
+    if stats.last_ingest is not None:
+        # Discord renders <t:…> in each reader's own time zone and language.
+        stamp = int(stats.last_ingest.timestamp())
+        last = f"<t:{stamp}:f> (<t:{stamp}:R>)"
+    else:
+        last = i18n.t("never", lang)
+    embed.add_field(name=i18n.t("about_last_ingest", lang), value=last)
+    return Reply(embeds=[embed])
+
+
+def render_episodes(stats: StoreStats, lang: str) -> Reply:
+    episodes = stats.episodes
+    embed = discord.Embed(title=i18n.t("episodes_title", lang, count=len(episodes)), colour=EMBED_COLOUR)
+    if not episodes:
+        embed.description = i18n.t("none_yet", lang)
+        return Reply(embeds=[embed])
+    lines: list[str] = []
+    used = 0
+    reserve = len(i18n.t("and_more", lang, count=len(episodes))) + 1
+    for n, episode in enumerate(episodes):
+        title = cut(discord.utils.escape_markdown(neutralize(episode.display_title())), 200)
+        url = _safe_url(episode.video_url)
+        line = f"• [{title}]({url})" if url else f"• **{title}**"
+        details = [neutralize(part) for part in (episode.show, episode.date) if part]
+        if details and episode.show != episode.display_title():
+            line += " — " + " · ".join(details)
+        remaining = len(episodes) - n - 1
+        if used + len(line) + 1 > DESCRIPTION_MAX - (reserve if remaining else 0):
+            lines.append(i18n.t("and_more", lang, count=len(episodes) - n))
+            break
+        lines.append(line)
+        used += len(line) + 1
+    embed.description = "\n".join(lines)
+    return Reply(embeds=[embed])
+
+
+def render_reload(report: IngestReport, lang: str) -> Reply:
+    text = i18n.t("reload_done", lang, summary=report.summary())
+    if report.problems:
+        text += "\n" + i18n.t("reload_problems", lang, count=len(report.problems))
+        for problem in report.problems:
+            line = "\n• " + escape_user_text(str(problem))
+            if len(text) + len(line) > CONTENT_MAX - 2:
+                text += "\n…"
+                break
+            text += line
+    return Reply(content=cut(text, CONTENT_MAX))

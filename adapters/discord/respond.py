@@ -1,0 +1,143 @@
+"""Answering one interaction within Discord's deadline, and failing politely.
+
+Discord drops an interaction that is not acknowledged within 3 seconds of its creation. A `Turn`
+runs the core's work as a task and waits for it only until `DEFER_AFTER` seconds after the
+interaction was created; if the work is not done by then, it acknowledges with a deferral and
+later completes the reply by editing the original response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any, Final, TypeVar
+
+import discord
+
+from bot import i18n
+
+from .format import Reply
+
+log = logging.getLogger(__name__)
+
+# Leaves a second of the 3-second deadline for the deferral's own round trip.
+DEFER_AFTER: Final = 2.0
+
+NO_MENTIONS: Final = discord.AllowedMentions.none()
+
+T = TypeVar("T")
+
+
+def interaction_lang(interaction: discord.Interaction[Any]) -> str:
+    """The user's Discord client language, narrowed to a language the bot speaks."""
+    return i18n.normalize_lang(interaction.locale.value)
+
+
+def interaction_age(interaction: discord.Interaction[Any]) -> float:
+    """Seconds since Discord created the interaction (from its snowflake id), never negative.
+
+    A local clock that runs ahead only makes us defer sooner, which is always safe.
+    """
+    return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
+
+
+class Turn:
+    """The response to one interaction: compute within the deadline, then show or apologize.
+
+    `update=True` is for button clicks: the reply replaces the clicked message instead of
+    posting a new one.
+    """
+
+    def __init__(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        lang: str,
+        ephemeral: bool = False,
+        update: bool = False,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self.interaction = interaction
+        self.lang = lang
+        self.ephemeral = ephemeral
+        self.update = update
+        self.defer_after = defer_after
+        self.deferred = False
+
+    async def compute(self, work: Awaitable[T]) -> T:
+        """Await `work`; if it is not done in time, defer first so Discord keeps the interaction."""
+        task: asyncio.Future[T] = asyncio.ensure_future(work)
+        try:
+            budget = max(0.0, self.defer_after - interaction_age(self.interaction))
+            done, _ = await asyncio.wait({task}, timeout=budget)
+            if not done:
+                await self.defer()
+            return await task
+        finally:
+            # Only reached with the task pending when we were cancelled (e.g. the client closes).
+            if not task.done():
+                task.cancel()
+
+    async def defer(self) -> None:
+        response = self.interaction.response
+        if response.is_done():
+            return
+        if self.update:
+            await response.defer()  # the clicked message stays as it is until we edit it
+        else:
+            await response.defer(ephemeral=self.ephemeral, thinking=True)
+        self.deferred = True
+        log.info("deferred interaction %s (core slower than %.1fs)", self.interaction.id, self.defer_after)
+
+    async def show(self, reply: Reply | None, view: discord.ui.View | None = None) -> None:
+        """Send (or, once acknowledged, edit in) the reply; `reply=None` changes only the buttons.
+
+        `view=None` removes any buttons.
+        """
+        fields: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if reply is not None:
+            fields["content"] = reply.content or None
+            fields["embeds"] = reply.embeds
+        response = self.interaction.response
+        if response.is_done():
+            await self.interaction.edit_original_response(view=view, **fields)
+        elif self.update:
+            await response.edit_message(view=view, **fields)
+        else:
+            if view is not None:
+                fields["view"] = view
+            await response.send_message(ephemeral=self.ephemeral, **fields)
+
+    async def tell(self, text: str) -> None:
+        """A short note only the user sees, whatever state the response is in."""
+        response = self.interaction.response
+        if not response.is_done():
+            await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        elif self.deferred and not self.update and self.ephemeral:
+            # The "thinking…" placeholder is already private: put the note there.
+            await self.interaction.edit_original_response(
+                content=text, embeds=[], view=None, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            if self.deferred and not self.update:
+                # A public "thinking…" placeholder must not linger; the note goes privately.
+                await self.interaction.delete_original_response()
+            await self.interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def apologize(self) -> None:
+        try:
+            await self.tell(i18n.t("error", self.lang))
+        except discord.HTTPException:
+            log.warning("could not send the apology for interaction %s", self.interaction.id, exc_info=True)
+
+    @asynccontextmanager
+    async def guard(self, what: str) -> AsyncIterator[Turn]:
+        """Log any failure in the block with its traceback and give the user a short apology."""
+        try:
+            yield self
+        except Exception:
+            log.exception("%s failed (interaction %s)", what, self.interaction.id)
+            await self.apologize()
+

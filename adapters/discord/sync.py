@@ -1,0 +1,108 @@
+"""Registering the slash commands with Discord only when they changed.
+
+Discord rate-limits command creation (about 200 a day per guild), so syncing on every start is
+wasteful and can lock a frequently restarted bot out. We keep a hash of the last payload we sent,
+per application and scope, in a small JSON file next to the database, and also check that Discord
+still has commands of the same names (someone may have removed them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+STATE_FILE_NAME = "discord-commands.json"
+
+
+def _read_state(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_state(path: Path, state: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a file
+
+
+async def command_payload(
+    tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None
+) -> list[dict[str, Any]]:
+    """Exactly what `tree.sync(guild=...)` would send (translations included)."""
+    translator = tree.translator
+    payload: list[dict[str, Any]] = []
+    for command in tree.get_commands(guild=guild):
+        if translator is not None:
+            payload.append(await command.get_translated_payload(tree, translator))
+        else:
+            payload.append(command.to_dict(tree))
+    return payload
+
+
+def payload_hash(payload: list[dict[str, Any]]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree[Any],
+    *,
+    application_id: int,
+    guild: discord.abc.Snowflake | None,
+    state_file: Path,
+) -> bool:
+    """Sync the commands for `guild` (None: global) unless Discord already has this exact set.
+
+    Returns whether a sync was sent. A failed sync is logged, not raised: the bot can still answer
+    with the commands Discord already has.
+    """
+    scope = f"guild:{guild.id}" if guild is not None else "global"
+    state_key = f"{application_id}:{scope}"
+    payload = await command_payload(tree, guild)
+    digest = payload_hash(payload)
+    state = await asyncio.to_thread(_read_state, state_file)
+
+    if state.get(state_key) == digest and await _remote_names_match(tree, guild, payload):
+        log.info("slash commands unchanged (%s); not syncing", scope)
+        return False
+
+    try:
+        synced = await tree.sync(guild=guild)
+    except discord.HTTPException as exc:
+        log.error(
+            "could not register slash commands (%s): %s. Was the bot invited with the "
+            "applications.commands scope?",
+            scope,
+            exc,
+        )
+        return False
+    log.info("registered %d slash commands (%s)", len(synced), scope)
+    state[state_key] = digest
+    await asyncio.to_thread(_write_state, state_file, state)
+    return True
+
+
+async def _remote_names_match(
+    tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None, payload: list[dict[str, Any]]
+) -> bool:
+    try:
+        remote = await tree.fetch_commands(guild=guild)
+    except discord.HTTPException as exc:
+        # Cannot tell; trust the hash rather than spend a rate-limited sync.
+        log.warning("could not fetch registered commands: %s", exc)
+        return True
+    return {c.name for c in remote} == {str(p["name"]) for p in payload}

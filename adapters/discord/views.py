@@ -1,0 +1,197 @@
+"""The "More" and "Share" buttons under an answer.
+
+A button's custom_id is `saidbot:<action>:<key>`; the key names a live `AnswerView` in this
+process's `ViewRegistry`, which holds the question and the page shown. After a restart (or once a
+view has timed out) the key is unknown, and the client answers the click with a polite "expired"
+note instead of silently failing (see `SaidClient.on_interaction`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import discord
+
+from bot import i18n
+from bot.models import Answer, AnswerStatus
+
+from .format import Reply, has_more, render_answer
+from .respond import NO_MENTIONS, Turn
+
+if TYPE_CHECKING:
+    from .client import SaidClient
+
+log = logging.getLogger(__name__)
+
+# Interaction tokens (used to disable the buttons when the view times out) live 15 minutes; the
+# timeout restarts on every click, and each click brings a fresh token.
+VIEW_TIMEOUT: Final = 600.0
+
+_CUSTOM_ID = re.compile(r"saidbot:(?P<action>more|share):(?P<key>[0-9a-f]{16})")
+
+
+@dataclass(frozen=True)
+class ButtonRef:
+    action: str
+    key: str
+
+
+def parse_custom_id(custom_id: object) -> ButtonRef | None:
+    """The action and view key of one of our buttons, or None for anything else."""
+    if not isinstance(custom_id, str):
+        return None
+    match = _CUSTOM_ID.fullmatch(custom_id)
+    return ButtonRef(match["action"], match["key"]) if match else None
+
+
+@dataclass
+class AskState:
+    """Enough to ask the core for the next page, and to share the page shown."""
+
+    question: str
+    speaker: str | None
+    lang: str
+    private: bool
+    page_size: int
+    answer: Answer
+
+
+class ViewRegistry:
+    """The answer views alive in this process, by key."""
+
+    def __init__(self) -> None:
+        self._views: dict[str, AnswerView] = {}
+
+    def add(self, view: AnswerView) -> None:
+        self._views[view.key] = view
+
+    def discard(self, key: str) -> None:
+        self._views.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._views
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
+class _ActionButton(discord.ui.Button["AnswerView"]):
+    def __init__(self, action: str, key: str, label: str, style: discord.ButtonStyle) -> None:
+        super().__init__(label=label, style=style, custom_id=f"saidbot:{action}:{key}")
+        self.action = action
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        assert self.view is not None
+        await self.view.handle(self.action, interaction)
+
+
+class AnswerView(discord.ui.View):
+    def __init__(self, client: SaidClient, state: AskState, *, timeout: float = VIEW_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.client = client
+        self.state = state
+        self.key = secrets.token_hex(8)
+        # The latest interaction whose original response is the message these buttons sit on.
+        self.editor: discord.Interaction[Any] | None = None
+        self.more = _ActionButton("more", self.key, i18n.t("more", state.lang), discord.ButtonStyle.primary)
+        self.add_item(self.more)
+        self.share: _ActionButton | None = None
+        if state.private:
+            label = i18n.t("share", state.lang)
+            self.share = _ActionButton("share", self.key, label, discord.ButtonStyle.secondary)
+            self.add_item(self.share)
+        self.refresh()
+        client.views.add(self)
+
+    def refresh(self) -> None:
+        self.more.disabled = not has_more(self.state.answer)
+
+    def stop(self) -> None:
+        self.client.views.discard(self.key)
+        super().stop()
+
+    async def on_timeout(self) -> None:
+        self.client.views.discard(self.key)
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.editor is None:
+            return
+        try:
+            await self.editor.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            # The message may be gone (deleted, or an ephemeral one dismissed); nothing to disable.
+            log.debug("could not disable buttons of view %s", self.key, exc_info=True)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        log.error("button %s failed", getattr(item, "custom_id", item), exc_info=error)
+        await Turn(interaction, lang=self.state.lang, update=True).apologize()
+
+    async def handle(self, action: str, interaction: discord.Interaction[Any]) -> None:
+        turn = Turn(interaction, lang=self.state.lang, update=True)
+        async with turn.guard(f"button {action}"):
+            if action == "more":
+                await self._more(turn)
+            elif action == "share":
+                await self._share(turn)
+
+    async def _more(self, turn: Turn) -> None:
+        state = self.state
+        shown = state.answer
+        answer = await turn.compute(
+            self.client.core.ask(
+                state.question,
+                speaker=state.speaker,
+                lang=state.lang,
+                limit=state.page_size,
+                offset=shown.offset + len(shown.citations),
+            )
+        )
+        self.editor = turn.interaction
+        if answer.status is not AnswerStatus.OK or not answer.citations:
+            # The notes changed since the first page; keep what is shown and say so.
+            self.more.disabled = True
+            await turn.show(None, view=self)
+            await turn.tell(i18n.t("no_more", state.lang))
+            return
+        state.answer = answer
+        self.refresh()
+        await turn.show(render_answer(answer, state.lang), view=self)
+
+    async def _share(self, turn: Turn) -> None:
+        interaction = turn.interaction
+        reply = render_answer(self.state.answer, self.state.lang, shared_by=interaction.user.mention)
+        await turn.compute(self._post_publicly(turn, reply))
+        if self.share is not None:
+            self.share.disabled = True  # one public copy is enough
+        self.editor = interaction
+        await turn.show(None, view=self)
+
+    async def _post_publicly(self, turn: Turn, reply: Reply) -> None:
+        interaction = turn.interaction
+        channel: discord.abc.Messageable
+        if isinstance(interaction.channel, discord.abc.Messageable):
+            channel = interaction.channel
+        else:
+            channel = self.client.get_partial_messageable(interaction.channel_id or 0)
+        try:
+            await channel.send(
+                content=reply.content or None, embeds=reply.embeds, allowed_mentions=NO_MENTIONS
+            )
+        except (discord.Forbidden, discord.NotFound):
+            # The bot cannot post there itself (not a member, or no Send Messages permission);
+            # a public follow-up to the interaction needs no channel permission.
+            log.info("posting in channel %s failed; sharing as a follow-up", interaction.channel_id)
+            await turn.defer()
+            await interaction.followup.send(
+                content=reply.content or discord.utils.MISSING,
+                embeds=reply.embeds,
+                ephemeral=False,
+                allowed_mentions=NO_MENTIONS,
+            )

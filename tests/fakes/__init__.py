@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the platforms saidbot talks to (tests only)."""
