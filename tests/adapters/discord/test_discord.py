@@ -188,6 +188,8 @@ async def test_click_after_restart_is_answered_politely(
             click = await fake.answered(await fake.click(message, _button(message, "more")))
             replies = [fake.messages[i] for i in [click.original_id, *click.followup_ids] if i in fake.messages]
             assert any("expired" in _text(m) for m in replies)
+        # The second start found the same command set and did not sync again.
+        assert len(fake.command_puts) == 1
     finally:
         await service.close()
     assert fake.problems == []
