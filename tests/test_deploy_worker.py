@@ -1,0 +1,64 @@
+"""The Procfile's worker (`saidbot discord`) as a real subprocess against the fake Discord on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.discord_server import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "tests" / "fakes" / "discord_site"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.close()
+
+
+async def test_worker_answers_and_stops_on_sigterm(tmp_path: Path, notes_dir: Path, fake: FakeDiscord) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
+    env.update({
+        "DISCORD_TOKEN": fake.token, "DISCORD_GUILD_ID": str(fake.guild_id),
+        "SAIDBOT_NOTES": str(notes_dir), "SAIDBOT_DB": str(tmp_path / "worker.db"), "SAIDBOT_LOG_FORMAT": "json",
+        "SAIDBOT_TEST_DISCORD_API": fake.api_base, "SAIDBOT_TEST_DISCORD_GATEWAY": fake.gateway_url,
+        "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
+    })
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "discord", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_ready(1, timeout=30)
+        # The gateway may come up before the index; then the answer is a polite "warming up".
+        for _ in range(50):
+            it = await fake.answered(await fake.slash("ask", question="what did Amodei say about talent density?"),
+                                     timeout=15)
+            message = fake.reply_message(it)
+            text = (message.get("content") or "") + str(message.get("embeds"))
+            if "Dario Amodei" in text:
+                break
+            assert "still reading the notes" in text
+            await asyncio.sleep(0.2)
+        else:
+            pytest.fail("the worker never answered from the notes")
+    finally:
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+        stopped_in = time.monotonic() - started
+        _, stderr = await proc.communicate()
+    assert code == 0, stderr.decode()[-2000:]
+    assert stopped_in < 10
+    assert fake.token not in stderr.decode()
+    assert fake.problems == []
