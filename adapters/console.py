@@ -12,13 +12,13 @@ from bot.service import SaidService
 
 
 def format_citation(index: int, citation: Citation, lang: str) -> str:
-    speaker = citation.speaker or "?"
+    speaker = citation.speaker or i18n.t("note_kind", lang)
     if citation.speaker and not citation.speaker_verified:
         speaker += f" ({i18n.t('unverified_speaker', lang)})"
     where = citation.episode
     if citation.timestamp:
         where += f" @ {citation.timestamp}"
-    kind = "" if citation.kind == "quote" else f" [{i18n.t('note_kind', lang)}]"
+    kind = "" if citation.kind == "quote" or not citation.speaker else f" [{i18n.t('note_kind', lang)}]"
     lines = [f"{index}. {speaker} — {where}{kind}", f"   “{citation.text}”"]
     if citation.url:
         lines.append(f"   {citation.url}")

@@ -155,6 +155,8 @@ class Query:
     doc_freq: dict[Unit, int] = field(default_factory=dict)
     # Lower-cased ways of writing the asked speaker, to tell whether a note is about them.
     speaker_forms: tuple[str, ...] = ()
+    # A host is in every episode of their show; a note on an episode is about its guests.
+    speaker_is_host: bool = False
 
     @property
     def all_tokens(self) -> set[str]:
@@ -238,8 +240,10 @@ def _attribution(hit: Hit, query: Query, interview_shows: set[str]) -> tuple[str
     episode = hit.episode
     features = episode is not None and speaker in episode.speakers
     if hit.kind == "note":
-        # A note counts for a speaker only when it is about them.
-        return None, False, 0.75 if _mentions(hit, query.speaker_forms) else 0.0
+        # A note counts for a speaker when it names them, or when it is about an episode they were a
+        # guest on; never as their words.
+        about = _mentions(hit, query.speaker_forms) or (features and not query.speaker_is_host)
+        return None, False, 0.75 if about else 0.0
     if features and episode is not None and _is_interview(episode.show, interview_shows):
         if is_question_turn(hit.text):
             # All question: the host's turn, not the guest's answer.

@@ -49,16 +49,18 @@ def _load_aliases(config_dir: Path) -> AliasTable:
     return table
 
 
-def _load_interview_shows(config_dir: Path) -> tuple[set[str], set[str]]:
-    """Lower-cased names of interview shows and of commentary shows (config/shows.toml)."""
+def _load_interview_shows(config_dir: Path) -> tuple[set[str], set[str], set[str]]:
+    """Lower-cased names of interview shows and of commentary shows, and the hosts (config/shows.toml)."""
     interview: set[str] = set()
     commentary: set[str] = set()
+    hosts: set[str] = set()
     path = config_dir / "shows.toml"
     if path.exists():
         for show in tomllib.loads(path.read_text(encoding="utf-8")).get("show", []):
             names = {show["name"].lower(), *(a.lower() for a in show.get("aliases", []))}
             (commentary if show.get("kind") == "commentary" else interview).update(names)
-    return interview, commentary
+            hosts.update(show.get("hosts", []))
+    return interview, commentary, hosts
 
 
 class SaidService:
@@ -69,7 +71,7 @@ class SaidService:
         self.store = store
         self._configured_speakers = load_configured_speakers(settings.config_dir)
         self._config_aliases = _load_aliases(settings.config_dir)
-        self._interview, self._commentary = _load_interview_shows(settings.config_dir)
+        self._interview, self._commentary, self._hosts = _load_interview_shows(settings.config_dir)
         self.speakers = SpeakerDirectory(self._configured_speakers)
         self.aliases = self._config_aliases
         self._topics: list[tuple[str, str]] = []
@@ -187,6 +189,7 @@ class SaidService:
         offset = max(0, offset)
         forms = self.speakers.forms_of(parsed.speaker) if parsed.speaker else ()
         query = build_query(parsed.topic, parsed.speaker, language, self.aliases, forms)
+        query.speaker_is_host = parsed.speaker in self._hosts
         if not query.alternatives:
             return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
         query.idf = await self._idf(query)
