@@ -362,6 +362,32 @@ def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
     return chosen, len(chosen) + len(tail)
 
 
+# Timestamped notes among the best candidates are looked up in their episode's transcript.
+RESOLVE_NOTES = 30
+
+
+async def resolve_notes(store: Store, ranked: list[Ranked], query: Query, interview_shows: set[str]) -> list[Ranked]:
+    """Swap a timestamped note for the verbatim passage playing at its time.
+
+    Summaries and key points are written the way people ask ("a study found developers were
+    slower"), so they match paraphrased questions; the answer is still the speaker's own words at
+    that moment, when the store holds the episode's transcript.
+    """
+    out: list[Ranked] = []
+    for index, item in enumerate(ranked):
+        hit = item.hit
+        if index < RESOLVE_NOTES and hit.kind == "note" and hit.episode_id is not None and hit.start is not None:
+            quote = await store.quote_at(hit.episode_id, hit.start)
+            if quote is not None and hit.start - (quote.start or 0) <= 180:
+                shown, verified, weight = _attribution(quote, query, interview_shows)
+                if weight > 0:
+                    out.append(Ranked(quote, item.score * 1.25, item.matched, shown, verified))
+                    continue
+        out.append(item)
+    out.sort(key=_order)
+    return out
+
+
 async def prefer_language(store: Store, ranked: list[Ranked], language: str) -> list[Ranked]:
     """Swap a passage for its translation in the asker's language, when a note has one."""
     keys = [r.hit.passage_key for r in ranked if r.hit.lang != language and r.hit.passage_key]

@@ -21,6 +21,7 @@ from bot.rank import (
     build_query,
     dedupe,
     prefer_language,
+    resolve_notes,
     retrieve,
     score_hits,
     unit_idf,
@@ -198,7 +199,9 @@ class SaidService:
             self.store, query, speaker_id=speaker_id, episode_ids=self._episodes_featuring(parsed.speaker),
             wanted=offset + limit,
         )
-        ranked, total = dedupe(score_hits(hits, query, self._interview_names()), language)
+        interview = self._interview_names()
+        scored = await resolve_notes(self.store, score_hits(hits, query, interview), query, interview)
+        ranked, total = dedupe(scored, language)
         if not ranked:
             return self._not_found(base, parsed, language)
         page = await prefer_language(self.store, ranked[offset : offset + limit], language)

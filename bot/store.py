@@ -23,7 +23,7 @@ from bot.models import Episode, Segment, StoreStats
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry migrates from version i to i+1; a new database runs them all.
 _MIGRATIONS: list[str] = [
@@ -69,6 +69,9 @@ _MIGRATIONS: list[str] = [
     """,
     """
     CREATE VIRTUAL TABLE segments_vocab USING fts5vocab(segments_fts, row);
+    """,
+    """
+    CREATE INDEX segments_episode_start ON segments(episode_id, kind, start);
     """,
 ]
 
@@ -294,6 +297,16 @@ class Store:
             rows = await cur.fetchall()
         found = {row[0]: _hit(row, scores[row[0]]) for row in rows}
         return [found[i] for i, _ in scored if i in found]
+
+    async def quote_at(self, episode_id: int, seconds: float) -> Hit | None:
+        """The verbatim passage of an episode that is playing at `seconds` (the last one to start by then)."""
+        sql = (
+            f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} "
+            "WHERE s.episode_id = ? AND s.kind = 'quote' AND s.start <= ? ORDER BY s.start DESC LIMIT 1"
+        )
+        async with self.reader() as conn, conn.execute(sql, (episode_id, seconds + 2)) as cur:
+            row = await cur.fetchone()
+        return _hit(row, 0.0) if row else None
 
     async def translations(self, keys: Sequence[str], lang: str) -> dict[str, Hit]:
         """The segment in `lang` for each passage key that has one."""
