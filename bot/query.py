@@ -143,6 +143,13 @@ def _english_topic(rest: str) -> str:
         flags=re.I,
     )
     rest = re.sub(rf"\s+(?:{_VERBS})\s*(?:about|on)?$", "", rest, flags=re.I)
+    # What is left where the speaker's name stood: "…, per", "…, according to", "in  view", "? answer".
+    rest = re.sub(
+        r"[\s,;:?!-]*(?:(?:in|from)\s+)?(?:'s|’s)?\s*(?:per|according to|by|from|"
+        r"views?|answers?|opinions?|takes?|thoughts?|position|perspective|explanation)?\s*[?.!]*$",
+        "", rest, flags=re.I,
+    )
+    rest = re.sub(r"\s{2,}", " ", rest)
     return _EN_FILLER.sub("", rest).strip()
 
 
