@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar
@@ -134,10 +135,21 @@ class Turn:
 
     @asynccontextmanager
     async def guard(self, what: str) -> AsyncIterator[Turn]:
-        """Log any failure in the block with its traceback and give the user a short apology."""
+        """Log any failure in the block with its traceback and give the user a short apology.
+
+        Every interaction also leaves one line with its id and how long answering it took.
+        """
+        began = time.perf_counter()
+        outcome = "ok"
         try:
             yield self
         except Exception:
+            outcome = "error"
             log.exception("%s failed (interaction %s)", what, self.interaction.id)
             await self.apologize()
+        finally:
+            log.info("interaction", extra={
+                "interaction_id": self.interaction.id, "what": what, "outcome": outcome, "deferred": self.deferred,
+                "ms": round((time.perf_counter() - began) * 1000, 1), "locale": str(self.interaction.locale),
+            })
 
