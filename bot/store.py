@@ -176,9 +176,13 @@ class Store:
     async def open(cls, path: Path, *, readers: int = 4) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
-        await writer.execute("PRAGMA journal_mode = WAL")
-        await writer.execute("PRAGMA synchronous = NORMAL")
-        await cls._migrate(writer)
+        try:
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await cls._migrate(writer)
+        except BaseException:
+            await writer.close()
+            raise
         pool = [await _connect(path, readonly=True) for _ in range(readers)]
         return cls(path, writer, pool)
 
