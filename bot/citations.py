@@ -6,7 +6,7 @@ from typing import Final
 
 from bot.models import Citation
 from bot.rank import Ranked
-from bot.text import cut_at_sentence, format_timestamp, is_cjk, split_sentences, tokens
+from bot.text import cut_at_sentence, format_timestamp, joins_without_space, split_sentences, tokens
 
 MAX_CITATION_CHARS: Final = 700
 # The link opens a moment before the passage so the first word is not clipped.
@@ -23,7 +23,7 @@ def deep_link(video_id: str | None, transcript_url: str | None, start: float | N
 def _join(sentences: list[str]) -> str:
     out = ""
     for sentence in sentences:
-        out = out + sentence if (not out or (is_cjk(out[-1:]) and is_cjk(sentence[:1]))) else f"{out} {sentence}"
+        out = out + sentence if (not out or joins_without_space(out, sentence)) else f"{out} {sentence}"
     return out
 
 

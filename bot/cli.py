@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -230,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         first = exc.errors()[0]
         sys.stderr.write(f"saidbot: configuration error in {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
         return 2
-    setup_logging(settings.log_level, settings.log_format)
+    level = settings.log_level
+    if args.command in ("ask", "chat") and "SAIDBOT_LOG_LEVEL" not in os.environ:
+        # A person at a terminal wants the answer, not the bookkeeping; warnings still show.
+        level = "WARNING"
+    setup_logging(level, settings.log_format)
     try:
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.func
         return asyncio.run(command(args, settings))

@@ -46,6 +46,14 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+_CJK_JOIN_RE: Final = re.compile(rf"[{_CJK_CLASS}\u3000-\u303f\uff00-\uffef「」『』]")
+
+
+def joins_without_space(left: str, right: str) -> bool:
+    """Japanese and Chinese sentences follow each other with no space ("です。次に…")."""
+    return bool(left and right and _CJK_JOIN_RE.match(left[-1]) and _CJK_JOIN_RE.match(right[0]))
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """Kana means Japanese; Han without kana is most likely Chinese; otherwise the default."""
     if _KANA_RE.search(text):
@@ -135,7 +143,7 @@ def cut_at_sentence(text: str, limit: int) -> str:
         return text
     kept = ""
     for sentence in split_sentences(text):
-        candidate = f"{kept} {sentence}".strip() if kept and not is_cjk(sentence[:1]) else kept + sentence
+        candidate = kept + sentence if not kept or joins_without_space(kept, sentence) else f"{kept} {sentence}"
         if len(candidate) + 2 > limit:
             break
         kept = candidate
