@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -19,7 +19,7 @@ from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
 CANDIDATES: Final = 200
 # Above this many matching segments a query is answered from a sample of its newest matches.
 EXACT_LIMIT: Final = 3000
-SAMPLE: Final = 300
+SAMPLE: Final = 200
 DUPLICATE_WINDOW_SECONDS: Final = 20
 
 _QUESTION_WORDS: Final = frozenset(
@@ -184,7 +184,7 @@ def _unit_expr(unit: Unit) -> str:
     return _option_expr(unit[0]) if len(unit) == 1 else "(" + " OR ".join(_option_expr(o) for o in unit) + ")"
 
 
-def unit_present(unit: Unit, term_set: set[str]) -> bool:
+def unit_present(unit: Unit, term_set: Container[str]) -> bool:
     return any(all(t in term_set for t in option) for option in unit)
 
 
@@ -204,7 +204,7 @@ def unit_idf(doc_freq: int, total: int) -> float:
     return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def _coverage(alt: Sequence[Unit], terms: str, term_set: set[str], idf: dict[Unit, float]) -> tuple[float, bool]:
+def _coverage(alt: Sequence[Unit], terms: str, term_set: Container[str], idf: dict[Unit, float]) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
 
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
@@ -262,6 +262,19 @@ def _is_interview(show: str | None, interview_shows: set[str]) -> bool:
     return show is None or show.lower() in interview_shows
 
 
+class _Terms:
+    """Membership in a passage's tokens by substring search: cheaper than building a set when a
+    question has a handful of tokens and a passage has hundreds."""
+
+    __slots__ = ("padded",)
+
+    def __init__(self, padded: str) -> None:
+        self.padded = padded
+
+    def __contains__(self, token: object) -> bool:
+        return f" {token} " in self.padded
+
+
 def score_hits(
     hits: Iterable[Hit], query: Query, interview_shows: set[str]
 ) -> list[Ranked]:
@@ -272,7 +285,7 @@ def score_hits(
     best = max(-h.bm25 for h in hits) or 1.0
     for hit in hits:
         terms = hit.terms
-        term_set = set(terms.split()) | set(hit.context.split())
+        term_set = _Terms(f" {terms} {hit.context} ")
         coverage, phrase = max(
             (_coverage(alt, terms, term_set, query.idf) for alt in query.alternatives), key=lambda c: (c[0], c[1])
         )
@@ -340,7 +353,8 @@ def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
         target = by_key.get(key) if key else None
         if target is None:
             for group in by_episode.get(item.hit.episode_id, []):
-                if any(_same_passage(item, other) for other in group):
+                # Members of a group are near one another; its first member stands for it.
+                if _same_passage(item, group[0]):
                     target = group
                     break
         if target is None:
@@ -414,7 +428,11 @@ async def retrieve(
     if not query.alternatives:
         return []
     found: dict[int, float] = {}
-    for expression, estimate in ((match_all(query), _estimate_all(query)), (match_any(query), _estimate_any(query))):
+    strict, loose = match_all(query), match_any(query)
+    passes = [(strict, _estimate_all(query))]
+    if loose != strict:
+        passes.append((loose, _estimate_any(query)))
+    for expression, estimate in passes:
         exact = estimate <= EXACT_LIMIT
         limit = CANDIDATES if exact else SAMPLE
         if query.speaker is not None and (speaker_id is not None or episode_ids):
