@@ -262,6 +262,13 @@ def _is_interview(show: str | None, interview_shows: set[str]) -> bool:
     return show is None or show.lower() in interview_shows
 
 
+def _density(terms: str, query: Query) -> float:
+    """Share of a passage's tokens that are the query's, saturating like bm25's term frequency."""
+    words = terms.count(" ") + 1
+    hits = sum(f" {terms} ".count(f" {t} ") for t in query.all_tokens)
+    return min(1.0, 8.0 * hits / words)
+
+
 class _Terms:
     """Membership in a passage's tokens by substring search: cheaper than building a set when a
     question has a handful of tokens and a passage has hundreds."""
@@ -283,6 +290,8 @@ def score_hits(
     if not hits:
         return ranked
     best = max(-h.bm25 for h in hits) or 1.0
+    # Sampled candidates come without bm25; term frequency over length stands in for it.
+    sampled = all(h.bm25 == 0.0 for h in hits)
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
@@ -294,7 +303,8 @@ def score_hits(
         shown, verified, weight = _attribution(hit, query, interview_shows)
         if weight == 0.0:
             continue
-        relevance = 0.45 * max(0.0, -hit.bm25) / best + 0.55 * coverage + (0.25 if phrase else 0.0)
+        strength = _density(hit.terms, query) if sampled else max(0.0, -hit.bm25) / best
+        relevance = 0.45 * strength + 0.55 * coverage + (0.25 if phrase else 0.0)
         if hit.kind == "quote":
             weight *= 1.25
         if hit.lang == query.language:
@@ -435,13 +445,15 @@ async def retrieve(
     for expression, estimate in passes:
         exact = estimate <= EXACT_LIMIT
         limit = CANDIDATES if exact else SAMPLE
-        if query.speaker is not None and (speaker_id is not None or episode_ids):
-            for seg_id, bm25 in await store.search(
+        if query.speaker is not None:
+            # Only their words, unlabelled words from their episodes, and notes can be shown.
+            results = await store.search(
                 expression, limit=limit, speaker_ids=[speaker_id] if speaker_id else [],
                 episode_ids=episode_ids, exact=exact,
-            ):
-                found.setdefault(seg_id, bm25)
-        for seg_id, bm25 in await store.search(expression, limit=limit, exact=exact):
+            )
+        else:
+            results = await store.search(expression, limit=limit, exact=exact)
+        for seg_id, bm25 in results:
             found.setdefault(seg_id, bm25)
         if len(found) >= max(wanted, 20):
             break

@@ -254,7 +254,9 @@ class Store:
         not asked to sort by rank), for terms so common that ranking all of them would be slow.
         """
         # The heading a passage sits under says what it is about, but weighs less than its words.
-        sql = "SELECT f.rowid, bm25(segments_fts, 1.0, 0.4) AS score FROM segments_fts f"
+        # A sample is re-ranked in Python; scoring it with bm25() would read each term's whole doclist.
+        score = "bm25(segments_fts, 1.0, 0.4)" if exact else "0.0"
+        sql = f"SELECT f.rowid, {score} AS score FROM segments_fts f"
         params: list[Any] = [match]
         where = ["segments_fts MATCH ?"]
         if speaker_ids is not None or episode_ids is not None:
@@ -266,8 +268,8 @@ class Store:
             if episode_ids:
                 ors.append(f"(s.speaker_id IS NULL AND s.episode_id IN ({','.join('?' * len(episode_ids))}))")
                 params.extend(episode_ids)
-            if not ors:
-                return []
+            # Notes carry no speaker; whether one is about the asked speaker is decided when ranking.
+            ors.append("(s.speaker_id IS NULL AND s.kind = 'note')")
             where.append("(" + " OR ".join(ors) + ")")
         order = "score" if exact else "f.rowid DESC"
         sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order} LIMIT ?"
