@@ -259,14 +259,14 @@ def size_section(res: dict[str, Any]) -> list[str]:
     prof = res.get("profile")
     if prof:
         out += [
-            "### Where saidbot's time goes (cProfile, sequential asks)",
+            "### Where saidbot's time goes (sequential asks)",
             "",
-            "Profiled wall time per ask, split into the core's worker threads doing work (SQLite: aiosqlite runs "
-            "each query on a connection's thread) and Python on the event loop (parsing, re-ranking, building "
-            "citations); the rest is hand-over between them. cProfile slows Python down, so read the shares.",
+            "Wall time per ask, CPU of the event-loop thread (question parsing, re-ranking, citations: Python) and "
+            "CPU of the other threads (SQLite on aiosqlite's connection threads), from an unprofiled pass; "
+            "the functions come from a second pass under cProfile (which inflates Python, so rank, don't add).",
             "",
-            "| class | ms/ask (profiled) | threads busy (SQLite) | Python on the event loop | top Python functions "
-            "(tottime ms/ask) |",
+            "| class | ms/ask | event-loop CPU | other threads CPU (SQLite) | top event-loop functions "
+            "(cProfile tottime, ms/ask) |",
             "|---|---:|---:|---:|---|",
         ]
         for key, p in prof.items():
@@ -274,24 +274,53 @@ def size_section(res: dict[str, Any]) -> list[str]:
                 f"`{r['function']}` {r['tottime_s'] / p['asks'] * 1000:.1f}" for r in p["top_loop"][:4]
             )
             wall = p["wall_per_ask_ms"] or 1.0
-            busy = p.get("threads_busy_per_ask_ms", p.get("sqlite_per_ask_ms", 0.0))
+            loop = p.get("loop_cpu_per_ask_ms", p.get("python_loop_per_ask_ms", 0.0))
+            threads = p.get("threads_cpu_per_ask_ms", p.get("threads_busy_per_ask_ms", 0.0))
             out.append(
-                f"| `{key}` | {wall:.1f} | {busy:.1f} ({busy / wall:.0%}) | "
-                f"{p['python_loop_per_ask_ms']:.1f} ({p['python_loop_per_ask_ms'] / wall:.0%}) | {top} |"
+                f"| `{key}` | {wall:.1f} | {loop:.1f} ({loop / wall:.0%}) | {threads:.1f} ({threads / wall:.0%}) "
+                f"| {top} |"
             )
-        out += ["", "SQL statements (time on the worker thread, execute + fetch, per ask; `?…` = an IN list):", ""]
-        out += ["| class | statement | calls/ask | ms/ask |", "|---|---|---:|---:|"]
+        out += ["", "SQL statements (time on the connection's thread, execute + fetch, per ask; `?…` = an IN list):",
+                "", "| class | statement | calls/ask | ms/ask |", "|---|---|---:|---:|"]
         for key, p in prof.items():
             for row in p.get("sql", [])[:4]:
-                # The column list of a wide SELECT says nothing about its cost; the FROM/WHERE does.
-                statement = re.sub(r"^SELECT (.{50,}?) FROM ", "SELECT … FROM ", row["statement"])
-                if len(statement) > 160:
-                    statement = statement[:160] + " …"
-                out.append(
-                    f"| `{key}` | `{statement}` | {row['calls_per_ask']:.1f} | {row['ms_per_ask']:.1f} |"
-                )
-        out += ["", f"Full profiles: `bench/perf/out/profile-{res['label']}.txt` (not committed).", ""]
+                out.append(f"| `{key}` | `{_statement(row['statement'])}` | {row['calls_per_ask']:.1f} | "
+                           f"{row['ms_per_ask']:.1f} |")
+        out.append("")
+    ing = res.get("profile_ingest")
+    if ing:
+        said = res["ingest"]["saidbot"]
+        split = ""
+        if "loop_cpu_s" in said:
+            split = (f" Unprofiled: {said['seconds']:.1f} s wall, event-loop CPU {said['loop_cpu_s']:.1f} s, "
+                     f"other threads CPU {said['threads_cpu_s']:.1f} s (parse/tokenize workers and SQLite).")
+        out += [
+            "### Where the ingest's time goes",
+            "",
+            f"Profiled ingest of the same corpus: {ing['wall_s']:.1f} s for {ing['segments']:,} segments.{split} "
+            "cProfile's clock is wall time, so threads waiting for the GIL book the wait to the function they are "
+            "in: compare functions, do not add them up.",
+            "",
+            "| where | function or statement | calls | seconds |",
+            "|---|---|---:|---:|",
+        ]
+        for row in ing["top_threads"][:8]:
+            out.append(f"| worker threads | `{row['function']}` | {row['calls']:,} | {row['tottime_s']:.2f} |")
+        for row in ing["top_loop"][:3]:
+            out.append(f"| event loop | `{row['function']}` | {row['calls']:,} | {row['tottime_s']:.2f} |")
+        for row in ing["sql"][:4]:
+            out.append(f"| SQL | `{_statement(row['statement'])}` | {row['calls']:,} | {row['seconds']:.2f} |")
+        out.append("")
+    if prof or ing:
+        out += [f"Full profiles: `bench/perf/out/profile-{res['label']}.txt` (not committed).", ""]
     return out
+
+
+def _statement(sql: str) -> str:
+    # The column list of a wide SELECT says nothing about its cost; the FROM/WHERE does.
+    short = re.sub(r"^SELECT (.{50,}?) FROM ", "SELECT … FROM ", sql)
+    short = re.sub(r"^(INSERT INTO \w+)\(.{40,}?\)", r"\1(…)", short)
+    return short if len(short) <= 160 else short[:160] + " …"
 
 
 def render(results: Sequence[dict[str, Any]]) -> str:

@@ -448,7 +448,12 @@ def time_sql() -> Iterator[SqlTimes]:
 
 @contextlib.contextmanager
 def profile_threads() -> Iterator[list[cProfile.Profile]]:
-    """Profile each thread started inside the block (aiosqlite runs one per connection)."""
+    """Profile each thread started inside the block (aiosqlite runs one per connection).
+
+    Every profiler here counts CPU time of its own thread (time.thread_time), not wall time: a
+    thread blocked on a queue, on epoll or on the GIL then costs nothing, so the numbers say
+    what each thread actually computed.
+    """
     profiles: list[cProfile.Profile] = []
     original = threading.Thread.run
 
@@ -491,48 +496,54 @@ def _text(stats: pstats.Stats, limit: int) -> str:
 
 
 async def profile_classes(db: Path, classes: Sequence[QueryClass], asks: int) -> tuple[dict[str, Any], str]:
-    """Per class: wall per ask, busy time of the core's threads (SQLite), Python on the event loop.
+    """Where an ask's time goes, per class, in two passes over the same questions.
 
-    aiosqlite calls sqlite3 through functools.partial from C, so cProfile books the time SQLite
-    spends under the worker function's own tottime rather than under `execute`: "threads busy"
-    is therefore every non-waiting function of the worker threads, which is SQLite plus a little
-    queue plumbing. cProfile slows Python code down, so the shares matter more than the ms.
+    Pass 1 runs unprofiled: wall time, CPU of the event-loop thread (parsing, re-ranking,
+    citations) and CPU of every other thread (SQLite on aiosqlite's connection threads), from
+    thread_time/process_time deltas, plus each SQL statement's time on its thread. Pass 2 runs
+    under cProfile to name the Python functions; cProfile slows Python down, so its numbers are
+    for ranking functions, not for ms.
     """
     breakdown: dict[str, Any] = {}
     text_out = io.StringIO()
     for cls in classes:
-        with profile_threads() as thread_profiles, time_sql() as sql_times:
+        questions = [cls.question(t.text) for t in cls.terms]
+        with time_sql() as sql_times:
             service = await open_service(db)
-            main_prof = cProfile.Profile()
-            questions = [cls.question(t.text) for t in cls.terms]
             await service.ask(questions[0], speaker=cls.speaker, limit=3)
-            started = time.perf_counter()
-            main_prof.enable()
+            wall0, main0, proc0 = time.perf_counter(), time.thread_time(), time.process_time()
             sql_times.active = True
             for i in range(asks):
                 await service.ask(questions[i % len(questions)], speaker=cls.speaker, limit=3)
             sql_times.active = False
+            wall = time.perf_counter() - wall0
+            main_cpu = time.thread_time() - main0
+            other_cpu = time.process_time() - proc0 - main_cpu
+            await service.close()
+        with profile_threads() as thread_profiles:
+            service = await open_service(db)
+            main_prof = cProfile.Profile()
+            await service.ask(questions[0], speaker=cls.speaker, limit=3)
+            main_prof.enable()
+            for i in range(asks):
+                await service.ask(questions[i % len(questions)], speaker=cls.speaker, limit=3)
             main_prof.disable()
-            wall = time.perf_counter() - started
             await service.close()
         main_stats = pstats.Stats(main_prof)
         main_rows = _busy(_rows(main_stats))
-        thread_rows: list[dict[str, Any]] = []
         thread_text = ""
         if thread_profiles:
             thread_stats = pstats.Stats(thread_profiles[0])
             for prof in thread_profiles[1:]:
                 thread_stats.add(prof)
-            thread_rows = _busy(_rows(thread_stats))
             thread_text = _text(thread_stats, 15)
         per_ask = 1000 / asks
         breakdown[cls.key] = {
             "asks": asks,
             "wall_per_ask_ms": wall * per_ask,
-            "threads_busy_per_ask_ms": sum(r["tottime_s"] for r in thread_rows) * per_ask,
-            "python_loop_per_ask_ms": sum(r["tottime_s"] for r in main_rows) * per_ask,
+            "loop_cpu_per_ask_ms": main_cpu * per_ask,
+            "threads_cpu_per_ask_ms": other_cpu * per_ask,
             "top_loop": main_rows[:10],
-            "top_threads": thread_rows[:5],
             "sql": sorted(
                 (
                     {"statement": shape, "calls_per_ask": sql_times.calls.get(shape, 0) / asks,
@@ -542,10 +553,68 @@ async def profile_classes(db: Path, classes: Sequence[QueryClass], asks: int) ->
                 key=lambda r: -r["ms_per_ask"],
             ),
         }
-        text_out.write(f"===== {cls.key}: {asks} asks, {wall * per_ask:.2f} ms/ask (profiled)\n")
-        text_out.write("--- event loop thread (tottime)\n" + _text(main_stats, 30))
-        text_out.write("--- worker threads, summed (tottime; includes idle waits)\n" + thread_text + "\n")
+        text_out.write(
+            f"===== {cls.key}: {asks} asks, {wall * per_ask:.2f} ms/ask unprofiled "
+            f"(event loop CPU {main_cpu * per_ask:.2f}, other threads CPU {other_cpu * per_ask:.2f})\n"
+        )
+        text_out.write("--- event loop thread under cProfile (tottime)\n" + _text(main_stats, 30))
+        text_out.write("--- worker threads under cProfile, summed (tottime; incl. idle waits)\n" + thread_text + "\n")
     return breakdown, text_out.getvalue()
+
+
+def remove_db(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+async def profile_ingest(db: Path, folder: Path) -> tuple[dict[str, Any], str]:
+    """Ingest `folder` into a fresh `db` under cProfile (event loop and threads) and SQL timing.
+
+    cProfile's clock is wall time, so a thread waiting for the GIL books that wait to the
+    function it is in: thread totals can exceed the wall time; compare functions, not sums.
+    The unprofiled ingest's CPU split comes from the ingest probe (main thread vs process CPU).
+    """
+    remove_db(db)
+    with profile_threads() as thread_profiles, time_sql() as sql_times:
+        service = await open_service(db)
+        main_prof = cProfile.Profile()
+        started = time.perf_counter()
+        main_prof.enable()
+        sql_times.active = True
+        report = await service.ingest([folder], progress=None)
+        sql_times.active = False
+        main_prof.disable()
+        wall = time.perf_counter() - started
+        await service.close()
+    segments = max(1, int(report.segments))
+    main_stats = pstats.Stats(main_prof)
+    main_rows = _busy(_rows(main_stats))
+    thread_stats = pstats.Stats(thread_profiles[0]) if thread_profiles else None
+    for prof in thread_profiles[1:]:
+        assert thread_stats is not None
+        thread_stats.add(prof)
+    thread_rows = _busy(_rows(thread_stats)) if thread_stats is not None else []
+    per_k = 1000 / segments * 1000  # ms per 1000 segments
+    breakdown = {
+        "segments": segments,
+        "wall_s": wall,
+        "segments_per_s": segments / wall,
+        "threads_busy_s": sum(r["tottime_s"] for r in thread_rows),
+        "python_loop_s": sum(r["tottime_s"] for r in main_rows),
+        "top_loop": main_rows[:8],
+        "top_threads": thread_rows[:10],
+        "sql": sorted(
+            ({"statement": shape, "calls": sql_times.calls.get(shape, 0), "seconds": seconds,
+              "ms_per_1k_segments": seconds * per_k} for shape, seconds in sql_times.seconds.items()),
+            key=lambda r: -r["seconds"],
+        )[:8],
+    }
+    text = f"===== ingest {segments:,} segments: {wall:.1f}s (profiled)\n--- event loop thread (tottime)\n"
+    text += _text(main_stats, 30)
+    if thread_stats is not None:
+        text += "--- worker threads, summed (tottime; includes idle waits)\n" + _text(thread_stats, 40)
+    remove_db(db)
+    return breakdown, text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -624,8 +693,7 @@ def bench_size(run: SizeRun) -> dict[str, Any]:
 
     run.out_dir.mkdir(parents=True, exist_ok=True)
     db = run.out_dir / "saidbot.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    remove_db(db)
 
     # Ingest in a fresh process: its peak RSS is the ingest's own.
     t = time.perf_counter()
@@ -716,7 +784,11 @@ def bench_size(run: SizeRun) -> dict[str, Any]:
         slowest = sorted(classes, key=lambda c: res["latency"][c.key]["saidbot"].get("p50_ms", 0), reverse=True)
         picked = list(dict.fromkeys([*slowest[:2], *(c for c in classes if c.key in ("en/rare/any", "en/common/any"))]))
         res["profile"], text = asyncio.run(profile_classes(db, picked, run.budget.profile_asks))
-        (run.out_dir.parent / f"profile-{run.label}.txt").write_text(text, encoding="utf-8")
+        log(f"[{run.label}] profiling the ingest")
+        res["profile_ingest"], ingest_text = asyncio.run(
+            profile_ingest(run.out_dir / "profile-ingest.db", Path(manifest.transcripts_dir))
+        )
+        (run.out_dir.parent / f"profile-{run.label}.txt").write_text(text + "\n" + ingest_text, encoding="utf-8")
         phase["profile"] = time.perf_counter() - t
 
     phase["total"] = time.perf_counter() - total_start
