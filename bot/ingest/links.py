@@ -42,13 +42,26 @@ def normalize_url(url: str) -> str:
     return re.sub(r"^https://www\.", "https://", url)
 
 
+_EMPTY_PARENS: Final = re.compile(r"\(\s*\)")
+_STRONG: Final = re.compile(r"(\*\*|__)(.+?)\1")
+_EMPHASIS: Final = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_CODE: Final = re.compile(r"`([^`]*)`")
+_TAG: Final = re.compile(r"<[^>]+>")
+_BLANKS: Final = re.compile(r"[ \t]+")
+_SPACE_BEFORE_PUNCT: Final = re.compile(r"\s+([,.;:!?])")
+_MARKUP_CHARS: Final = frozenset("[]()*_`<")
+
+
 def plain_text(markdown: str) -> str:
     """Markdown inline syntax removed: links keep their label, images and empty links vanish."""
-    text = _MD_LINK_RE.sub(lambda m: m.group(1) if not m.group(0).startswith("!") else "", markdown)
-    text = re.sub(r"\(\s*\)", "", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"[ \t]+", " ", text)
-    return re.sub(r"\s+([,.;:!?])", r"\1", text).strip()
+    text = markdown
+    # Most transcript lines hold no markup at all; skip the substitutions for them (ingest speed).
+    if not _MARKUP_CHARS.isdisjoint(text):
+        text = _MD_LINK_RE.sub(lambda m: m.group(1) if not m.group(0).startswith("!") else "", text)
+        text = _EMPTY_PARENS.sub("", text)
+        text = _STRONG.sub(r"\2", text)
+        text = _EMPHASIS.sub(r"\1", text)
+        text = _CODE.sub(r"\1", text)
+        text = _TAG.sub("", text)
+    text = _BLANKS.sub(" ", text)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
