@@ -78,6 +78,8 @@ class SaidService:
         self._topics: list[tuple[str, str]] = []
         self._speaker_ids: dict[str, int] = {}
         self._episodes: list[Episode] = []
+        self._interview_cache: set[str] = set()
+        self._featuring: dict[str, list[int]] = {}
         self._segments = 0
         self._doc_freq: dict[str, int] = {}
         self._ready = asyncio.Event()
@@ -156,6 +158,7 @@ class SaidService:
         self.aliases = aliases
         self._topics = await self.store.topics()
         self._episodes = await self.store.episodes()
+        self._index_episodes()
         self._segments = await self.store.segment_count()
         self._doc_freq.clear()
 
@@ -234,16 +237,22 @@ class SaidService:
         )
 
     def _interview_names(self) -> set[str]:
-        names = {e.show.lower() for e in self._episodes if e.show and e.show.lower() not in self._commentary}
-        return names | self._interview
+        return self._interview_cache
 
     def _episodes_featuring(self, speaker: str | None) -> list[int]:
-        if speaker is None:
-            return []
-        return [
-            e.id for e in self._episodes
-            if e.id is not None and speaker in e.speakers and (e.show or "").lower() not in self._commentary
-        ]
+        return self._featuring.get(speaker, []) if speaker else []
+
+    def _index_episodes(self) -> None:
+        """Per-episode facts every question needs, worked out once per ingest rather than per question."""
+        self._interview_cache = self._interview | {
+            e.show.lower() for e in self._episodes if e.show and e.show.lower() not in self._commentary
+        }
+        featuring: dict[str, list[int]] = {}
+        for e in self._episodes:
+            if e.id is not None and (e.show or "").lower() not in self._commentary:
+                for name in e.speakers:
+                    featuring.setdefault(name, []).append(e.id)
+        self._featuring = featuring
 
     # ----------------------------------------------------------------- what the store holds
 
