@@ -72,7 +72,7 @@ async def ask(
             view = AnswerView(client, state, timeout=client.view_timeout)
             view.editor = interaction
         try:
-            await turn.show(render_answer(answer, lang), view=view)
+            await turn.show(render_answer(answer, lang, question=question), view=view)
         except BaseException:
             if view is not None:
                 view.stop()

@@ -48,8 +48,12 @@ class Reply:
 
 
 def escape_user_text(text: str) -> str:
-    """User-supplied text echoed back: no mentions (`@everyone`, `<@&id>`, `<@id>`), no markdown."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+    """User-supplied text echoed back: no mentions (`@everyone`, `<@&id>`, `<@id>`), no markdown.
+
+    Every `@` gets an invisible zero-width space after it, which is broader than
+    `discord.utils.escape_mentions` (that one only knows well-formed ids) and reads the same.
+    """
+    return discord.utils.escape_markdown(text).replace("@", "@\u200b")
 
 
 def neutralize(text: str) -> str:
@@ -160,12 +164,12 @@ def _page_label(answer: Answer, lang: str) -> str:
 
 
 def status_text(answer: Answer, lang: str) -> str:
-    """The core's friendly sentence for a non-OK answer (with a catalog fallback).
+    """The core's friendly sentence for a non-OK answer (with a catalog fallback), unescaped.
 
-    It may quote the user's own words back, so mentions in it are escaped like any echoed text.
+    It may quote the user's own words back, so callers escape it like any echoed text.
     """
     if answer.message:
-        return neutralize(answer.message)
+        return answer.message
     if answer.status is AnswerStatus.NOT_FOUND:
         return i18n.t("not_found", lang, topic=answer.topic or answer.question)
     if answer.status is AnswerStatus.UNKNOWN_SPEAKER:
@@ -174,7 +178,11 @@ def status_text(answer: Answer, lang: str) -> str:
     return i18n.t(answer.status.value, lang)
 
 
-def render_answer(answer: Answer, lang: str, *, shared_by: str | None = None) -> Reply:
+def render_answer(
+    answer: Answer, lang: str, *, question: str | None = None, shared_by: str | None = None
+) -> Reply:
+    """The answer as one message. `question` is the user's text as typed (the core may have
+    normalized `answer.question`); it is echoed escaped."""
     lines = []
     if shared_by is not None:
         # `shared_by` is a mention; allowed_mentions=none keeps it from pinging.
@@ -186,7 +194,8 @@ def render_answer(answer: Answer, lang: str, *, shared_by: str | None = None) ->
         lines.append(i18n.t("no_more", lang))
         return Reply(content=cut("\n".join(lines), CONTENT_MAX))
     lines.append(f"**{answer_header(answer, lang)}** · {_page_label(answer, lang)}")
-    lines.append(i18n.t("asked", lang, question=escape_user_text(_one_line(answer.question))))
+    asked = question if question is not None else answer.question
+    lines.append(i18n.t("asked", lang, question=escape_user_text(_one_line(asked))))
     return Reply(content=cut("\n".join(lines), CONTENT_MAX), embeds=citation_embeds(answer.citations, lang))
 
 

@@ -162,11 +162,13 @@ class AnswerView(discord.ui.View):
             return
         state.answer = answer
         self.refresh()
-        await turn.show(render_answer(answer, state.lang), view=self)
+        await turn.show(render_answer(answer, state.lang, question=state.question), view=self)
 
     async def _share(self, turn: Turn) -> None:
         interaction = turn.interaction
-        reply = render_answer(self.state.answer, self.state.lang, shared_by=interaction.user.mention)
+        reply = render_answer(
+            self.state.answer, self.state.lang, question=self.state.question, shared_by=interaction.user.mention
+        )
         await turn.compute(self._post_publicly(turn, reply))
         if self.share is not None:
             self.share.disabled = True  # one public copy is enough

@@ -112,6 +112,10 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.problems: list[str] = []
         self.pings: list[str] = []
+        # False: the bot lacks Send Messages in the channel (posting there answers 403).
+        self.bot_can_post = True
+        # (where, body) of every message the bot sent or edited, in order.
+        self.message_bodies: list[tuple[str, Json]] = []
         self.commands: dict[int | None, list[Json]] = {}
         self.command_puts: list[int | None] = []
         self.messages: dict[int, Json] = {}
@@ -135,7 +139,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
+        server: Any = site._server  # an asyncio.Server; aiohttp exposes no public port for port 0
         assert server is not None and server.sockets
         self.port = server.sockets[0].getsockname()[1]
 
@@ -313,6 +317,7 @@ class FakeDiscord:
     # ------------------------------------------------------------------ rules Discord enforces
 
     def _check_message(self, body: Json, where: str, *, creating: bool) -> list[str]:
+        self.message_bodies.append((where, body))
         errors: list[str] = []
         content = body.get("content") or ""
         embeds = body.get("embeds") or []
@@ -637,6 +642,8 @@ class FakeDiscord:
     async def _channel_message(self, match: re.Match[str], body: Any, request: web.Request) -> web.Response:
         if int(match["channel"]) != self.channel_id:
             return self._error(404, 10003, "Unknown Channel")
+        if not self.bot_can_post:
+            return self._error(403, 50013, "Missing Permissions")
         errors = self._check_message(body, f"message in channel {match['channel']}", creating=True)
         if errors:
             return self._invalid(errors)
@@ -670,7 +677,8 @@ class FakeDiscord:
         return ws
 
     async def _gateway_op(self, sock: _GatewaySocket, msg: Json) -> None:
-        op, data = msg.get("op"), msg.get("d")
+        op = msg.get("op")
+        data: Json = msg.get("d") or {}
         if op == 1:  # heartbeat
             await sock.send({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:  # identify

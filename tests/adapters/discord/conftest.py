@@ -100,7 +100,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def settings(tmp_path: Path, notes_dir: Path, fake: FakeDiscord) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         notes=notes_dir,
         db=tmp_path / "data" / "said.db",
         discord_token=fake.token,
@@ -149,13 +149,20 @@ async def running(
         await fake.wait_for(lambda: not any(not s.ws.closed for s in fake._sockets), 5)
 
 
+def assert_clean(fake: FakeDiscord) -> None:
+    """Nothing Discord would have refused, nothing that could ping, mentions off on every message."""
+    assert fake.problems == [], fake.problems
+    assert fake.pings == [], fake.pings
+    for where, body in fake.message_bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, (where, body)
+
+
 @pytest.fixture
 async def bot(fake: FakeDiscord, service: SaidService, settings: Settings) -> AsyncIterator[FakeDiscord]:
     """The bot as `saidbot discord` runs it, connected to `fake`. Yields the fake."""
     async with running(fake, lambda: run_discord(service, settings)):
         yield fake
-    assert fake.problems == [], fake.problems
-    assert fake.pings == [], fake.pings
+    assert_clean(fake)
 
 
-__all__ = ["ADMIN_ID", "VIDEO_ID", "create_client", "open_service", "running", "serve"]
+__all__ = ["ADMIN_ID", "VIDEO_ID", "assert_clean", "create_client", "open_service", "running", "serve"]

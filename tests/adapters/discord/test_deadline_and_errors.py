@@ -1,0 +1,164 @@
+"""Discord's 3-second deadline with a slow core, and failures that must reach users only as a short
+private apology (the details go to the log)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.discord import run_discord
+from bot.models import Answer
+from bot.service import SaidService
+from bot.settings import Settings
+from tests.adapters.discord.conftest import assert_clean, open_service, running
+from tests.adapters.discord.support import BrokenService, SlowService, button, followups, is_ephemeral, text_of
+from tests.fakes.discord_server import (
+    AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE,
+    DEFERRED_UPDATE,
+    FakeDiscord,
+)
+
+QUESTION = "what did Dario Amodei say about talent density?"
+APOLOGY = "Sorry, something went wrong while answering. The error has been logged."
+
+
+@pytest.fixture
+async def slow(fake: FakeDiscord, settings: Settings) -> AsyncIterator[tuple[FakeDiscord, SlowService]]:
+    service = await open_service(settings, SlowService)
+    assert isinstance(service, SlowService)
+    try:
+        async with running(fake, lambda: run_discord(service, settings)):
+            yield fake, service
+    finally:
+        await service.close()
+    assert_clean(fake)  # among others: no callback arrived after Discord's 3 seconds
+
+
+@pytest.fixture
+async def broken(fake: FakeDiscord, settings: Settings) -> AsyncIterator[tuple[FakeDiscord, BrokenService]]:
+    service = await open_service(settings, BrokenService)
+    assert isinstance(service, BrokenService)
+    try:
+        async with running(fake, lambda: run_discord(service, settings)):
+            yield fake, service
+    finally:
+        await service.close()
+    assert_clean(fake)
+
+
+async def test_a_slow_core_is_deferred_in_time_then_the_answer_edited_in(
+    slow: tuple[FakeDiscord, SlowService],
+) -> None:
+    fake, _ = slow
+    it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=10)
+
+    assert it.callback_type == DEFERRED_CHANNEL_MESSAGE
+    assert 1.5 < it.callback_delays[0] < 2.5  # waited for the core as long as it safely could
+    assert "flags" not in (it.callbacks[0].get("data") or {})  # public, like the answer will be
+    [edit] = it.edits
+    assert edit["allowed_mentions"] == {"parse": []}
+    message = fake.reply_message(it)
+    assert not is_ephemeral(message) and "Dario Amodei" in text_of(message)
+    assert button(message, "more")["disabled"] is False
+
+
+async def test_a_slow_private_answer_is_deferred_privately(slow: tuple[FakeDiscord, SlowService]) -> None:
+    fake, service = slow
+    service.delay = 2.4
+    it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True), timeout=10)
+    assert it.callback_type == DEFERRED_CHANNEL_MESSAGE and it.callbacks[0]["data"]["flags"] & 64
+    message = fake.reply_message(it)
+    assert is_ephemeral(message) and button(message, "share")
+
+
+async def test_a_slow_more_click_is_deferred_then_the_message_edited(
+    slow: tuple[FakeDiscord, SlowService],
+) -> None:
+    fake, service = slow
+    service.delay = 0
+    it = await fake.answered(await fake.slash("ask", question=QUESTION))
+    message = fake.reply_message(it)
+    service.delay = 2.4
+    click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]), timeout=10)
+    assert click.callback_type == DEFERRED_UPDATE and click.callback_delays[0] < 2.5
+    assert "4–" in fake.messages[int(message["id"])]["content"]
+
+
+async def test_an_error_gets_a_private_apology_and_a_logged_traceback(
+    broken: tuple[FakeDiscord, BrokenService], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, _ = broken
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"):
+        it = await fake.answered(await fake.slash("ask", question=QUESTION))
+
+    assert it.callback_type == CHANNEL_MESSAGE
+    message = fake.reply_message(it)
+    assert is_ephemeral(message) and message["content"] == APOLOGY and message["embeds"] == []
+    failures = [r.exc_info[1] for r in caplog.records if r.exc_info]
+    assert failures and "database is on fire" in str(failures[0])
+
+
+async def test_an_error_in_japanese(broken: tuple[FakeDiscord, BrokenService]) -> None:
+    fake, _ = broken
+    it = await fake.answered(await fake.slash("ask", locale="ja", question=QUESTION))
+    assert fake.reply_message(it)["content"].startswith("申し訳ありません")
+
+
+async def test_an_error_after_a_public_deferral_leaves_no_public_trace(
+    broken: tuple[FakeDiscord, BrokenService],
+) -> None:
+    fake, service = broken
+    service.delay = 2.3
+    it = await fake.slash("ask", question=QUESTION)
+    await fake.wait_for(lambda: bool(it.followup_ids), timeout=10)
+
+    assert it.callback_type == DEFERRED_CHANNEL_MESSAGE
+    # The public "thinking…" placeholder is deleted, and the apology goes privately.
+    assert fake.requests_to("DELETE", rf"/webhooks/{fake.app_id}/{it.token}/messages/@original")
+    assert it.original_id not in fake.messages
+    [apology] = followups(fake, it)
+    assert is_ephemeral(apology) and apology["content"] == APOLOGY
+
+
+async def test_an_error_after_a_private_deferral_replaces_the_placeholder(
+    broken: tuple[FakeDiscord, BrokenService],
+) -> None:
+    fake, service = broken
+    service.delay = 2.3
+    it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True), timeout=10)
+    message = fake.reply_message(it)
+    assert is_ephemeral(message) and message["content"] == APOLOGY
+
+
+class FailingMoreService(SaidService):
+    async def ask(self, question: str, **kwargs: Any) -> Answer:
+        if kwargs.get("offset"):
+            raise RuntimeError("page two is on fire")
+        return await super().ask(question, **kwargs)
+
+
+async def test_a_failing_button_gets_a_private_apology(fake: FakeDiscord, settings: Settings) -> None:
+    service = await open_service(settings, FailingMoreService)
+    try:
+        async with running(fake, lambda: run_discord(service, settings)):
+            it = await fake.answered(await fake.slash("ask", question=QUESTION))
+            message = fake.reply_message(it)
+            click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]))
+            note = fake.reply_message(click) if click.callback_type == CHANNEL_MESSAGE else None
+            assert note is not None and is_ephemeral(note) and note["content"] == APOLOGY
+            assert "Dario Amodei" in text_of(fake.messages[int(message["id"])])  # the answer stays
+    finally:
+        await service.close()
+    assert_clean(fake)
+
+
+async def test_a_failing_autocomplete_offers_no_choices(broken: tuple[FakeDiscord, BrokenService]) -> None:
+    fake, _ = broken
+    it = await fake.autocomplete("ask", "speaker", speaker="Da")
+    await fake.wait_for(lambda: it.choices is not None)
+    assert it.callback_type == AUTOCOMPLETE_RESULT and it.choices == []

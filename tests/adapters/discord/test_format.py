@@ -1,0 +1,186 @@
+"""Laying answers out within Discord's limits, and escaping what users wrote."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.discord.format import (
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    EMBEDS_PER_MESSAGE,
+    EMBEDS_TOTAL_MAX,
+    QUOTE_MAX,
+    cut,
+    escape_user_text,
+    render_about,
+    render_answer,
+    render_episodes,
+    render_reload,
+)
+from bot.models import Answer, AnswerStatus, Citation, Episode, IngestProblem, IngestReport, StoreStats
+
+PING = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
+
+
+def citation(text: str, **extra: object) -> Citation:
+    fields: dict[str, object] = {
+        "text": text,
+        "speaker": "Dario Amodei",
+        "episode": "Lex Fridman Podcast #452",
+        "start_seconds": 5917,
+        "timestamp": "01:38:37",
+        "url": "https://www.youtube.com/watch?v=ugvHCXCOmm4&t=5917s",
+        "source": "notes/talent.md",
+        "kind": "quote",
+        "language": "en",
+    }
+    fields.update(extra)
+    return Citation.model_validate(fields)
+
+
+def answer(citations: list[Citation], **extra: object) -> Answer:
+    fields: dict[str, object] = {
+        "question": "what did Amodei say about talent density?",
+        "speaker": "Dario Amodei",
+        "topic": "talent density",
+        "language": "en",
+        "citations": citations,
+        "total": len(citations),
+    }
+    fields.update(extra)
+    return Answer.model_validate(fields)
+
+
+def assert_within_limits(embeds: list[discord.Embed]) -> None:
+    assert len(embeds) <= EMBEDS_PER_MESSAGE
+    assert sum(len(e) for e in embeds) <= EMBEDS_TOTAL_MAX
+    for embed in embeds:
+        assert len(embed.description or "") <= DESCRIPTION_MAX
+        assert len(embed.title or "") <= 256 and len(embed.author.name or "") <= 256
+        assert all(len(f.value or "") <= 1024 for f in embed.fields)
+
+
+def test_cut_prefers_a_sentence_end() -> None:
+    text = "First sentence here. Second sentence is longer than that. Third one."
+    assert cut(text, 40) == "First sentence here. …"
+    assert cut(text, 200) == text
+
+
+def test_cut_knows_japanese_sentences() -> None:
+    text = "タレント密度はタレント量に勝ります。全員が優秀な百人は千人に勝ります。だから採用を遅らせました。"
+    assert cut(text, 40) == "タレント密度はタレント量に勝ります。全員が優秀な百人は千人に勝ります。 …"
+
+
+def test_cut_falls_back_to_a_word_when_no_sentence_ends_near_the_limit() -> None:
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    result = cut(text, 30)
+    assert result == "one two three four five six…" and len(result) <= 30
+
+
+@given(st.text(), st.integers(min_value=1, max_value=500))
+def test_cut_never_exceeds_the_limit(text: str, limit: int) -> None:
+    result = cut(text, limit)
+    assert len(result) <= limit
+    assert result == text or result.endswith("…")
+
+
+def test_a_long_quote_is_cut_at_a_sentence_and_keeps_its_link() -> None:
+    long = " ".join(f"Sentence number {n} says something about talent density." for n in range(200))
+    [embed] = render_answer(answer([citation(long)]), "en").embeds
+    description = embed.description or ""
+    quote, link = description.split("\n\n")
+    assert quote.endswith("density. …") and len(quote) <= QUOTE_MAX + 2
+    assert link == "▶ [01:38:37](https://www.youtube.com/watch?v=ugvHCXCOmm4&t=5917s)"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            citation,
+            st.text(min_size=1, max_size=5000),
+            speaker=st.one_of(st.none(), st.text(max_size=300)),
+            episode=st.text(max_size=400),
+            show=st.one_of(st.none(), st.text(max_size=3000)),
+            speaker_verified=st.booleans(),
+            kind=st.sampled_from(["quote", "note"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.text(max_size=3000),
+)
+def test_any_answer_fits_discords_limits(citations: list[Citation], question: str) -> None:
+    reply = render_answer(answer(citations), "en", question=question)
+    assert len(reply.content) <= CONTENT_MAX
+    assert_within_limits(reply.embeds)
+    assert not PING.search(reply.content)
+
+
+@given(st.text(alphabet=st.sampled_from("@<>&!#0123456789 everyonhr*_|~`\\")) | st.text())
+def test_escaped_user_text_can_never_mention(text: str) -> None:
+    assert not PING.search(escape_user_text(text))
+
+
+def test_escaping_keeps_the_text_readable() -> None:
+    assert escape_user_text("@everyone look") == "@\u200beveryone look"
+    assert escape_user_text("<@&123> *hi*") == "<@\u200b&123> \\*hi\\*"
+    assert escape_user_text("mail a@b.c") == "mail a@\u200bb.c"
+
+
+def test_statuses_show_the_cores_sentence_escaped() -> None:
+    not_found = answer([], status=AnswerStatus.NOT_FOUND, message="I found nothing about “@everyone”.")
+    reply = render_answer(not_found, "en")
+    assert reply.content == "I found nothing about “@\u200beveryone”." and reply.embeds == []
+
+
+def test_unverified_speakers_and_notes_are_marked() -> None:
+    reply = render_answer(answer([citation("x", speaker=None, speaker_verified=False, kind="note")]), "en")
+    embed = reply.embeds[0]
+    assert embed.author.name == "Unknown speaker"
+    assert embed.footer.text == "from a note · speaker not labelled in the transcript"
+
+
+def test_links_that_would_break_markdown_are_encoded() -> None:
+    [embed] = render_answer(answer([citation("x", url="https://example.com/a (b)")]), "en").embeds
+    assert "(https://example.com/a%20%28b%29)" in (embed.description or "")
+    [embed] = render_answer(answer([citation("x", url="javascript:alert(1)")]), "en").embeds
+    assert "javascript" not in (embed.description or "") and embed.url is None
+
+
+def test_many_episodes_fit_one_embed() -> None:
+    episodes = [Episode(title=f"Episode {n} " + "x" * 80, video_url=f"https://youtu.be/{n}") for n in range(300)]
+    stats = StoreStats(
+        segments=1, sources=1, notes=1, transcripts=0, episodes=episodes, speakers=[], last_ingest=None, languages=[]
+    )
+    [embed] = render_episodes(stats, "en").embeds
+    assert_within_limits([embed])
+    assert (embed.description or "").endswith("more")
+
+
+def test_about_without_anything_yet() -> None:
+    stats = StoreStats(
+        segments=0, sources=0, notes=0, transcripts=0, episodes=[], speakers=[], last_ingest=None, languages=[]
+    )
+    fields = {f.name: f.value for f in render_about(stats, "ja").embeds[0].fields}
+    assert fields["話者"] == "まだありません" and fields["最終読み込み"] == "まだありません"
+
+
+def test_about_shows_the_last_ingest_as_a_discord_timestamp() -> None:
+    stats = StoreStats(
+        segments=3, sources=2, notes=2, transcripts=0, episodes=[], speakers=["A"], languages=["en"],
+        last_ingest=datetime(2024, 11, 11, tzinfo=UTC),
+    )
+    fields = {f.name: f.value for f in render_about(stats, "en").embeds[0].fields}
+    assert fields["Last read"] == "<t:1731283200:f> (<t:1731283200:R>)"
+
+
+def test_a_reload_with_many_problems_fits_one_message() -> None:
+    report = IngestReport(failed=500, problems=[IngestProblem(path=f"n/{i}.md", line=i, reason="bad") for i in range(500)])
+    content = render_reload(report, "en").content
+    assert len(content) <= CONTENT_MAX and content.startswith("Notes reloaded: ") and content.endswith("…")
