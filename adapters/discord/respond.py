@@ -66,6 +66,8 @@ class Turn:
         self.update = update
         self.defer_after = defer_after
         self.deferred = False
+        # compute() and the work it waits for may both decide to defer; only one may acknowledge.
+        self._defer_lock = asyncio.Lock()
 
     async def compute(self, work: Awaitable[T]) -> T:
         """Await `work`; if it is not done in time, defer first so Discord keeps the interaction."""
@@ -83,13 +85,15 @@ class Turn:
 
     async def defer(self) -> None:
         response = self.interaction.response
-        if response.is_done():
-            return
-        if self.update:
-            await response.defer()  # the clicked message stays as it is until we edit it
-        else:
-            await response.defer(ephemeral=self.ephemeral, thinking=True)
-        self.deferred = True
+        async with self._defer_lock:
+            if response.is_done():
+                return
+            if self.update:
+                # The clicked message stays as it is until we edit it.
+                await self._acknowledge(response.defer())
+            else:
+                await self._acknowledge(response.defer(ephemeral=self.ephemeral, thinking=True))
+            self.deferred = True
         log.info("deferred interaction %s (core slower than %.1fs)", self.interaction.id, self.defer_after)
 
     async def show(self, reply: Reply | None, view: discord.ui.View | None = None) -> None:
@@ -104,12 +108,29 @@ class Turn:
         response = self.interaction.response
         if response.is_done():
             await self.interaction.edit_original_response(view=view, **fields)
-        elif self.update:
-            await response.edit_message(view=view, **fields)
+            return
+        if self.update:
+            complete = await self._acknowledge(response.edit_message(view=view, **fields))
         else:
             if view is not None:
                 fields["view"] = view
-            await response.send_message(ephemeral=self.ephemeral, **fields)
+            complete = await self._acknowledge(response.send_message(ephemeral=self.ephemeral, **fields))
+        if not complete and view is not None:
+            # discord.py keeps a view only once it knows the message id; an edit tells it.
+            await self.interaction.edit_original_response(view=view, allowed_mentions=NO_MENTIONS)
+
+    async def _acknowledge(self, callback: Awaitable[object]) -> bool:
+        """Send an interaction callback. False when Discord accepted it but its reply body was not
+        the documented shape (discord.py asks for `with_response`; a server that answers 204, as the
+        API does without it, makes discord.py fail after the fact). The user saw the reply anyway."""
+        try:
+            await callback
+        except (TypeError, KeyError, AttributeError):
+            if not self.interaction.response.is_done():
+                raise
+            log.warning("interaction %s: callback accepted without the documented body", self.interaction.id)
+            return False
+        return True
 
     async def tell(self, text: str) -> None:
         """A short note only the user sees, whatever state the response is in."""

@@ -162,6 +162,8 @@ class AnswerView(discord.ui.View):
             return
         state.answer = answer
         self.refresh()
+        if self.share is not None:
+            self.share.disabled = False  # a new page is something new to share
         await turn.show(render_answer(answer, state.lang, question=state.question), view=self)
 
     async def _share(self, turn: Turn) -> None:

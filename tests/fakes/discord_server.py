@@ -112,6 +112,8 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.problems: list[str] = []
         self.pings: list[str] = []
+        # False: callbacks are answered 204 No Content, as Discord does without `with_response`.
+        self.callback_bodies = True
         # False: the bot lacks Send Messages in the channel (posting there answers 403).
         self.bot_can_post = True
         # (where, body) of every message the bot sent or edited, in order.
@@ -585,6 +587,8 @@ class FakeDiscord:
         if message is not None:
             reply["interaction"]["response_message_id"] = message["id"]
             reply["resource"] = {"type": kind, "message": message}
+        if not self.callback_bodies:
+            return web.Response(status=204)
         return _json_response(reply)
 
     def _interaction_for(self, token: str) -> FakeInteraction | None:

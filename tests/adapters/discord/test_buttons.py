@@ -134,3 +134,12 @@ async def test_clicks_on_other_bots_buttons_are_left_alone(bot: FakeDiscord) -> 
     await bot.slash("about")
     await bot.wait_for(lambda: len([i for i in bot.interactions.values() if i.callbacks]) == 2)
     assert click.callbacks == []
+
+
+async def test_share_is_offered_again_for_the_next_page(bot: FakeDiscord) -> None:
+    it = await bot.answered(await bot.slash("ask", question=QUESTION, private=True))
+    message = bot.reply_message(it)
+    await bot.answered(await bot.click(copy.deepcopy(message), button(message, "share")["custom_id"]))
+    assert button(message, "share")["disabled"] is True
+    await bot.answered(await bot.click(copy.deepcopy(message), button(message, "more")["custom_id"]))
+    assert button(message, "share")["disabled"] is False

@@ -20,6 +20,7 @@ from tests.fakes.discord_server import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE,
+    UPDATE_MESSAGE,
     FakeDiscord,
 )
 
@@ -162,3 +163,34 @@ async def test_a_failing_autocomplete_offers_no_choices(broken: tuple[FakeDiscor
     it = await fake.autocomplete("ask", "speaker", speaker="Da")
     await fake.wait_for(lambda: it.choices is not None)
     assert it.callback_type == AUTOCOMPLETE_RESULT and it.choices == []
+
+
+async def test_a_stale_command_discord_still_shows_gets_an_apology(bot: FakeDiscord) -> None:
+    # Registered by an older version, not known to this one.
+    bot.commands[bot.guild_id].append({"id": str(bot.snowflake()), "name": "legacy", "type": 1, "options": []})
+    it = await bot.answered(await bot.slash("legacy"))
+    message = bot.reply_message(it)
+    assert is_ephemeral(message) and message["content"] == APOLOGY
+
+
+async def test_callbacks_answered_without_a_body_still_work(bot: FakeDiscord) -> None:
+    # Some Discord-compatible servers (and Discord itself without `with_response`) answer 204.
+    bot.callback_bodies = False
+    it = await bot.answered(await bot.slash("ask", question=QUESTION))
+    message = bot.reply_message(it)
+    assert "Dario Amodei" in text_of(message)
+    assert followups(bot, it) == []  # no apology
+    # The buttons still work: the view was re-attached through an edit.
+    await bot.wait_for(lambda: bool(it.edits))
+    click = await bot.answered(await bot.click(message, button(message, "more")["custom_id"]))
+    assert click.callback_type == UPDATE_MESSAGE and "4–" in message["content"]
+    private = await bot.answered(await bot.slash("ask", question=QUESTION, private=True))
+    assert is_ephemeral(bot.reply_message(private)) and not followups(bot, private)
+
+
+async def test_a_deferral_answered_without_a_body_still_completes(slow: tuple[FakeDiscord, SlowService]) -> None:
+    fake, service = slow
+    fake.callback_bodies = False
+    service.delay = 2.2
+    it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=10)
+    assert it.callback_type == DEFERRED_CHANNEL_MESSAGE and "Dario Amodei" in text_of(fake.reply_message(it))
