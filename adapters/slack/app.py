@@ -1,18 +1,27 @@
-"""Slack handlers: mentions and DMs answer in a thread; /ask answers privately with a Share button."""
+"""Slack handlers on a Bolt AsyncApp: mentions and DMs answer in a thread; /ask answers privately
+with a Share button. The same app serves the Events API over HTTP and Socket Mode.
+
+Handlers only translate: Slack's input becomes a question for the core, the core's Answer
+becomes Block Kit (format.py). Every Web API call goes through one AsyncWebClient whose base URL
+is SLACK_API_URL.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
-from collections import OrderedDict
+import weakref
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import format as fmt
+from adapters.slack import parse
+from adapters.slack.dedupe import Seen
+from adapters.slack.inflight import InFlight
+from adapters.slack.locales import UserLocales
 from bot import i18n
 from bot.models import AnswerStatus
 from bot.service import SaidService
@@ -20,154 +29,195 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SHARE_ACTION = "saidbot_share"
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-# Slack caps a button value at 2000 characters; a question is cut to fit.
-_MAX_VALUE_QUESTION = 1500
+# Posting in a channel the bot has not joined fails with these; the click's response_url still can.
+_NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+_IN_FLIGHT: weakref.WeakKeyDictionary[Any, InFlight] = weakref.WeakKeyDictionary()
 
 
-class Seen:
-    """Event ids already handled, so a retried delivery never produces a second reply."""
-
-    def __init__(self, size: int = 5000, ttl: float = 3600.0) -> None:
-        self._ids: OrderedDict[str, float] = OrderedDict()
-        self.size = size
-        self.ttl = ttl
-
-    def first_time(self, event_id: str | None) -> bool:
-        if not event_id:
-            return True
-        now = time.monotonic()
-        while self._ids and (len(self._ids) >= self.size or next(iter(self._ids.values())) < now - self.ttl):
-            self._ids.popitem(last=False)
-        if event_id in self._ids:
-            return False
-        self._ids[event_id] = now
-        return True
+def _elapsed_ms(began: float) -> float:
+    return round((time.perf_counter() - began) * 1000, 1)
 
 
-class Locales:
-    """The asker's Slack locale picks English or Japanese; looked up once per user."""
+class _Replies:
+    """State shared by the handlers of one app: the core, retry memory, locales, work in flight."""
 
-    def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
+    def __init__(self, service: SaidService) -> None:
+        self.service = service
+        self.seen = Seen()
+        self.locales = UserLocales()
+        self.inflight = InFlight()
 
-    async def lang(self, client: AsyncWebClient, user: str | None) -> str:
-        if not user:
-            return "en"
-        if user not in self._cache:
+    async def in_thread(self, event: dict[str, Any], client: AsyncWebClient, bot_user_id: str | None,
+                        kind: str, event_id: str | None) -> None:
+        """Answer a mention or a DM in the message's thread (or start one under the message)."""
+        channel = str(event.get("channel") or "")
+        thread = event.get("thread_ts") or event.get("ts")
+        began = time.perf_counter()
+        lang = await self.locales.lang(client, event.get("user"))
+        question = parse.question_text(str(event.get("text") or ""), bot_user_id)
+        outcome = "help"
+        try:
+            if parse.is_help(question):
+                blocks, text = fmt.help_blocks(lang), fmt.help_text(lang)
+            else:
+                answer = await self.service.ask(question, lang=lang)
+                blocks, text, outcome = fmt.answer_blocks(answer), fmt.fallback_text(answer), answer.status.value
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks,
+                                          unfurl_links=False, unfurl_media=False)
+        except Exception:
+            outcome = "error"
+            log.exception("answering a Slack message failed", extra={"kind": kind, "event_id": event_id,
+                                                                      "channel": channel})
+            await self._apologize_in_thread(client, channel, thread, lang)
+        log.info("slack reply", extra={"kind": kind, "event_id": event_id, "channel": channel, "lang": lang,
+                                       "outcome": outcome, "ms": _elapsed_ms(began)})
+
+    async def _apologize_in_thread(self, client: AsyncWebClient, channel: str, thread: str | None,
+                                   lang: str) -> None:
+        try:
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text=fmt.escape(i18n.t("error", lang)))
+        except Exception:
+            log.warning("could not post the apology", extra={"channel": channel}, exc_info=True)
+
+    async def slash(self, command: dict[str, Any], respond: Any, client: AsyncWebClient,
+                    bot_user_id: str | None) -> None:
+        """/ask: an ephemeral answer through the command's response_url, with a Share button."""
+        began = time.perf_counter()
+        lang = await self.locales.lang(client, command.get("user_id"))
+        question = parse.question_text(str(command.get("text") or ""), bot_user_id)
+        outcome = "help"
+        try:
+            if parse.is_help(question):
+                await _respond(respond, response_type="ephemeral", text=fmt.help_text(lang),
+                               blocks=fmt.help_blocks(lang))
+            else:
+                answer = await self.service.ask(question, lang=lang)
+                outcome = answer.status.value
+                actions = [fmt.share_button(question, lang)] if answer.status is AnswerStatus.OK else None
+                await _respond(respond, response_type="ephemeral", text=fmt.fallback_text(answer),
+                               blocks=fmt.answer_blocks(answer, question=question, actions=actions))
+        except Exception:
+            outcome = "error"
+            log.exception("answering /ask failed", extra={"channel": command.get("channel_id")})
+            await _respond(respond, response_type="ephemeral", text=fmt.escape(i18n.t("error", lang)))
+        log.info("slack reply", extra={"kind": "command", "channel": command.get("channel_id"), "lang": lang,
+                                       "outcome": outcome, "ms": _elapsed_ms(began)})
+
+    async def share(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                    client: AsyncWebClient) -> None:
+        """Share in channel: post the answer publicly, then remove the private copy."""
+        began = time.perf_counter()
+        container = body.get("container") or {}
+        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        carried = fmt.read_share_value(action.get("value"))
+        if carried is None:
+            await _respond(respond, response_type="ephemeral", replace_original=False,
+                           text=fmt.escape(i18n.t("expired", "en")))
+            return
+        question, lang = carried
+        # A double click arrives as two actions on the same private message; share it once.
+        message_ts = container.get("message_ts")
+        if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
+            return
+        user = body.get("user") or {}
+        who = str(user.get("name") or user.get("username") or "")
+        outcome = "shared"
+        try:
+            answer = await self.service.ask(question, lang=lang)
+            text = fmt.fallback_text(answer)
+            blocks = fmt.answer_blocks(answer, question=question, shared_by=who or None)
             try:
-                info = await client.users_info(user=user, include_locale=True)
-                self._cache[user] = i18n.normalize_lang(str((info.get("user") or {}).get("locale") or "en"))
-            except Exception:  # a lookup failure must not cost the user an answer
-                log.warning("users.info failed; answering in English", extra={"user": user})
-                return "en"
-        return self._cache[user]
+                await client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                              unfurl_links=False, unfurl_media=False)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in _NOT_A_MEMBER:
+                    raise
+                outcome = "shared_via_response_url"
+                await _respond(respond, response_type="in_channel", replace_original=False, text=text, blocks=blocks)
+            await _respond(respond, delete_original=True)
+        except Exception:
+            outcome = "error"
+            log.exception("sharing an answer failed", extra={"channel": channel})
+            await _respond(respond, response_type="ephemeral", replace_original=False,
+                           text=fmt.escape(i18n.t("error", lang)))
+        log.info("slack reply", extra={"kind": "share", "channel": channel, "lang": lang, "outcome": outcome,
+                                       "ms": _elapsed_ms(began)})
 
 
-def question_from_mention(text: str) -> str:
-    return fmt.unescape(_MENTION.sub(" ", text)).strip()
-
-
-def _share_button(question: str, lang: str) -> dict[str, Any]:
-    value = json.dumps({"q": question[:_MAX_VALUE_QUESTION], "l": lang}, ensure_ascii=False)
-    return {
-        "type": "actions",
-        "elements": [{
-            "type": "button",
-            "action_id": SHARE_ACTION,
-            "text": {"type": "plain_text", "text": i18n.t("share_in_channel", lang)},
-            "value": value,
-        }],
-    }
+async def _respond(respond: Any, **message: Any) -> None:
+    """Post to the response_url; a failure is logged, never raised into another apology."""
+    try:
+        result = await respond(**message)
+    except Exception:
+        log.warning("posting to response_url failed", exc_info=True)
+        return
+    status = getattr(result, "status_code", 200)
+    if status != 200:
+        log.warning("response_url refused the message", extra={"status": status, "body": getattr(result, "body", "")})
 
 
 def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
+    """The Bolt app with saidbot's handlers; no network call happens until the first request."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-    app = AsyncApp(client=client, signing_secret=secret, logger=logging.getLogger("slack_bolt"),
-                   request_verification_enabled=secret is not None)
-    seen = Seen()
-    locales = Locales()
-
-    async def reply_in_thread(event: dict[str, Any], client: AsyncWebClient, question: str) -> None:
-        lang = await locales.lang(client, event.get("user"))
-        thread = event.get("thread_ts") or event.get("ts")
-        began = time.perf_counter()
-        try:
-            if not question:
-                blocks, text = [{"type": "section", "text": {"type": "mrkdwn", "text": fmt.help_text(lang)}}], \
-                    fmt.help_text(lang)
-            else:
-                answer = await service.ask(question, lang=lang)
-                blocks, text = fmt.answer_blocks(answer), fmt.fallback_text(answer)
-            await client.chat_postMessage(channel=event["channel"], thread_ts=thread, blocks=blocks, text=text,
-                                          unfurl_links=False, unfurl_media=False)
-        except Exception:
-            log.exception("answering a Slack message failed", extra={"channel": event.get("channel")})
-            await client.chat_postMessage(channel=event["channel"], thread_ts=thread, text=i18n.t("error", lang))
-        log.info("slack answer", extra={"channel": event.get("channel"),
-                                         "ms": round((time.perf_counter() - began) * 1000, 1)})
+    # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
+    app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
+                   logger=logging.getLogger("slack_bolt"))
+    replies = _Replies(service)
+    _IN_FLIGHT[app] = replies.inflight
 
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        if not seen.first_time(body.get("event_id")):
-            log.info("duplicate event ignored", extra={"event_id": body.get("event_id")})
-            return
-        await reply_in_thread(event, client, question_from_mention(event.get("text", "")))
+    async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any]) -> None:
+        async with replies.inflight:
+            event_id = body.get("event_id")
+            # Keyed by the message too, so a retry under a fresh event id is still recognised.
+            if not replies.seen.first_time(event_id, f"msg:{event.get('channel')}:{event.get('ts')}"):
+                log.info("duplicate event ignored", extra={"event_id": event_id})
+                return
+            await replies.in_thread(event, client, context.get("bot_user_id"), "mention", event_id)
 
     @app.event("message")
-    async def on_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        # Only direct messages from people; channel messages arrive as app_mention instead.
+    async def on_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any]) -> None:
+        # Only people's direct messages: edits, joins and bot posts (our own replies included)
+        # carry a subtype or a bot_id; channel messages reach us as app_mention instead.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        if not seen.first_time(body.get("event_id")):
-            return
-        await reply_in_thread(event, client, question_from_mention(event.get("text", "")))
+        async with replies.inflight:
+            event_id = body.get("event_id")
+            if not replies.seen.first_time(event_id, f"msg:{event.get('channel')}:{event.get('ts')}"):
+                log.info("duplicate event ignored", extra={"event_id": event_id})
+                return
+            await replies.in_thread(event, client, context.get("bot_user_id"), "dm", event_id)
 
     @app.command("/ask")
-    async def on_ask(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def on_ask(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient,
+                     context: dict[str, Any]) -> None:
+        # Acknowledge first: Slack shows the user an error unless this lands within 3 seconds.
         await ack()
-        lang = await locales.lang(client, command.get("user_id"))
-        question = fmt.unescape(command.get("text") or "").strip()
-        try:
-            if not question or question.lower() in ("help", "ヘルプ"):
-                await respond(response_type="ephemeral", text=fmt.help_text(lang))
-                return
-            answer = await service.ask(question, lang=lang)
-            actions = [_share_button(question, lang)] if answer.status is AnswerStatus.OK else None
-            await respond(response_type="ephemeral", text=fmt.fallback_text(answer),
-                          blocks=fmt.answer_blocks(answer, actions=actions))
-        except Exception:
-            log.exception("answering /ask failed")
-            await respond(response_type="ephemeral", text=i18n.t("error", lang))
+        async with replies.inflight:
+            await replies.slash(command, respond, client, context.get("bot_user_id"))
 
-    @app.action(SHARE_ACTION)
+    @app.action(fmt.SHARE_ACTION)
     async def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                        respond: Any) -> None:
         await ack()
-        try:
-            value = json.loads(action.get("value") or "{}")
-            question, lang = str(value.get("q", "")), i18n.normalize_lang(value.get("l"))
-        except (ValueError, AttributeError):
-            await respond(response_type="ephemeral", replace_original=False, text=i18n.t("expired", "en"))
-            return
-        channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
-        user = body.get("user") or {}
-        who = str(user.get("name") or user.get("username") or user.get("id") or "")
-        try:
-            answer = await service.ask(question, lang=lang)
-            await client.chat_postMessage(channel=channel, text=fmt.fallback_text(answer),
-                                          blocks=fmt.answer_blocks(answer, asked_by=who),
-                                          unfurl_links=False, unfurl_media=False)
-            await respond(delete_original=True)
-        except Exception:
-            log.exception("sharing an answer failed", extra={"channel": channel})
-            await respond(response_type="ephemeral", replace_original=False, text=i18n.t("error", lang))
+        async with replies.inflight:
+            await replies.share(body, action, respond, client)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("slack handler error", extra={"error": repr(error), "type": body.get("type")})
+        # Whatever escaped a handler; the user already got an acknowledgement and, where
+        # possible, an apology from the handler itself.
+        log.error("slack handler error", exc_info=error, extra={"type": body.get("type")})
 
     return app
+
+
+async def drain(app: AsyncApp, grace: float) -> bool:
+    """Wait (at most `grace` seconds) for replies the app is still working on."""
+    inflight = _IN_FLIGHT.get(app)
+    return True if inflight is None else await inflight.drain(grace)

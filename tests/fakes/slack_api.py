@@ -1,31 +1,54 @@
-"""A fake Slack Web API on loopback: records every call, answers like Slack, receives response_url posts."""
+"""A fake Slack on loopback: the Web API (records every call, answers like Slack), response_url
+receivers, and a Socket Mode WebSocket that delivers envelopes and records the acks.
+
+Point SLACK_API_URL at `api_url`. Like Slack, Web API errors are HTTP 200 with `ok: false`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 BOT_USER = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM = "T1"
 
 
 @dataclass
 class Call:
     method: str
     body: dict[str, Any]
+    token: str | None
 
 
 @dataclass
 class FakeSlack:
+    # users.info answers: user id -> Slack locale (en-US when absent).
     locales: dict[str, str] = field(default_factory=dict)
+    # When set, a call with any other bot token gets invalid_auth (as Slack answers a revoked token).
+    bot_token: str | None = None
+    app_token: str | None = None
+    # chat.postMessage into these channels fails with the given Slack error (e.g. not_in_channel).
+    channel_errors: dict[str, str] = field(default_factory=dict)
+    # ... and a post *with blocks* into these channels fails (Slack's invalid_blocks); text alone works.
+    blocks_errors: dict[str, str] = field(default_factory=dict)
+    # Seconds a Web API method takes before answering, to stand in for a slow Slack.
+    delays: dict[str, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
+    response_names: list[str] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
     server: TestServer | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # ------------------------------------------------------------------ for tests
 
     @property
     def api_url(self) -> str:
@@ -39,32 +62,47 @@ class FakeSlack:
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.body for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        async def enough() -> list[dict[str, Any]]:
-            while len(self.of(method)) < count:
+    def tokens_of(self, method: str) -> list[str | None]:
+        return [c.token for c in self.calls if c.method == method]
+
+    async def _until(self, ready: Callable[[], bool], timeout: float) -> None:
+        async def wait() -> None:
+            while not ready():
                 self.changed.clear()
                 await self.changed.wait()
-            return self.of(method)
 
-        return await asyncio.wait_for(enough(), timeout)
+        await asyncio.wait_for(wait(), timeout)
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        await self._until(lambda: len(self.of(method)) >= count, timeout)
+        return self.of(method)
 
     async def wait_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        async def enough() -> list[dict[str, Any]]:
-            while len(self.responses) < count:
-                self.changed.clear()
-                await self.changed.wait()
-            return self.responses
+        await self._until(lambda: len(self.responses) >= count, timeout)
+        return self.responses
 
-        return await asyncio.wait_for(enough(), timeout)
+    async def wait_socket(self, timeout: float = 5.0) -> web.WebSocketResponse:
+        await self._until(lambda: bool(self.sockets), timeout)
+        return self.sockets[-1]
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Deliver one Socket Mode envelope to the newest connection."""
+        ws = await self.wait_socket()
+        await ws.send_json(envelope)
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        await self._until(lambda: any(a.get("envelope_id") == envelope_id for a in self.acks), timeout)
+        return next(a for a in self.acks if a.get("envelope_id") == envelope_id)
+
+    # ------------------------------------------------------------------ Web API
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         if request.method == "GET":
             return dict(request.query)
         if request.content_type == "application/json":
             return dict(await request.json())
-        form = await request.post()
         out: dict[str, Any] = {}
-        for key, value in form.items():
+        for key, value in (await request.post()).items():
             text = str(value)
             try:
                 out[key] = json.loads(text) if key in ("blocks", "attachments") else text
@@ -72,34 +110,81 @@ class FakeSlack:
                 out[key] = text
         return out
 
+    def _token(self, request: web.Request, body: dict[str, Any]) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            return header.removeprefix("Bearer ")
+        token = body.get("token")
+        return str(token) if token else None
+
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await self._body(request)
         body.update({k: v for k, v in request.query.items() if k not in body})
-        self.calls.append(Call(method, body))
+        token = self._token(request, body)
+        self.calls.append(Call(method, body, token))
         self.changed.set()
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if expected is not None and token != expected:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response(self._answer(method, body))
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return web.json_response({"ok": True, "user_id": BOT_USER, "bot_id": "BBOT0001", "team_id": "T1",
-                                      "user": "saidbot", "url": "https://example.slack.com/"})
+            return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "saidbot",
+                    "team": "Example", "url": "https://example.slack.com/"}
         if method == "users.info":
             user = str(body.get("user"))
-            return web.json_response({"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}})
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "locale": self.locales.get(user, "en-US")}}
         if method in ("chat.postMessage", "chat.postEphemeral"):
-            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{len(self.calls)}.000100"})
-        return web.json_response({"ok": False, "error": "unknown_method"})
+            channel = str(body.get("channel"))
+            if channel in self.channel_errors:
+                return {"ok": False, "error": self.channel_errors[channel]}
+            if channel in self.blocks_errors and body.get("blocks"):
+                return {"ok": False, "error": self.blocks_errors[channel]}
+            if not body.get("text") and not body.get("blocks"):
+                return {"ok": False, "error": "no_text"}
+            return {"ok": True, "channel": channel, "ts": f"{len(self.calls)}.000100"}
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {"ok": True, "url": str(self.server.make_url("/socket")).replace("http://", "ws://")}
+        return {"ok": False, "error": "unknown_method"}
 
     async def response(self, request: web.Request) -> web.Response:
         self.responses.append(dict(await request.json()))
+        self.response_names.append(request.match_info["name"])
         self.changed.set()
         return web.Response(text="ok")
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()  # answers the SDK's pings by itself
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"},
+                            "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600}})
+        self.sockets.append(ws)
+        self.changed.set()
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+                self.changed.set()
+        return ws
+
+    # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
         app.router.add_post("/response/{name}", self.response)
+        app.router.add_get("/socket", self.socket)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
 
     async def close(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
         if self.server is not None:
             await self.server.close()

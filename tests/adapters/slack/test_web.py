@@ -1,0 +1,80 @@
+"""The web process itself: /healthz, running without Slack, and replies finishing at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
+
+from adapters.web import create_web_app
+from bot.service import SaidService
+from bot.settings import Settings
+from tests.adapters.slack.conftest import Web, mention, slack_settings, start_web
+from tests.fakes.slack_api import FakeSlack
+
+
+async def _get(url: str) -> tuple[int, dict[str, object]]:
+    async with ClientSession() as session, session.get(url) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_healthz_is_200_with_the_index_when_ready(web: Web) -> None:
+    status, body = await _get(f"{web.url}/healthz")
+    assert status == 200
+    assert body["status"] == "ready"
+    assert isinstance(body["segments"], int) and body["segments"] > 5
+    assert isinstance(body["index_age_seconds"], float) and 0 <= body["index_age_seconds"] < 60
+
+
+async def test_healthz_is_503_while_warming_up(settings: Settings, tmp_path: Path) -> None:
+    cold = await SaidService.open(settings.model_copy(update={"db": tmp_path / "cold.db"}))
+    server = TestServer(create_web_app(cold, settings), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        status, body = await _get(str(server.make_url("/healthz")))
+        assert status == 503 and body == {"status": "warming_up", "segments": None, "index_age_seconds": None}
+        await cold.ensure_index()
+        status, body = await _get(str(server.make_url("/healthz")))
+        assert status == 200 and body["status"] == "ready"
+    finally:
+        await server.close()
+        await cold.close()
+
+
+@pytest.mark.parametrize("configured", [{}, {"slack_bot_token": SecretStr("xoxb-test-token-123456")},
+                                        {"slack_signing_secret": SecretStr("0123456789abcdef")}])
+async def test_without_slack_credentials_only_healthz_is_served(
+    loaded: SaidService, settings: Settings, configured: dict[str, SecretStr], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.web")
+    server = TestServer(create_web_app(loaded, settings.model_copy(update=configured)), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        assert (await _get(str(server.make_url("/healthz"))))[0] == 200
+        async with ClientSession() as session, session.post(str(server.make_url("/slack/events")), data="{}") as resp:
+            assert resp.status == 404
+    finally:
+        await server.close()
+    [record] = [r for r in caplog.records if "serving /healthz only" in r.getMessage()]
+    assert record.levelno == (logging.WARNING if configured else logging.INFO)
+
+
+async def test_a_reply_in_flight_finishes_before_the_server_is_gone(
+    loaded: SaidService, settings: Settings, tmp_path: Path
+) -> None:
+    # A slow Slack: the locale lookup takes a while, so the reply is still being made when the
+    # process is told to stop right after Slack got its acknowledgement.
+    slow = FakeSlack(delays={"users.info": 0.5})
+    await slow.start()
+    try:
+        started = await start_web(loaded, slack_settings(settings, slow), slow)
+        assert await started.event(mention("talent density")) == 200
+        await started.server.close()
+        [post] = slow.of("chat.postMessage")
+        assert "A hundred excellent people" in post["text"]
+    finally:
+        await slow.close()
