@@ -35,6 +35,12 @@ _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 _IN_FLIGHT: weakref.WeakKeyDictionary[Any, InFlight] = weakref.WeakKeyDictionary()
 
 
+def _message_key(event: dict[str, Any]) -> str | None:
+    """The message an event is about, so a retry under a fresh event id is still recognised."""
+    channel, ts = event.get("channel"), event.get("ts")
+    return f"msg:{channel}:{ts}" if channel and ts else None
+
+
 def _elapsed_ms(began: float) -> float:
     return round((time.perf_counter() - began) * 1000, 1)
 
@@ -111,16 +117,18 @@ class _Replies:
         container = body.get("container") or {}
         channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
         carried = fmt.read_share_value(action.get("value"))
+        user = body.get("user") or {}
         if carried is None:
+            # Not a value this version wrote (an old message, a forged click): ask again, politely.
+            lang = await self.locales.lang(client, user.get("id"))
             await _respond(respond, response_type="ephemeral", replace_original=False,
-                           text=fmt.escape(i18n.t("expired", "en")))
+                           text=fmt.escape(i18n.t("expired", lang)))
             return
         question, lang = carried
         # A double click arrives as two actions on the same private message; share it once.
         message_ts = container.get("message_ts")
         if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
             return
-        user = body.get("user") or {}
         who = str(user.get("name") or user.get("username") or "")
         outcome = "shared"
         try:
@@ -173,8 +181,7 @@ def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
                          context: dict[str, Any]) -> None:
         async with replies.inflight:
             event_id = body.get("event_id")
-            # Keyed by the message too, so a retry under a fresh event id is still recognised.
-            if not replies.seen.first_time(event_id, f"msg:{event.get('channel')}:{event.get('ts')}"):
+            if not replies.seen.first_time(event_id, _message_key(event)):
                 log.info("duplicate event ignored", extra={"event_id": event_id})
                 return
             await replies.in_thread(event, client, context.get("bot_user_id"), "mention", event_id)
@@ -188,7 +195,7 @@ def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
             return
         async with replies.inflight:
             event_id = body.get("event_id")
-            if not replies.seen.first_time(event_id, f"msg:{event.get('channel')}:{event.get('ts')}"):
+            if not replies.seen.first_time(event_id, _message_key(event)):
                 log.info("duplicate event ignored", extra={"event_id": event_id})
                 return
             await replies.in_thread(event, client, context.get("bot_user_id"), "dm", event_id)

@@ -15,6 +15,7 @@ from adapters.slack.format import unescape
 
 _ANGLE: Final = re.compile(r"<([^<>]*)>")
 _SPACES: Final = re.compile(r"[ \t\u00a0]+")
+_LEADING_PUNCT: Final = ":,;、，：；"
 _HELP_WORDS: Final = frozenset({"help", "?", "ヘルプ", "使い方"})
 
 
@@ -35,7 +36,8 @@ def _replace(ref: str, bot_user_id: str | None) -> str:
 def question_text(text: str, bot_user_id: str | None = None) -> str:
     """The question in a message or slash command, with Slack's markup resolved to plain words."""
     plain = _ANGLE.sub(lambda m: _replace(m.group(1), bot_user_id), text or "")
-    return _SPACES.sub(" ", unescape(plain)).strip()
+    # "@saidbot: what did …" leaves the colon behind once the mention is gone.
+    return _SPACES.sub(" ", unescape(plain)).strip().lstrip(_LEADING_PUNCT).strip()
 
 
 def is_help(question: str) -> bool:

@@ -108,6 +108,8 @@ def test_share_value_fits_and_round_trips() -> None:
     ("<@UBOT> what did Amodei say about scaling?", "what did Amodei say about scaling?"),
     ("<@UBOT|saidbot> <@UOTHER|erin> on trust", "erin on trust"),
     ("<@UOTHER> on trust", "on trust"),
+    ("<@UBOT>: talent density", "talent density"),
+    ("<@UBOT>、タレント密度", "タレント密度"),
     ("<!channel> <!here|here> <!everyone> talent", "talent"),
     ("<!subteam^S1|@team> says <#C1|general> <#C2>", "team says #general"),
     ("see <https://example.com|this> and <https://x.test>", "see this and https://x.test"),
