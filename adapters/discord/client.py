@@ -12,6 +12,7 @@ from discord import app_commands
 from bot import i18n
 
 from .commands import build_commands
+from .compat import harden_interaction_parser
 from .core import Core
 from .respond import Turn, interaction_lang
 from .sync import sync_if_changed
@@ -59,6 +60,7 @@ class SaidClient(discord.Client):
         self.tree = SaidTree(self)
         for command in build_commands():
             self.tree.add_command(command)
+        harden_interaction_parser(self)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())

@@ -112,6 +112,9 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.problems: list[str] = []
         self.pings: list[str] = []
+        # True: interactions carry only the fields older API versions and other Discord-compatible
+        # servers send (no attachment_size_limit, member flags, user avatar, ...).
+        self.lean_payloads = False
         # False: callbacks are answered 204 No Content, as Discord does without `with_response`.
         self.callback_bodies = True
         # False: the bot lacks Send Messages in the channel (posting there answers 403).
@@ -752,12 +755,17 @@ class FakeDiscord:
         }
         if data is not None:
             payload["data"] = data
+        sent = _lean(payload) if self.lean_payloads else payload
         sock = self._live_socket()
         it = FakeInteraction(iid, token, payload, time.monotonic())
         self.interactions[iid] = it
         self._by_token[token] = it
-        await sock.dispatch("INTERACTION_CREATE", payload)
+        await sock.dispatch("INTERACTION_CREATE", sent)
         return it
+
+    async def dispatch_raw(self, event: str, data: Json) -> None:
+        """Send any dispatch event as is (e.g. a malformed one)."""
+        await self._live_socket().dispatch(event, data)
 
     def _command(self, name: str) -> Json:
         for scope in (self.guild_id, None):
@@ -860,6 +868,21 @@ class _GatewaySocket:
     async def dispatch(self, event: str, data: Json) -> None:
         self.sequence += 1
         await self.send({"op": 0, "t": event, "s": self.sequence, "d": data})
+
+
+def _lean(payload: Json) -> Json:
+    lean = {k: v for k, v in payload.items() if k in ("id", "application_id", "type", "token", "data", "guild_id",
+                                                     "channel_id", "member", "locale", "message")}
+    lean["application_id"] = payload["application_id"]
+    member = payload["member"]
+    lean["member"] = {
+        "user": {"id": member["user"]["id"], "username": member["user"]["username"]},
+        "permissions": member["permissions"],
+    }
+    if "message" in payload:
+        message = payload["message"]
+        lean["message"] = {k: message[k] for k in ("id", "channel_id", "content", "components", "embeds", "flags")}
+    return lean
 
 
 def buttons(message: Json) -> list[Json]:

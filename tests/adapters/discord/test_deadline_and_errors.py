@@ -194,3 +194,24 @@ async def test_a_deferral_answered_without_a_body_still_completes(slow: tuple[Fa
     service.delay = 2.2
     it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=10)
     assert it.callback_type == DEFERRED_CHANNEL_MESSAGE and "Dario Amodei" in text_of(fake.reply_message(it))
+
+
+async def test_lean_interaction_payloads_are_answered(bot: FakeDiscord) -> None:
+    # Without attachment_size_limit, member flags/roles, user avatar... discord.py alone would crash.
+    bot.lean_payloads = True
+    it = await bot.answered(await bot.slash("ask", locale="ja", question=QUESTION))
+    message = bot.reply_message(it)
+    assert "質問:" in message["content"] and "Dario Amodei" in text_of(message)
+    click = await bot.answered(await bot.click(message, button(message, "more")["custom_id"]))
+    assert click.callback_type == UPDATE_MESSAGE
+    choices = await bot.autocomplete("ask", "speaker", speaker="Da")
+    await bot.wait_for(lambda: choices.choices is not None)
+
+
+async def test_an_unreadable_interaction_is_dropped_and_the_bot_stays_up(
+    bot: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.dispatch_raw("INTERACTION_CREATE", {"id": "1", "type": 2, "data": {"name": "ask"}})
+    it = await bot.answered(await bot.slash("ask", question=QUESTION))
+    assert "Dario Amodei" in text_of(bot.reply_message(it))
+    assert "dropped an interaction" in caplog.text
