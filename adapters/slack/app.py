@@ -101,8 +101,9 @@ class _Replies:
                 answer = await self.service.ask(question, lang=lang)
                 outcome = answer.status.value
                 actions = [fmt.share_button(question, lang)] if answer.status is AnswerStatus.OK else None
-                await _respond(respond, response_type="ephemeral", text=fmt.fallback_text(answer),
-                               blocks=fmt.answer_blocks(answer, question=question, actions=actions))
+                if not await _respond(respond, response_type="ephemeral", text=fmt.fallback_text(answer),
+                                      blocks=fmt.answer_blocks(answer, question=question, actions=actions)):
+                    raise RuntimeError("the response_url refused the answer")
         except Exception:
             outcome = "error"
             log.exception("answering /ask failed", extra={"channel": command.get("channel_id")})
@@ -142,7 +143,9 @@ class _Replies:
                 if exc.response.get("error") not in _NOT_A_MEMBER:
                     raise
                 outcome = "shared_via_response_url"
-                await _respond(respond, response_type="in_channel", replace_original=False, text=text, blocks=blocks)
+                if not await _respond(respond, response_type="in_channel", replace_original=False, text=text,
+                                      blocks=blocks):
+                    raise
             await _respond(respond, delete_original=True)
         except Exception:
             outcome = "error"
@@ -153,16 +156,19 @@ class _Replies:
                                        "ms": _elapsed_ms(began)})
 
 
-async def _respond(respond: Any, **message: Any) -> None:
-    """Post to the response_url; a failure is logged, never raised into another apology."""
+async def _respond(respond: Any, **message: Any) -> bool:
+    """Post to the response_url; False (and a log line) when that failed, never an exception."""
     try:
         result = await respond(**message)
     except Exception:
         log.warning("posting to response_url failed", exc_info=True)
-        return
+        return False
     status = getattr(result, "status_code", 200)
     if status != 200:
+        # Slack answers e.g. 400 "invalid_blocks" or 404 "expired_url" here instead of raising.
         log.warning("response_url refused the message", extra={"status": status, "body": getattr(result, "body", "")})
+        return False
+    return True
 
 
 def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:

@@ -38,6 +38,8 @@ class FakeSlack:
     channel_errors: dict[str, str] = field(default_factory=dict)
     # ... and a post *with blocks* into these channels fails (Slack's invalid_blocks); text alone works.
     blocks_errors: dict[str, str] = field(default_factory=dict)
+    # response_url names that refuse a message with blocks (HTTP 400 and the error, as Slack does).
+    response_errors: dict[str, str] = field(default_factory=dict)
     # Seconds a Web API method takes before answering, to stand in for a slow Slack.
     delays: dict[str, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -153,9 +155,14 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     async def response(self, request: web.Request) -> web.Response:
-        self.responses.append(dict(await request.json()))
-        self.response_names.append(request.match_info["name"])
+        """A response_url: records every post, including the ones it refuses."""
+        body = dict(await request.json())
+        name = request.match_info["name"]
+        self.responses.append(body)
+        self.response_names.append(name)
         self.changed.set()
+        if name in self.response_errors and body.get("blocks"):
+            return web.Response(status=400, text=self.response_errors[name])
         return web.Response(text="ok")
 
     # ------------------------------------------------------------------ Socket Mode

@@ -82,7 +82,8 @@ def notes_dir(notes_dir: Path, write: Callable[[Path, str], Path]) -> Path:
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
     fake = FakeSlack(locales={"UJA": "ja-JP"}, bot_token=BOT_TOKEN, app_token=APP_TOKEN,
-                     channel_errors={"CNOTIN": "not_in_channel"}, blocks_errors={"CBROKEN": "invalid_blocks"})
+                     channel_errors={"CNOTIN": "not_in_channel"}, blocks_errors={"CBROKEN": "invalid_blocks"},
+                     response_errors={"rbroken": "invalid_blocks"})
     await fake.start()
     yield fake
     await fake.close()

@@ -130,6 +130,14 @@ async def test_a_hostile_question_cannot_ping_privately_or_when_shared(web: Web,
     assert "R&amp;D beats hype" in dumped(shared)
 
 
+async def test_a_refused_answer_becomes_a_private_apology(web: Web, slack: FakeSlack) -> None:
+    await web.command("talent density", response="rbroken")
+    refused, apology = await slack.wait_responses(count=2)
+    assert refused["blocks"] and apology["response_type"] == "ephemeral"
+    assert apology["text"] == "Sorry, something went wrong while answering. The error has been logged."
+    assert "blocks" not in apology or not apology["blocks"]
+
+
 async def test_while_warming_up_ask_says_so(settings: Settings, slack: FakeSlack, tmp_path: Path) -> None:
     cold = await SaidService.open(settings.model_copy(update={"db": tmp_path / "cold.db"}))
     started = await start_web(cold, slack_settings(settings, slack), slack)
