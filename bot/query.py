@@ -7,7 +7,7 @@ from typing import Final
 
 from bot.models import ParsedQuestion
 from bot.speakers import SpeakerDirectory
-from bot.text import detect_language, normalize
+from bot.text import ENGLISH_STOPWORDS, detect_language, normalize
 
 MAX_QUESTION_CHARS: Final = 500
 
@@ -96,7 +96,7 @@ def parse_question(
             resolved = speakers.resolve(who) or _resolve_within(speakers, who)
             if resolved:
                 asked = asked or resolved
-            elif who not in _PRONOUNS and asked is None and unknown is None and len(who) <= 60:
+            elif _could_be_a_name(who) and asked is None and unknown is None:
                 unknown = _title(who)
             topic = match.group("topic")
             break
@@ -119,6 +119,14 @@ def parse_question(
 
     topic = _strip_edges(topic or "")
     return ParsedQuestion(text=text, speaker=asked, unknown_speaker=unknown, topic=topic, language=language)
+
+
+def _could_be_a_name(who: str) -> bool:
+    """"what was said about X" has "what was" where a name would stand; that is no speaker."""
+    words = who.split()
+    if not words or len(who) > 60 or who in _PRONOUNS:
+        return False
+    return not all(w in ENGLISH_STOPWORDS or w in _PRONOUNS for w in words)
 
 
 def _resolve_within(speakers: SpeakerDirectory, who: str) -> str | None:

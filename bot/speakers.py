@@ -67,7 +67,8 @@ class SpeakerDirectory:
         # Longest first, so "Dario Amodei" wins over "Dario".
         for form in sorted(forms, key=len, reverse=True):
             escaped = re.escape(normalize(form).lower()).replace(r"\ ", r"[\s・]*")
-            parts.append(escaped if is_cjk(form) else rf"(?<!\w){escaped}(?:'s|’s)?(?!\w)")
+            # Latin names end at a Latin letter or digit only: "Mara Veldenは…" names her too.
+            parts.append(escaped if is_cjk(form) else rf"(?<![A-Za-z0-9]){escaped}(?:'s|’s)?(?![A-Za-z0-9])")
         return re.compile("|".join(parts))
 
     def forms_of(self, name: str) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from bot.models import Episode, Segment, StoreStats
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each entry migrates from version i to i+1; a new database runs them all.
 _MIGRATIONS: list[str] = [
@@ -72,6 +72,10 @@ _MIGRATIONS: list[str] = [
     """,
     """
     CREATE INDEX segments_episode_start ON segments(episode_id, kind, start);
+    """,
+    """
+    CREATE INDEX episodes_show_number ON episodes(show, number);
+    CREATE INDEX episodes_title ON episodes(title);
     """,
 ]
 

@@ -111,3 +111,11 @@ async def test_stats_and_autocomplete(loaded: SaidService) -> None:
     assert loaded.speaker_names("da") == ["Dario Amodei"]
     assert loaded.speaker_names("アモ") == ["Dario Amodei"]
     assert len(loaded.speaker_names("")) <= 25
+
+
+def test_what_was_said_is_no_speaker_and_latin_names_before_kana() -> None:
+    speakers = SpeakerDirectory([], ["Mara Velden"])
+    generic = parse_question("what was said about scaling?", speakers)
+    assert (generic.speaker, generic.unknown_speaker, generic.topic) == (None, None, "scaling")
+    japanese = parse_question("Mara Veldenは翡翠について何と言っていましたか？", speakers)
+    assert (japanese.speaker, japanese.topic) == ("Mara Velden", "翡翠")
