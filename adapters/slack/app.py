@@ -35,6 +35,18 @@ _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 _IN_FLIGHT: weakref.WeakKeyDictionary[Any, InFlight] = weakref.WeakKeyDictionary()
 
 
+class _TokenFromClientIsIntended(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns on every start
+    that it will use our client (built with SLACK_API_URL) instead, which is exactly the intent."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+_BOLT_LOG = logging.getLogger("slack_bolt")
+_BOLT_LOG.addFilter(_TokenFromClientIsIntended())
+
+
 def _message_key(event: dict[str, Any]) -> str | None:
     """The message an event is about, so a retry under a fresh event id is still recognised."""
     channel, ts = event.get("channel"), event.get("ts")
@@ -178,7 +190,7 @@ def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
     client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
     # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
     app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
-                   logger=logging.getLogger("slack_bolt"))
+                   logger=_BOLT_LOG)
     replies = _Replies(service)
     _IN_FLIGHT[app] = replies.inflight
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -95,3 +99,38 @@ async def test_a_rejected_token_fails_at_startup_instead_of_retrying(
 async def test_missing_tokens_are_named(loaded: SaidService, settings: Settings) -> None:
     with pytest.raises(ValueError, match="SLACK_APP_TOKEN"):
         await run_socket_mode(loaded, settings)
+
+
+async def test_the_cli_socket_mode_process_answers_and_stops_on_sigterm(
+    tmp_path: Path, notes_dir: Path, slack: FakeSlack
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
+    env.update({"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+                "SAIDBOT_NOTES": str(notes_dir), "SAIDBOT_DB": str(tmp_path / "socket.db"),
+                "SAIDBOT_LOG_FORMAT": "json"})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "slack", "--socket", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await slack.wait_socket(timeout=20)
+        # The index may still be building; ask until the answer (not "still reading") comes back.
+        for attempt in range(50):
+            payload = json.loads(event_body(mention("talent density", ts=f"1700000100.{attempt:06d}"), f"Ev{attempt}"))
+            await slack.send_envelope({"envelope_id": f"env-{attempt}", "type": "events_api", "payload": payload,
+                                       "accepts_response_payload": False})
+            [*_, post] = await slack.wait_for("chat.postMessage", count=attempt + 1)
+            if "A hundred excellent people" in post["text"]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            pytest.fail("the Socket Mode process never answered from the notes")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 15)
+        _, stderr = await proc.communicate()
+    assert code == 0, stderr.decode()[-2000:]
+    assert BOT_TOKEN not in stderr.decode() and APP_TOKEN not in stderr.decode()
+    assert "will be unused" not in stderr.decode()  # Bolt's start-up warning about our own client
+    events = [json.loads(line)["event"] for line in stderr.decode().splitlines() if line.startswith("{")]
+    assert "slack socket mode connected" in events and "slack socket mode closed" in events
