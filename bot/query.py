@@ -59,7 +59,13 @@ _EDGE_PUNCT: Final = re.compile(rf"^{_EDGE_CHARS}|{_EDGE_CHARS}$")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+# Chat mention syntax (Discord <@id> <@&role> <#channel>, Slack <!here> <@U…> <!subteam^…>, @everyone)
+# names nobody's words and no topic; it is dropped before the question is read.
+_CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@(?:everyone|here|channel)\b", re.I)
+
+
 def clean_question(text: str) -> str:
+    text = _CHAT_MARKUP.sub(" ", text)
     text = _CONTROL.sub(" ", normalize(text))
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 

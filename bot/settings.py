@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
     discord_guild_id: int | None = Field(default=None, validation_alias=_env("DISCORD_GUILD_ID"))
+    # A Discord-compatible server instead of discord.com (self-hosted gateways, integration tests).
+    discord_api_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_URL"))
+    discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))
     discord_admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias=_env("SAIDBOT_DISCORD_ADMIN_IDS", "discord_admin_ids")
     )

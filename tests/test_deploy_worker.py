@@ -15,7 +15,6 @@ import pytest
 from tests.fakes.discord_server import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "tests" / "fakes" / "discord_site"
 
 
 @pytest.fixture
@@ -31,8 +30,8 @@ async def test_worker_answers_and_stops_on_sigterm(tmp_path: Path, notes_dir: Pa
     env.update({
         "DISCORD_TOKEN": fake.token, "DISCORD_GUILD_ID": str(fake.guild_id),
         "SAIDBOT_NOTES": str(notes_dir), "SAIDBOT_DB": str(tmp_path / "worker.db"), "SAIDBOT_LOG_FORMAT": "json",
-        "SAIDBOT_TEST_DISCORD_API": fake.api_base, "SAIDBOT_TEST_DISCORD_GATEWAY": fake.gateway_url,
-        "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
+        # The documented way to use a Discord-compatible server: no patching inside the process.
+        "DISCORD_API_URL": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url,
     })
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "discord", cwd=tmp_path, env=env,

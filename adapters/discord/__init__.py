@@ -10,6 +10,9 @@ import logging
 from pathlib import Path
 
 import discord
+import discord.gateway
+import discord.http
+import yarl
 
 from bot.settings import Settings
 
@@ -47,10 +50,23 @@ async def run_discord(service: Core, settings: Settings) -> None:
     await serve(create_client(service, settings), settings)
 
 
+def point_at(settings: Settings) -> None:
+    """Use a Discord-compatible server when DISCORD_API_URL / DISCORD_GATEWAY_URL say so.
+
+    discord.py keeps both addresses as class attributes, so this is process-wide; unset, it is discord.com.
+    """
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+        log.info("using Discord API at %s", discord.http.Route.BASE)
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
 async def serve(client: discord.Client, settings: Settings) -> None:
     """Log in with the configured token and run `client` until it is closed or cancelled."""
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         raise ValueError("DISCORD_TOKEN is not set; see docs/discord.md")
+    point_at(settings)
     async with client:  # closes the gateway and HTTP session however we leave
         try:
             await client.start(settings.discord_token.get_secret_value())

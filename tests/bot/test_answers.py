@@ -119,3 +119,9 @@ def test_what_was_said_is_no_speaker_and_latin_names_before_kana() -> None:
     assert (generic.speaker, generic.unknown_speaker, generic.topic) == (None, None, "scaling")
     japanese = parse_question("Mara Veldenは翡翠について何と言っていましたか？", speakers)
     assert (japanese.speaker, japanese.topic) == ("Mara Velden", "翡翠")
+
+
+def test_chat_mention_syntax_is_not_part_of_the_topic() -> None:
+    speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["Amodei"])])
+    parsed = parse_question("@everyone <@&712345678901234567> <!channel> what did Amodei say about scaling?", speakers)
+    assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "scaling")

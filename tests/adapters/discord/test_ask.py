@@ -102,7 +102,8 @@ async def test_mentions_in_a_question_are_escaped_and_never_ping(bot: FakeDiscor
         content = body["content"]
         for raw in MENTIONS.split():
             assert raw not in content, (raw, content)
-        assert "@\u200beveryone" in content and "<@\u200b&712345678901234567>" in content
+        # The core drops chat mention syntax from the question; whatever is echoed is escaped.
+        assert "@everyone" not in content.replace("@\u200beveryone", "")
     # The fixture also fails the test if the fake saw a message that could ping anyone.
 
 
