@@ -147,7 +147,12 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        if lang == "ja":
+            return (
+                f"追加 {self.added}、変更 {self.changed}、削除 {self.removed}、"
+                f"変更なし {self.skipped}、失敗 {self.failed}（{self.segments} セグメント、{self.seconds:.2f} 秒）"
+            )
         return (
             f"added {self.added}, changed {self.changed}, removed {self.removed}, "
             f"skipped {self.skipped}, failed {self.failed}; "

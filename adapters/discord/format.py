@@ -249,7 +249,7 @@ def render_episodes(stats: StoreStats, lang: str) -> Reply:
 
 
 def render_reload(report: IngestReport, lang: str) -> Reply:
-    text = i18n.t("reload_done", lang, summary=report.summary())
+    text = i18n.t("reload_done", lang, summary=report.summary(i18n.normalize_lang(lang)))
     if report.problems:
         text += "\n" + i18n.t("reload_problems", lang, count=len(report.problems))
         for problem in report.problems:
