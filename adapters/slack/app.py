@@ -194,15 +194,21 @@ def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
     replies = _Replies(service)
     _IN_FLIGHT[app] = replies.inflight
 
-    @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-                         context: dict[str, Any]) -> None:
+    async def answer_once(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any], kind: str
+    ) -> None:
+        """Reply in the thread, once per event however often Slack delivers it."""
         async with replies.inflight:
             event_id = body.get("event_id")
             if not replies.seen.first_time(event_id, _message_key(event)):
                 log.info("duplicate event ignored", extra={"event_id": event_id})
                 return
-            await replies.in_thread(event, client, context.get("bot_user_id"), "mention", event_id)
+            await replies.in_thread(event, client, context.get("bot_user_id"), kind, event_id)
+
+    @app.event("app_mention")
+    async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any]) -> None:
+        await answer_once(event, body, client, context, "mention")
 
     @app.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
@@ -211,12 +217,7 @@ def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
         # carry a subtype or a bot_id; channel messages reach us as app_mention instead.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        async with replies.inflight:
-            event_id = body.get("event_id")
-            if not replies.seen.first_time(event_id, _message_key(event)):
-                log.info("duplicate event ignored", extra={"event_id": event_id})
-                return
-            await replies.in_thread(event, client, context.get("bot_user_id"), "dm", event_id)
+        await answer_once(event, body, client, context, "dm")
 
     @app.command("/ask")
     async def on_ask(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient,
