@@ -20,6 +20,7 @@ CANDIDATES: Final = 200
 # Above this many matching segments a query is answered from a sample of its newest matches.
 EXACT_LIMIT: Final = 3000
 SAMPLE: Final = 200
+SAMPLE_FILTERED: Final = 60
 DUPLICATE_WINDOW_SECONDS: Final = 20
 
 _QUESTION_WORDS: Final = frozenset(
@@ -451,7 +452,9 @@ async def retrieve(
         passes.append((loose, _estimate_any(query)))
     for expression, estimate in passes:
         exact = estimate <= EXACT_LIMIT
-        limit = CANDIDATES if exact else SAMPLE
+        # A speaker filter makes every sampled match a strong candidate; fewer suffice, and each costs
+        # a lookup of its segment row.
+        limit = CANDIDATES if exact else (SAMPLE_FILTERED if query.speaker is not None else SAMPLE)
         if query.speaker is not None:
             # Only their words, unlabelled words from their episodes, and notes can be shown.
             results = await store.search(
