@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from bot.logs import register_secret, setup_logging
-from bot.models import AnswerStatus, IngestReport
+from bot.models import AnswerStatus
 from bot.service import SaidService
 from bot.settings import Settings
 
@@ -58,12 +58,6 @@ def load_settings(args: argparse.Namespace) -> Settings:
                    settings.slack_app_token):
         register_secret(secret.get_secret_value() if secret else None)
     return settings
-
-
-def print_report(report: IngestReport, stream: TextIO) -> None:
-    for problem in report.problems:
-        stream.write(f"warning: {problem}\n" if problem.line is None or report.failed == 0 else f"{problem}\n")
-    stream.write(report.summary() + "\n")
 
 
 async def _with_service(settings: Settings, body: Callable[[SaidService], Awaitable[int]]) -> int:

@@ -38,18 +38,6 @@ class Episode(BaseModel):
         return "unknown episode"
 
 
-class Source(BaseModel):
-    """A file the store was fed: a note or a transcript."""
-
-    id: int | None = None
-    path: str
-    sha256: str
-    lang: str
-    format: str
-    group_key: str
-    title: str | None = None
-
-
 class Speaker(BaseModel):
     name: str
     aliases: list[str] = Field(default_factory=list)

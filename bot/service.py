@@ -84,7 +84,6 @@ class SaidService:
         self._doc_freq: dict[str, int] = {}
         self._ready = asyncio.Event()
         self._index_lock = asyncio.Lock()
-        self._last_ingest_monotonic: float | None = None
         self._last_ingest_wall: float | None = None
 
     # ----------------------------------------------------------------- lifecycle
@@ -108,9 +107,6 @@ class SaidService:
     @property
     def ready(self) -> bool:
         return self._ready.is_set()
-
-    async def wait_ready(self) -> None:
-        await self._ready.wait()
 
     def notes_root(self) -> Path | None:
         """The notes this process keeps indexed by itself, or None when the database is managed by hand."""
@@ -137,7 +133,6 @@ class SaidService:
         async with self._index_lock:
             report = await run_ingest(self.store, list(paths), progress, exclusive=exclusive)
             await self._refresh_caches()
-            self._last_ingest_monotonic = time.monotonic()
             self._last_ingest_wall = time.time()
         # Whatever was ingested can be asked about, whether or not notes are configured.
         self._ready.set()
@@ -264,16 +259,8 @@ class SaidService:
         known = set(self._speaker_ids)
         return [name for name in self.speakers.complete(prefix, limit=100) if name in known][:limit]
 
-    def topic_suggestions(self, prefix: str = "", limit: int = 25) -> list[str]:
-        key = prefix.strip().lower()
-        seen = dict.fromkeys(t for t, _ in self._topics if not key or key in t.lower())
-        return list(seen)[:limit]
-
     async def stats(self) -> StoreStats:
         return await self.store.stats()
-
-    async def episodes(self) -> list[Episode]:
-        return list(self._episodes)
 
     def index_age_seconds(self) -> float | None:
         if self._last_ingest_wall is None:
