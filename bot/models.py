@@ -66,6 +66,9 @@ class ParsedQuestion(BaseModel):
     unknown_speaker: str | None = None
     topic: str
     language: str
+    # A show or numbered episode the question is about ("…on the Lex Fridman podcast", "episode 452").
+    show: str | None = None
+    episode_number: int | None = None
 
 
 class AnswerStatus(StrEnum):

@@ -6,6 +6,7 @@ import re
 from typing import Final
 
 from bot.models import ParsedQuestion
+from bot.shows import ShowDirectory
 from bot.speakers import SpeakerDirectory
 from bot.text import ENGLISH_STOPWORDS, detect_language, normalize
 
@@ -80,9 +81,17 @@ def _strip_edges(text: str) -> str:
 
 
 def parse_question(
-    raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None
+    raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None,
+    shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
     text = clean_question(raw)
+    if shows is not None:
+        # "…on the Lex Fridman podcast" says where, not what, and its host is not the one asked.
+        scope, rest = shows.extract(text)
+        if scope is not None:
+            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker)
+            if scoped.topic:
+                return scoped.model_copy(update={"text": text, "show": scope.show, "episode_number": scope.number})
     language = lang or detect_language(text)
     if language not in ("en", "ja"):
         language = "ja" if language == "zh" else "en"
@@ -157,6 +166,8 @@ def _english_topic(rest: str) -> str:
         flags=re.I,
     )
     rest = re.sub(rf"\s+(?:{_VERBS})\s*(?:about|on)?$", "", rest, flags=re.I)
+    # "what did  say" once the speaker is taken out: a question with no topic.
+    rest = re.sub(r"^(?:what|how)\s+(?:did|does|do|has|had|is|was)$", "", rest.strip(), flags=re.I)
     # What is left where the speaker's name stood: "…, per", "…, according to", "in  view", "? answer".
     rest = re.sub(
         r"[\s,;:?!-]*(?:(?:in|from)\s+)?(?:'s|’s)?\s*(?:per|according to|by|from|"

@@ -21,6 +21,7 @@ CANDIDATES: Final = 200
 EXACT_LIMIT: Final = 3000
 SAMPLE: Final = 200
 SAMPLE_FILTERED: Final = 60
+OUT_OF_SCOPE: Final = 0.5
 DUPLICATE_WINDOW_SECONDS: Final = 20
 
 _QUESTION_WORDS: Final = frozenset(
@@ -165,6 +166,8 @@ class Query:
     speaker_forms: tuple[str, ...] = ()
     # A host is in every episode of their show; a note on an episode is about its guests.
     speaker_is_host: bool = False
+    # Episodes of the show (or the numbered episode) the question names; None when it names none.
+    scope: frozenset[int] | None = None
 
     @property
     def all_tokens(self) -> set[str]:
@@ -317,6 +320,9 @@ def score_hits(
             weight *= 1.25
         if hit.lang == query.language:
             weight *= 1.1
+        if query.scope is not None and hit.episode_id not in query.scope:
+            # Asked about one show: other recordings are a fallback, not the answer.
+            weight *= OUT_OF_SCOPE
         if hit.source_format in ("transcript", "quotes", "vtt", "srt", "youtube") and hit.kind == "quote":
             # A verbatim transcript beats a note quoting the same words from memory.
             weight *= 1.05

@@ -28,6 +28,7 @@ from bot.rank import (
     unit_idf,
 )
 from bot.settings import Settings
+from bot.shows import Scope, ShowDirectory, load_shows
 from bot.speakers import SpeakerDirectory, load_configured_speakers
 from bot.store import Store
 from bot.suggest import nearest_topics
@@ -64,20 +65,6 @@ def _load_aliases(config_dir: Path) -> AliasTable:
     return table
 
 
-def _load_interview_shows(config_dir: Path) -> tuple[set[str], set[str], set[str]]:
-    """Lower-cased names of interview shows and of commentary shows, and the hosts (config/shows.toml)."""
-    interview: set[str] = set()
-    commentary: set[str] = set()
-    hosts: set[str] = set()
-    path = config_dir / "shows.toml"
-    if path.exists():
-        for show in tomllib.loads(path.read_text(encoding="utf-8")).get("show", []):
-            names = {show["name"].lower(), *(a.lower() for a in show.get("aliases", []))}
-            (commentary if show.get("kind") == "commentary" else interview).update(names)
-            hosts.update(show.get("hosts", []))
-    return interview, commentary, hosts
-
-
 class SaidService:
     """Owns the store and answers questions. One per process, shared by every adapter."""
 
@@ -86,7 +73,12 @@ class SaidService:
         self.store = store
         self._configured_speakers = load_configured_speakers(settings.config_dir)
         self._config_aliases = _load_aliases(settings.config_dir)
-        self._interview, self._commentary, self._hosts = _load_interview_shows(settings.config_dir)
+        self._shows = load_shows(settings.config_dir)
+        # Lower-cased names of interview and of commentary shows, and every show's hosts.
+        self._interview = {n for show in self._shows if show.kind != "commentary" for n in show.names}
+        self._commentary = {n for show in self._shows if show.kind == "commentary" for n in show.names}
+        self._hosts = {host for show in self._shows for host in show.hosts}
+        self.shows = ShowDirectory(self._shows)
         self.speakers = SpeakerDirectory(self._configured_speakers)
         self.aliases = self._config_aliases
         self._topics: list[tuple[str, str]] = []
@@ -168,6 +160,10 @@ class SaidService:
         self._topics = await self.store.topics()
         self._episodes = await self.store.episodes()
         self._index_episodes()
+        self.shows = ShowDirectory(
+            self._shows, [e.show for e in self._episodes if e.show],
+            {host: self.speakers.forms_of(host) for show in self._shows for host in show.hosts},
+        )
         self._segments = await self.store.segment_count()
         self._doc_freq.clear()
         _settle_heap()
@@ -179,7 +175,7 @@ class SaidService:
         offset: int = 0,
     ) -> Answer:
         lang = i18n.normalize_lang(lang) if lang else None
-        parsed = parse_question(question, self.speakers, lang=lang, speaker=speaker)
+        parsed = parse_question(question, self.speakers, lang=lang, speaker=speaker, shows=self.shows)
         language = lang or parsed.language
         base = Answer(
             question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language, offset=offset
@@ -204,6 +200,9 @@ class SaidService:
         forms = self.speakers.forms_of(parsed.speaker) if parsed.speaker else ()
         query = build_query(parsed.topic, parsed.speaker, language, self.aliases, forms)
         query.speaker_is_host = parsed.speaker in self._hosts
+        if parsed.show is not None or parsed.episode_number is not None:
+            scope = Scope(show=parsed.show, number=parsed.episode_number)
+            query.scope = frozenset(e.id for e in self._episodes if e.id is not None and self.shows.holds(scope, e))
         if not query.alternatives:
             return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
         query.idf = await self._idf(query)

@@ -1,0 +1,137 @@
+"""Shows and their hosts (config/shows.toml), and questions scoped to one: "…on the Lex Fridman podcast"."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from bot.models import Episode
+from bot.text import is_cjk, normalize
+
+
+@dataclass(frozen=True)
+class Show:
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = "interview"
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Lower-cased names an episode's `show` field may carry for this show."""
+        return frozenset(normalize(n).lower() for n in (self.name, *self.aliases))
+
+
+def load_shows(config_dir: Path) -> list[Show]:
+    path = config_dir / "shows.toml"
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuntimeError(f"{path}: {exc}") from exc
+    return [
+        Show(
+            name=item["name"], aliases=tuple(item.get("aliases", [])), kind=item.get("kind", "interview"),
+            hosts=tuple(item.get("hosts", [])),
+        )
+        for item in data.get("show", [])
+    ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a question asks about: one show, one numbered episode, or both."""
+
+    show: str | None = None
+    number: int | None = None
+
+
+_EN_SHOW_WORDS: Final = r"(?:podcast|show|interview|episode|conversation|appearance|channel|video|talk)"
+_EN_NUMBER: Final = r"(?:(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})|#(?P<hash>\d{1,5}))"
+_JA_SHOW_WORDS: Final = r"(?:ポッドキャスト|番組|インタビュー|対談|チャンネル|動画|エピソード)"
+_JA_AT: Final = r"(?:で|では|にて|に出演した(?:とき|時|際)に?|に出た(?:とき|時|際)に?)"
+
+
+class ShowDirectory:
+    """Finds a show (by name, alias or host) or an episode number a question is scoped to."""
+
+    def __init__(
+        self, shows: Iterable[Show], episode_shows: Iterable[str] = (),
+        host_forms: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        # Every way of naming a show (its names, its hosts' names) -> the show's canonical name.
+        forms: dict[str, str] = {}
+        self._names: dict[str, frozenset[str]] = {}
+        for show in shows:
+            self._names[show.name] = show.names
+            for form in (show.name, *show.aliases):
+                forms.setdefault(normalize(form).lower(), show.name)
+            for host in show.hosts:
+                for form in (host_forms or {}).get(host, (normalize(host).lower(),)):
+                    if len(form) >= 3 or is_cjk(form):
+                        forms.setdefault(form, show.name)
+        for name in episode_shows:
+            key = normalize(name).lower()
+            if key and key not in forms:
+                forms[key] = name
+                self._names[name] = frozenset({key})
+        self._by_key = {_squash(form): show for form, show in forms.items()}
+        alternation = "|".join(
+            re.escape(form).replace(r"\ ", r"[\s・]*") for form in sorted(forms, key=len, reverse=True)
+        )
+        self._en: re.Pattern[str] | None = None
+        self._ja: re.Pattern[str] | None = None
+        if alternation:
+            self._en = re.compile(
+                rf"\b(?:on|in|from|during|at)\s+(?:the\s+|an?\s+|his\s+|her\s+|their\s+)?"
+                rf"(?:(?:{_EN_SHOW_WORDS})\s+with\s+)?(?P<form>{alternation})(?:'s|’s)?(?![A-Za-z0-9])"
+                rf"(?:\s+{_EN_SHOW_WORDS})*(?:\s+{_EN_NUMBER})?",
+                re.I,
+            )
+            self._ja = re.compile(
+                rf"(?P<form>{alternation})の?{_JA_SHOW_WORDS}?の?(?:第?(?P<num>\d{{1,5}})回)?{_JA_AT}"
+            )
+        self._number = re.compile(
+            rf"(?:\b(?:in|on|from|during)\s+(?:the\s+)?)?{_EN_NUMBER}(?![0-9])|第(?P<ja>\d{{1,5}})回(?:で|では)?", re.I
+        )
+
+    def extract(self, text: str) -> tuple[Scope | None, str]:
+        """The scope a question names and the question without it; (None, text) when it names none."""
+        lowered = normalize(text).lower()
+        for pattern in (self._en, self._ja):
+            match = pattern.search(lowered) if pattern is not None else None
+            if match is None:
+                continue
+            show = self._by_key.get(_squash(match.group("form")))
+            if show is None:
+                continue
+            number = match.groupdict().get("num") or match.groupdict().get("hash")
+            rest = _cut(text, match.start(), match.end())
+            return Scope(show=show, number=int(number) if number else None), rest
+        match = self._number.search(lowered)
+        if match:
+            number = match.group("num") or match.group("hash") or match.group("ja")
+            return Scope(number=int(number)), _cut(text, match.start(), match.end())
+        return None, text
+
+
+    def holds(self, scope: Scope, episode: Episode) -> bool:
+        if scope.show is not None:
+            names = self._names.get(scope.show, frozenset({normalize(scope.show).lower()}))
+            if normalize(episode.show or "").lower() not in names:
+                return False
+        return scope.number is None or episode.number == scope.number
+
+
+def _squash(form: str) -> str:
+    return re.sub(r"[\s・]+", "", form)
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    # Positions come from the normalised, lowered text; normalize() keeps the lengths of cleaned input.
+    return " ".join(f"{text[:start]} {text[end:]}".split())

@@ -1,0 +1,96 @@
+"""Questions scoped to a show or an episode: "…on the Lex Fridman podcast", "in episode 452"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.models import AnswerStatus, Episode, Speaker
+from bot.query import clean_question, parse_question
+from bot.service import SaidService
+from bot.shows import Scope, Show, ShowDirectory
+from bot.speakers import SpeakerDirectory
+
+Write = Callable[[Path, str], Path]
+
+
+def _speakers() -> SpeakerDirectory:
+    return SpeakerDirectory([
+        Speaker(name="Dario Amodei", aliases=["Dario", "Amodei", "ダリオ", "アモデイ"]),
+        Speaker(name="Lex Fridman", aliases=["Lex", "Fridman", "レックス", "レックス・フリードマン"]),
+    ])
+
+
+def _shows(speakers: SpeakerDirectory) -> ShowDirectory:
+    lex = Show(name="Lex Fridman", aliases=("Lex Fridman Podcast",), hosts=("Lex Fridman",))
+    return ShowDirectory([lex], ["Example Podcast"], {"Lex Fridman": speakers.forms_of("Lex Fridman")})
+
+
+def test_scope_is_read_from_english_and_japanese_questions() -> None:
+    speakers = _speakers()
+    shows = _shows(speakers)
+    cases = {
+        "what did Dario say about scaling on the Lex Fridman podcast?": ("Dario Amodei", "scaling", "Lex Fridman", None),
+        "Dario on Lex's show about scaling": ("Dario Amodei", "scaling", "Lex Fridman", None),
+        "what did Dario say in his interview with Lex about dogs": ("Dario Amodei", "dogs", "Lex Fridman", None),
+        "what did Dario say about scaling in episode 452": ("Dario Amodei", "scaling", None, 452),
+        "Amodei on scaling in episode #7": ("Dario Amodei", "scaling", None, 7),
+        "what did Amodei say about hiring on Example Podcast #7": ("Dario Amodei", "hiring", "Example Podcast", 7),
+        "レックス・フリードマンのポッドキャストでダリオはスケーリングについて何と言った？":
+            ("Dario Amodei", "スケーリング", "Lex Fridman", None),
+        # No "on"/"in": Lex is the one asked, or the topic, not a place.
+        "what did Lex Fridman say about dogs": ("Lex Fridman", "dogs", None, None),
+        "what did Dario say about Lex Fridman": ("Dario Amodei", "Lex Fridman", None, None),
+        "Dario on AI safety": ("Dario Amodei", "AI safety", None, None),
+    }
+    for question, (speaker, topic, show, number) in cases.items():
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.speaker, parsed.topic, parsed.show, parsed.episode_number) == (speaker, topic, show, number), (
+            question
+        )
+        assert parsed.text == clean_question(question)  # the whole question, scope and all
+
+
+def test_a_scope_that_leaves_no_topic_is_the_topic() -> None:
+    speakers = _speakers()
+    parsed = parse_question("what did Dario say on Lex Fridman", speakers, shows=_shows(speakers))
+    assert parsed.show is None and parsed.topic
+
+
+def test_scope_holds_episodes_by_show_name_alias_and_number() -> None:
+    shows = _shows(_speakers())
+    lex_452 = Episode(id=1, show="Lex Fridman Podcast", number=452)
+    other = Episode(id=2, show="Example Podcast", number=7)
+    assert shows.holds(Scope(show="Lex Fridman"), lex_452)
+    assert not shows.holds(Scope(show="Lex Fridman"), other)
+    assert shows.holds(Scope(number=7), other) and not shows.holds(Scope(number=7), lex_452)
+    assert shows.holds(Scope(show="Example Podcast", number=7), other)
+
+
+OTHER_SHOW = """\
+---
+title: Other show
+lang: en
+show: Other Radio
+episode: 3
+youtube: ZyXwVuTsRqP
+speakers: [Dario Amodei]
+---
+
+**Dario Amodei (00:02:00):**
+"Talent density beats talent mass, I keep saying it: talent density, talent density, talent density."
+"""
+
+
+async def test_scoped_question_prefers_that_shows_episode(loaded: SaidService, notes_dir: Path, write: Write) -> None:
+    write(notes_dir / "other.md", OTHER_SHOW)
+    await loaded.ingest([notes_dir])
+    other = await loaded.ask("what did Amodei say about talent density on Other Radio?")
+    assert other.citations[0].video_id == "ZyXwVuTsRqP"
+    scoped = await loaded.ask("what did Amodei say about talent density on Example Podcast?")
+    assert scoped.status is AnswerStatus.OK and scoped.topic == "talent density"
+    assert scoped.citations[0].video_id == "AbCdEfGhIjK"
+    numbered = await loaded.ask("what did Amodei say about talent density in episode 3")
+    assert numbered.citations[0].video_id == "ZyXwVuTsRqP"
+    # Other recordings still answer when the named show has nothing.
+    assert any(c.video_id == "ZyXwVuTsRqP" for c in scoped.citations)
