@@ -110,6 +110,11 @@ def index_text(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def is_question(text: str) -> bool:
+    """A turn that ends asking something: in an interview, the host's question."""
+    return text.rstrip().rstrip("”\"'」)").endswith(("?", "？"))
+
+
 _SENTENCE_END_RE: Final = re.compile(r"(?<=[.!?。！？…])[\"'”’」』)）]*\s*")
 
 

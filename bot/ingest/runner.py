@@ -15,7 +15,7 @@ from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, is_ingestible, parse_file
 from bot.models import IngestProblem, IngestReport
 from bot.store import SourceState, Store, Writer, segment_row
-from bot.text import index_text
+from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,17 @@ def _question_context(
     indexed as the answer's context, weighted below the answer's own words.
     """
     speaker = current.segment.speaker
-    if previous is None or speaker is None or previous.segment.speaker is None:
+    if previous is None:
+        return ""
+    if speaker is None and previous.segment.speaker is None:
+        # A transcript without speaker labels: a paragraph that asks is the host's question, and
+        # the paragraph after it the answer.
+        if current.segment.kind == "quote" and previous.segment.kind == "quote" and is_question(
+            previous.segment.text
+        ):
+            return previous_terms
+        return ""
+    if speaker is None or previous.segment.speaker is None:
         return ""
     if previous.segment.speaker == speaker:
         return carried  # a continuation answers the same question

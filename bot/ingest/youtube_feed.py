@@ -1,7 +1,9 @@
 """YouTube transcripts with front matter whose paragraphs start with `[21:23](https://…&t=1283s)`.
 
-They carry no speaker labels, so transcript segments keep an unknown speaker; a highlight that
-names its speaker (`-- Dario Amodei, [13:51](…)`) is kept as that speaker's quote.
+Most carry no speaker labels, so transcript segments keep an unknown speaker; a highlight that
+names its speaker (`-- Dario Amodei, [13:51](…)`) is kept as that speaker's quote. A paragraph
+that opens with a first name and a colon (`Sebastian: My advice is…`) is that person's, when the
+name is one of the episode's people (its speakers, the channel's host, or a tag that is a name).
 """
 
 from __future__ import annotations
@@ -23,6 +25,32 @@ _KEY_POINT: Final = re.compile(
     r"^\s*[-*]\s+\*\*(?P<title>.+?)\*\*\s*\(\[(?P<label>[\d:]+)\]\([^)]*\)\)\s*-?\s*(?P<text>.*)$"
 )
 _SECTION: Final = re.compile(r"^##\s+(.*)$")
+_LABEL: Final = re.compile(r"^(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,2}):\s+(?P<text>\S.*)$")
+_PERSON: Final = re.compile(r"^[A-Z][\w'’-]+(?: [A-Z][\w.'’-]+){1,2}$")
+
+
+def _people(fields: dict[str, Any], speakers: list[str]) -> dict[str, str]:
+    """Label -> full name for the episode's people: full names, and first names only one of them has."""
+    names = list(speakers)
+    host = as_text(fields.get("channel"))
+    if host and _PERSON.match(host):
+        names.append(host)
+    names += [tag for tag in as_list(fields.get("tags")) if _PERSON.match(tag)]
+    labels: dict[str, str] = {name: name for name in names}
+    firsts: dict[str, set[str]] = {}
+    for name in names:
+        firsts.setdefault(name.split()[0], set()).add(name)
+    for first, owners in firsts.items():
+        if len(owners) == 1 and first not in labels:
+            labels[first] = next(iter(owners))
+    return labels
+
+
+def _labelled(text: str, people: dict[str, str]) -> tuple[str | None, str]:
+    match = _LABEL.match(text)
+    if match and match.group("name") in people:
+        return people[match.group("name")], match.group("text")
+    return None, text
 
 
 def looks_like_youtube_feed(fields: dict[str, Any], body: str) -> bool:
@@ -44,6 +72,7 @@ def parse_youtube_feed(
     doc.topics.extend(tag.replace("-", " ") for tag in as_list(fields.get("tags")))
     section = ""
     quote_lines: list[str] = []
+    people = _people(fields, episode.speakers)
     for offset, raw in enumerate(body.split("\n")):
         line = raw.strip()
         number = first_line + offset
@@ -62,8 +91,11 @@ def parse_youtube_feed(
                 if start is None:
                     doc.warn(path, number, f"cannot read the time {linked.group('label')!r}")
                     continue
+                speaker, text = _labelled(plain_text(linked.group("text")), people)
+                if speaker is not None and speaker not in episode.speakers:
+                    episode.speakers.append(speaker)
                 doc.add(
-                    Segment(speaker=None, speaker_verified=False, start=start, text=plain_text(linked.group("text")),
+                    Segment(speaker=speaker, speaker_verified=speaker is not None, start=start, text=text,
                             lang=lang, kind="quote"),
                     episode_index,
                 )

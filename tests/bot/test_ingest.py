@@ -128,6 +128,55 @@ def test_quote_collection_and_youtube_feed(tmp_path: Path, write: Write) -> None
     assert doc.episodes[0].title == "A talk" and doc.episodes[0].date == "2026-01-01"
 
 
+FEED_WITH_NAMES = """\
+---
+video_id: AbCdEfGhIjK
+title: A talk
+channel: Pat Host
+tags: [Machine Learning, Ada Lovelace, Alan Turing]
+---
+
+## Transcript
+
+[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Welcome, both of you.
+
+[1:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=60s) What should a beginner build first?
+
+[1:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=90s) Ada: Small engines. Build them, then break them.
+
+[2:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=120s) Alan Turing: I agree with her.
+
+[2:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=150s) Pat: Thanks.
+
+[3:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=180s) Note: nobody is called Note.
+"""
+
+
+def test_youtube_feed_paragraphs_labelled_with_a_first_name(tmp_path: Path, write: Write) -> None:
+    """`Ada:` is Ada Lovelace when she is one of the episode's people; other `Word:` openings stay text."""
+    feed = write(tmp_path / "feed.md", FEED_WITH_NAMES)
+    doc = parse_file(feed, feed.read_text())
+    labelled = [(s.segment.speaker, s.segment.speaker_verified, s.segment.text) for s in doc.segments]
+    assert labelled == [
+        (None, False, "Welcome, both of you."),
+        (None, False, "What should a beginner build first?"),
+        ("Ada Lovelace", True, "Small engines. Build them, then break them."),
+        ("Alan Turing", True, "I agree with her."),
+        ("Pat Host", True, "Thanks."),
+        (None, False, "Note: nobody is called Note."),
+    ]
+    assert {"Ada Lovelace", "Alan Turing", "Pat Host"} <= set(doc.episodes[0].speakers)
+
+
+def test_unlabelled_answer_is_indexed_with_the_question_before_it(tmp_path: Path, write: Write) -> None:
+    feed = write(tmp_path / "feed.md", FEED_WITH_NAMES.replace("Ada: ", ""))
+    doc = parse_file(feed, feed.read_text())
+    contexts = runner._index_terms(doc)
+    answer = next(i for i, s in enumerate(doc.segments) if s.segment.text.startswith("Small engines"))
+    assert "beginn" in contexts[answer][1].split()  # the question's words, stemmed
+    assert contexts[answer - 1][1] == ""  # the question itself has none: "Welcome" asks nothing
+
+
 async def test_ingest_is_idempotent_and_tracks_changes(service: SaidService, notes_dir: Path, write: Write) -> None:
     first = await service.ingest([notes_dir])
     assert (first.added, first.failed) == (2, 0) and first.segments > 10
