@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from bot.store import Hit, Store
-from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
+from bot.text import ENGLISH_STOPWORDS, is_cjk, is_question, normalize, tokens
 
 CANDIDATES: Final = 200
 # Above this many matching segments a query is answered from a sample of its newest matches.
@@ -54,6 +54,36 @@ def _cjk_words(piece: str) -> list[str]:
     return long_words or words
 
 
+def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
+    """A compound the alias table does not know, split into the words it does: 独裁国家 -> 独裁, 国家.
+
+    Japanese writes compounds without spaces, and a glossary cannot list every compound; its
+    parts still translate, so an English passage can match each of them.
+    """
+    if aliases is None or len(word) < 3 or aliases.translations(word):
+        return [word]
+    parts: list[str] = []
+    unknown = ""
+    i = 0
+    while i < len(word):
+        for j in range(len(word), i + 1, -1):
+            if aliases.translations(word[i:j]):
+                if len(unknown) >= 2:
+                    parts.append(unknown)
+                unknown = ""
+                parts.append(word[i:j])
+                i = j
+                break
+        else:
+            unknown += word[i]
+            i += 1
+    if not parts:
+        return [word]
+    if len(unknown) >= 2:
+        parts.append(unknown)
+    return parts
+
+
 def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     """What a passage must contain to be about the topic, one unit per word.
 
@@ -81,9 +111,10 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                 continue
             if is_cjk(piece):
                 for cjk in _cjk_words(piece):
-                    toks = tuple(tokens(cjk))
-                    if toks:
-                        add(cjk, toks)
+                    for part in _known_parts(cjk, aliases):
+                        toks = tuple(tokens(part))
+                        if toks:
+                            add(part, toks)
             else:
                 for raw in re.findall(r"[^\W_]+", piece):
                     toks = tuple(t for t in tokens(raw) if t not in _STOP_STEMS)
@@ -257,16 +288,12 @@ def _attribution(hit: Hit, query: Query, interview_shows: set[str]) -> tuple[str
         about = _mentions(hit, query.speaker_forms) or (features and not query.speaker_is_host)
         return None, False, 0.75 if about else 0.0
     if features and episode is not None and _is_interview(episode.show, interview_shows):
-        if is_question_turn(hit.text):
+        if is_question(hit.text):
             # All question: the host's turn, not the guest's answer.
             return None, False, 0.3
         return speaker, False, 1.0
     # Unlabelled words from a recording the speaker is not known to be in are not theirs.
     return None, False, 0.0
-
-
-def is_question_turn(text: str) -> bool:
-    return text.rstrip().rstrip("”\"'」)").endswith(("?", "？"))
 
 
 def _is_interview(show: str | None, interview_shows: set[str]) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.models import AnswerStatus, Speaker
 from bot.query import parse_question
+from bot.rank import AliasTable, topic_units
 from bot.service import SaidService
 from bot.speakers import SpeakerDirectory
 
@@ -125,3 +126,15 @@ def test_chat_mention_syntax_is_not_part_of_the_topic() -> None:
     speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["Amodei"])])
     parsed = parse_question("@everyone <@&712345678901234567> <!channel> what did Amodei say about scaling?", speakers)
     assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "scaling")
+
+
+def test_unknown_japanese_compound_splits_into_known_words() -> None:
+    """独裁国家 is not in the table but 独裁 and 国家 are: each part matches in either language."""
+    aliases = AliasTable()
+    aliases.add("dictatorship", "独裁")
+    aliases.add("state", "国家")
+    units = topic_units("独裁国家の維持", aliases)
+    assert units == [(("独裁",), ("dictatorship",)), (("国家",), ("state",)), (("維持",),)]
+    # A compound the table knows whole stays whole.
+    aliases.add("authoritarian state", "独裁国家")
+    assert topic_units("独裁国家", aliases)[0][0] == ("独裁", "裁国", "国家")
