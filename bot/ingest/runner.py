@@ -19,6 +19,10 @@ from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
 
+# Bump whenever parsing or index tokens change: a store written by another version re-reads every
+# file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
+INDEX_VERSION = "2026-11-29.1"
+
 # (files done, files in all, current path)
 Progress = Callable[[int, int, str], None]
 
@@ -150,6 +154,7 @@ async def run_ingest(
     candidates, roots, ignored, problems = await asyncio.to_thread(_walk, list(paths))
     report = IngestReport(ignored=ignored, problems=problems, failed=len(problems))
     known = await store.source_states()
+    reparse = await store.meta("index_version") != INDEX_VERSION
     seen: set[str] = set()
     total = len(candidates)
     pending: deque[asyncio.Task[_Prepared]] = deque()
@@ -160,7 +165,8 @@ async def run_ingest(
             candidate = next(upcoming, None)
             if candidate is None:
                 return
-            pending.append(asyncio.create_task(asyncio.to_thread(_prepare, candidate, known.get(candidate.key))))
+            old = None if reparse else known.get(candidate.key)
+            pending.append(asyncio.create_task(asyncio.to_thread(_prepare, candidate, old)))
 
     try:
         async with store.transaction() as writer:
@@ -177,6 +183,7 @@ async def run_ingest(
                 report.removed += 1
             await writer.prune_episodes()
             await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+            await writer.set_meta("index_version", INDEX_VERSION)
     finally:
         for task in pending:
             task.cancel()

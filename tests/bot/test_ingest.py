@@ -189,6 +189,20 @@ async def test_ingest_is_idempotent_and_tracks_changes(service: SaidService, not
     assert (await service.stats()).sources == 1
 
 
+async def test_store_from_another_parser_version_rereads_unchanged_files(
+    service: SaidService, notes_dir: Path
+) -> None:
+    first = await service.ingest([notes_dir])
+    async with service.store.transaction() as writer:
+        await writer.set_meta("index_version", "an older saidbot")
+    upgraded = await service.ingest([notes_dir])
+    assert (upgraded.added, upgraded.changed, upgraded.skipped) == (0, 2, 0)
+    assert upgraded.segments == first.segments
+    assert await service.store.meta("index_version") == runner.INDEX_VERSION
+    again = await service.ingest([notes_dir])
+    assert (again.changed, again.skipped) == (0, 2)
+
+
 async def test_touched_but_identical_file_is_skipped_by_hash(service: SaidService, notes_dir: Path) -> None:
     await service.ingest([notes_dir])
     path = notes_dir / "team-en.md"
