@@ -89,10 +89,15 @@ def _cjk_grams(run: str) -> list[str]:
 
 def tokens(text: str, *, drop_stopwords: bool = False) -> list[str]:
     """The index tokens of `text`, in order."""
-    out: list[str] = []
     text = normalize(text).lower().replace("’", "'")
+    words = _TOKEN_RE.findall(text)
     has_cjk = _CJK_RE.search(text) is not None
-    for word in _TOKEN_RE.findall(text):
+    if not has_cjk and not drop_stopwords and "'" not in text:
+        # The common case at ingest, a plain English paragraph: one dict lookup per word.
+        known = _STEMS.get
+        return [known(word) or stem(word) for word in words]
+    out: list[str] = []
+    for word in words:
         if has_cjk and _CJK_RE.match(word):
             out.extend(_cjk_grams(word))
             continue

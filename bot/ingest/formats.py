@@ -10,7 +10,7 @@ from typing import Any, Final
 import yaml
 
 from bot.ingest.document import ParsedDocument, ParseError
-from bot.ingest.frontmatter import split_front_matter
+from bot.ingest.frontmatter import load_yaml, split_front_matter
 from bot.ingest.notes import parse_note
 from bot.ingest.quotes import looks_like_quote_collection, parse_quote_collection
 from bot.ingest.transcripts import looks_like_transcript, parse_subtitles, parse_text_transcript
@@ -49,7 +49,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         if candidate.exists():
             raw = candidate.read_text(encoding="utf-8")
             try:
-                data = json.loads(raw) if suffix.endswith("json") else yaml.safe_load(raw)
+                data = json.loads(raw) if suffix.endswith("json") else load_yaml(raw)
             except (yaml.YAMLError, json.JSONDecodeError) as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)

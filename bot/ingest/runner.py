@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +115,9 @@ def _index_terms(doc: ParsedDocument) -> list[tuple[str, str]]:
 
 # Files read and parsed ahead of the one being written, so Python parsing overlaps SQLite's writes.
 PREFETCH = 4
+# Parsing holds the interpreter lock, so threads cannot parse on one core while SQLite writes on
+# another; worker processes can. Starting them costs about 0.2 s, which pays from a few MB on.
+POOL_MIN_BYTES = 4_000_000
 
 
 @dataclass
@@ -159,14 +166,16 @@ async def run_ingest(
     total = len(candidates)
     pending: deque[asyncio.Task[_Prepared]] = deque()
     upcoming = iter(candidates)
+    pool = _parser_pool(candidates, {} if reparse else known)
+    ahead = PREFETCH if pool is None else PREFETCH * 4
 
     def schedule() -> None:
-        while len(pending) < PREFETCH:
+        while len(pending) < ahead:
             candidate = next(upcoming, None)
             if candidate is None:
                 return
             old = None if reparse else known.get(candidate.key)
-            pending.append(asyncio.create_task(asyncio.to_thread(_prepare, candidate, old)))
+            pending.append(asyncio.create_task(_prepare_in(pool, candidate, old)))
 
     try:
         async with store.transaction() as writer:
@@ -187,9 +196,35 @@ async def run_ingest(
     finally:
         for task in pending:
             task.cancel()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.perf_counter() - began
     log.info("ingest finished", extra={"report": report.summary()})
     return report
+
+
+def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) -> Executor | None:
+    """Worker processes for a large run, or None to parse on threads of this process."""
+    cpus = os.cpu_count() or 1
+    changed = sum(
+        c.size for c in candidates
+        if (old := known.get(c.key)) is None or (old.size, old.mtime) != (c.size, c.mtime)
+    )
+    if cpus < 2 or changed < POOL_MIN_BYTES:
+        return None
+    # "spawn": this process runs SQLite and event-loop threads, which a forked child must not inherit.
+    return ProcessPoolExecutor(max_workers=min(cpus, 4), mp_context=multiprocessing.get_context("spawn"))
+
+
+async def _prepare_in(pool: Executor | None, candidate: _Candidate, old: SourceState | None) -> _Prepared:
+    if pool is None:
+        return await asyncio.to_thread(_prepare, candidate, old)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, _prepare, candidate, old)
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed): this file is parsed here instead of failing the run.
+        log.warning("parser process died; parsing in-process", extra={"path": candidate.key})
+        return await asyncio.to_thread(_prepare, candidate, old)
 
 
 async def _apply(
