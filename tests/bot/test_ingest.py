@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.ingest import runner
 from bot.ingest.formats import parse_file
 from bot.service import SaidService
+from bot.settings import Settings
 
 Write = Callable[[Path, str], Path]
 
@@ -226,6 +228,40 @@ async def test_malformed_note_names_file_and_line_and_the_rest_ingests(
     assert str(bad) in str(problems["broken.md"])
     answer = await service.ask("what did Amodei say about talent density?")
     assert answer.citations
+
+
+async def _dump(service: SaidService) -> list[tuple[object, ...]]:
+    async with service.store.reader() as conn, conn.execute(
+        "SELECT s.text, s.terms, s.context, s.start, sp.name, s.kind FROM segments s "
+        "LEFT JOIN speakers sp ON sp.id = s.speaker_id ORDER BY s.text, s.start"
+    ) as cur:
+        return [tuple(row) async for row in cur]
+
+
+async def test_worker_processes_build_the_same_index_and_report_bad_files(
+    tmp_path: Path, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A large run parses in worker processes; what it stores and reports matches parsing in threads."""
+    write(notes_dir / "broken.md", "---\ntitle: ok\nlang: [unclosed\n---\nBody.\n")
+    write(notes_dir / "feed.md", FEED_WITH_NAMES)
+    settings = Settings(db=tmp_path / "threads.db", notes=None, config_dir=Path(__file__).parents[2] / "config")
+    pools: list[object] = []
+    make_pool = runner._parser_pool
+    monkeypatch.setattr(runner, "_parser_pool", lambda *args: pools.append(make_pool(*args)) or pools[-1])
+    results = []
+    for name, threshold in (("threads.db", 10**12), ("processes.db", 0)):
+        monkeypatch.setattr(runner, "POOL_MIN_BYTES", threshold)
+        service = await SaidService.open(settings.model_copy(update={"db": tmp_path / name}))
+        try:
+            report = await service.ingest([notes_dir])
+            results.append((report.added, report.failed, [(Path(p.path).name, p.line) for p in report.problems],
+                            await _dump(service)))
+        finally:
+            await service.close()
+    assert pools[0] is None and isinstance(pools[1], ProcessPoolExecutor)
+    assert not caplog.records or all("parser process died" not in r.getMessage() for r in caplog.records)
+    assert results[0] == results[1]
+    assert results[1][1] == 1 and results[1][2][0][0] == "broken.md"
 
 
 async def test_failed_run_leaves_previous_index_serving(
