@@ -140,11 +140,12 @@ class AliasTable:
     def key(term: str) -> str:
         return " ".join(normalize(term).lower().split())
 
-    def add(self, a: str, b: str) -> None:
+    def add(self, a: str, b: str, *, both_ways: bool = True) -> None:
         ka, kb = self.key(a), self.key(b)
         if ka and kb and ka != kb:
             self.pairs.setdefault(ka, set()).add(kb)
-            self.pairs.setdefault(kb, set()).add(ka)
+            if both_ways:
+                self.pairs.setdefault(kb, set()).add(ka)
 
     def translations(self, word: str) -> list[str]:
         """The other-script forms of a single word or term."""

@@ -52,16 +52,24 @@ def _settle_heap() -> None:
 
 
 def _load_aliases(config_dir: Path) -> AliasTable:
+    """The maintained term table (aliases.toml) and the general glossaries (glossary-*.toml).
+
+    A glossary translates a question's words one way, into the language the answers are likely in
+    (a Japanese question reaching English transcripts): thousands of everyday English words each
+    also matching Japanese notes would only add noise to English questions.
+    """
     table = AliasTable()
-    path = config_dir / "aliases.toml"
-    if path.exists():
+    for path in [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]:
+        if not path.exists():
+            continue
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise RuntimeError(f"{path}: {exc}") from exc
+        glossary = path.name.startswith("glossary-")
         for term, others in data.get("terms", {}).items():
             for other in others:
-                table.add(term, other)
+                table.add(term, other, both_ways=not glossary)
     return table
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.models import AnswerStatus, Speaker
 from bot.query import parse_question
 from bot.rank import AliasTable, topic_units
-from bot.service import SaidService
+from bot.service import SaidService, _load_aliases
 from bot.speakers import SpeakerDirectory
 
 Write = Callable[[Path, str], Path]
@@ -138,3 +138,33 @@ def test_unknown_japanese_compound_splits_into_known_words() -> None:
     # A compound the table knows whole stays whole.
     aliases.add("authoritarian state", "独裁国家")
     assert topic_units("独裁国家", aliases)[0][0] == ("独裁", "裁国", "国家")
+
+
+def test_glossary_translates_japanese_questions_one_way(tmp_path: Path) -> None:
+    (tmp_path / "aliases.toml").write_text('[terms]\n"talent density" = ["タレント密度"]\n', encoding="utf-8")
+    (tmp_path / "glossary-ja-en.toml").write_text('[terms]\n"蒸留" = ["distillation", "distill"]\n', encoding="utf-8")
+    table = _load_aliases(tmp_path)
+    assert table.translations("蒸留") == ["distill", "distillation"]
+    assert table.translations("distillation") == []  # English questions stay English
+    assert table.translations("talent density") == ["タレント密度"]  # the maintained table works both ways
+    assert table.translations("タレント密度") == ["talent density"]
+
+
+async def test_japanese_question_finds_an_english_only_passage_through_the_glossary(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    write(tmp_path / "notes" / "talk.md", """\
+        ---
+        title: A talk
+        lang: en
+        youtube: AbCdEfGhIjK
+        speakers: [Dario Amodei]
+        ---
+
+        **Dario Amodei (00:03:00):**
+        "Distillation lets a small model learn from a large one."
+        """)
+    await service.ingest([tmp_path / "notes"])
+    answer = await service.ask("アモデイは蒸留について何と言った？")
+    assert answer.status is AnswerStatus.OK
+    assert answer.citations[0].text.startswith("Distillation")
