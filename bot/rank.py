@@ -135,6 +135,7 @@ class AliasTable:
 
     pairs: dict[str, set[str]] = field(default_factory=dict)
     _sorted: list[str] | None = field(default=None, repr=False, compare=False)
+    _sorted_for: int = field(default=-1, repr=False, compare=False)
 
     @staticmethod
     def key(term: str) -> str:
@@ -166,8 +167,10 @@ class AliasTable:
         return list(dict.fromkeys(found))[:8]
 
     def _by_length(self) -> list[str]:
-        if self._sorted is None or len(self._sorted) != len(self.pairs):
+        # Rebuilt when terms were added since; single characters are never replaced as a whole term.
+        if self._sorted is None or self._sorted_for != len(self.pairs):
             self._sorted = sorted((t for t in self.pairs if len(t) >= 2), key=len, reverse=True)
+            self._sorted_for = len(self.pairs)
         return self._sorted
 
 
@@ -365,12 +368,17 @@ def _order(item: Ranked) -> tuple[float, float, int]:
     return (-round(item.score, 2), item.hit.start if item.hit.start is not None else 1e12, item.hit.id)
 
 
-def _overlap(a: Hit, b: Hit) -> float:
-    sa, sb = set(a.terms.split()), set(b.terms.split())
+TermSets = dict[int, frozenset[str]]
+
+
+def _overlap(a: Hit, b: Hit, sets: TermSets) -> float:
+    # Grouping compares one candidate with many; each passage's words are split once per answer.
+    sa = sets.get(a.id) or sets.setdefault(a.id, frozenset(a.terms.split()))
+    sb = sets.get(b.id) or sets.setdefault(b.id, frozenset(b.terms.split()))
     return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
 
 
-def _same_passage(a: Ranked, b: Ranked) -> bool:
+def _same_passage(a: Ranked, b: Ranked, sets: TermSets) -> bool:
     ha, hb = a.hit, b.hit
     if ha.passage_key and ha.passage_key == hb.passage_key:
         return True
@@ -384,7 +392,7 @@ def _same_passage(a: Ranked, b: Ranked) -> bool:
         return False
     # Consecutive turns of one file are different passages; a highlight repeating its
     # transcript paragraph is the same one.
-    return not (ha.source_path == hb.source_path and ha.lang == hb.lang and _overlap(ha, hb) < 0.5)
+    return not (ha.source_path == hb.source_path and ha.lang == hb.lang and _overlap(ha, hb, sets) < 0.5)
 
 
 # Only the best candidates are worth grouping: nobody pages past them, and grouping is quadratic.
@@ -401,13 +409,14 @@ def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
     groups: list[list[Ranked]] = []
     by_key: dict[str, list[Ranked]] = {}
     by_episode: dict[int | None, list[list[Ranked]]] = {}
+    term_sets: TermSets = {}
     for item in head:
         key = item.hit.passage_key
         target = by_key.get(key) if key else None
         if target is None:
             for group in by_episode.get(item.hit.episode_id, []):
                 # Members of a group are near one another; its first member stands for it.
-                if _same_passage(item, group[0]):
+                if _same_passage(item, group[0], term_sets):
                     target = group
                     break
         if target is None:
