@@ -399,6 +399,12 @@ def _same_passage(a: Ranked, b: Ranked, sets: TermSets) -> bool:
 DEDUPE_WINDOW: Final = 120
 
 
+def _slot(hit: Hit) -> tuple[int, int] | None:
+    if hit.episode_id is None or hit.start is None:
+        return None
+    return hit.episode_id, int(hit.start // DUPLICATE_WINDOW_SECONDS)
+
+
 def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
     """One entry per passage: the best one, in the asker's language when a translation has it.
 
@@ -408,21 +414,27 @@ def dedupe(ranked: list[Ranked], language: str) -> tuple[list[Ranked], int]:
     head, tail = ranked[:DEDUPE_WINDOW], ranked[DEDUPE_WINDOW:]
     groups: list[list[Ranked]] = []
     by_key: dict[str, list[Ranked]] = {}
-    by_episode: dict[int | None, list[list[Ranked]]] = {}
+    # Groups by episode and time slot: passages further apart than the window are never the same, so
+    # a candidate is compared only with groups in its own and the neighbouring slots.
+    by_slot: dict[tuple[int, int], list[int]] = {}
     term_sets: TermSets = {}
     for item in head:
         key = item.hit.passage_key
         target = by_key.get(key) if key else None
-        if target is None:
-            for group in by_episode.get(item.hit.episode_id, []):
+        slot = _slot(item.hit)
+        if target is None and slot is not None:
+            episode, at = slot
+            nearby = sorted(i for s in (at - 1, at, at + 1) for i in by_slot.get((episode, s), ()))
+            for index in nearby:
                 # Members of a group are near one another; its first member stands for it.
-                if _same_passage(item, group[0], term_sets):
-                    target = group
+                if _same_passage(item, groups[index][0], term_sets):
+                    target = groups[index]
                     break
         if target is None:
             target = []
+            if slot is not None:
+                by_slot.setdefault(slot, []).append(len(groups))
             groups.append(target)
-            by_episode.setdefault(item.hit.episode_id, []).append(target)
         target.append(item)
         if key:
             by_key.setdefault(key, target)
