@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 25
 
 
+# Below this the collector's pauses are too short to matter, and a full collection per ingest is not free.
+SETTLE_MIN_SEGMENTS = 20_000
+
+
 def _settle_heap() -> None:
     """Move what lives long (caches, configuration, imported modules) out of the collector's way.
 
@@ -73,6 +77,21 @@ def _load_aliases(config_dir: Path) -> AliasTable:
     return table
 
 
+def _cached_aliases(config_dir: Path) -> AliasTable:
+    """The configured tables, read once per process while the files are unchanged (4,000+ glossary lines)."""
+    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
+    found = _ALIAS_CACHE.get(stamp)
+    if found is None:
+        _ALIAS_CACHE.clear()
+        found = _ALIAS_CACHE[stamp] = _load_aliases(config_dir)
+    # Callers add learnt pairs to copies, never to the cached table.
+    return found
+
+
+_ALIAS_CACHE: dict[tuple[tuple[str, int], ...], AliasTable] = {}
+
+
 class SaidService:
     """Owns the store and answers questions. One per process, shared by every adapter."""
 
@@ -80,7 +99,7 @@ class SaidService:
         self.settings = settings
         self.store = store
         self._configured_speakers = load_configured_speakers(settings.config_dir)
-        self._config_aliases = _load_aliases(settings.config_dir)
+        self._config_aliases = _cached_aliases(settings.config_dir)
         self._shows = load_shows(settings.config_dir)
         # Lower-cased names of interview and of commentary shows, and every show's hosts.
         self._interview = {n for show in self._shows if show.kind != "commentary" for n in show.names}
@@ -174,7 +193,8 @@ class SaidService:
         )
         self._segments = await self.store.segment_count()
         self._doc_freq.clear()
-        _settle_heap()
+        if self._segments >= SETTLE_MIN_SEGMENTS:
+            _settle_heap()
 
     # ----------------------------------------------------------------- questions
 
