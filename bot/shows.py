@@ -54,6 +54,7 @@ class Scope:
 _EN_SHOW_WORDS: Final = r"(?:podcast|show|interview|episode|conversation|appearance|channel|video|talk)"
 _EN_NUMBER: Final = r"(?:(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})|#(?P<hash>\d{1,5}))"
 _JA_SHOW_WORDS: Final = r"(?:ポッドキャスト|番組|インタビュー|対談|チャンネル|動画|エピソード)"
+_SHOW_WORD: Final = re.compile(rf"\b{_EN_SHOW_WORDS}\b|{_JA_SHOW_WORDS}", re.I)
 _JA_AT: Final = r"(?:で|では|にて|に出演した(?:とき|時|際)に?|に出た(?:とき|時|際)に?)"
 
 
@@ -66,6 +67,10 @@ class ShowDirectory:
     ) -> None:
         # Every way of naming a show (its names, its hosts' names) -> the show's canonical name.
         forms: dict[str, str] = {}
+        # Forms that name a show without "podcast" or "episode" beside them: a host's name, or a name
+        # of two words. A one-word show name ("Decoder", "AI") must come with one, or "what did Dario
+        # say on AI safety" would be read as a question about a show called AI.
+        bare: set[str] = set()
         self._names: dict[str, frozenset[str]] = {}
         for show in shows:
             self._names[show.name] = show.names
@@ -75,12 +80,14 @@ class ShowDirectory:
                 for form in (host_forms or {}).get(host, (normalize(host).lower(),)):
                     if len(form) >= 3 or is_cjk(form):
                         forms.setdefault(form, show.name)
+                        bare.add(_squash(form))
         for name in episode_shows:
             key = normalize(name).lower()
             if key and key not in forms:
                 forms[key] = name
                 self._names[name] = frozenset({key})
         self._by_key = {_squash(form): show for form, show in forms.items()}
+        self._bare = bare | {_squash(form) for form in forms if re.search(r"[\s・]", form.strip())}
         alternation = "|".join(
             re.escape(form).replace(r"\ ", r"[\s・]*") for form in sorted(forms, key=len, reverse=True)
         )
@@ -90,7 +97,7 @@ class ShowDirectory:
             self._en = re.compile(
                 rf"\b(?:on|in|from|during|at)\s+(?:the\s+|an?\s+|his\s+|her\s+|their\s+)?"
                 rf"(?:(?:{_EN_SHOW_WORDS})\s+with\s+)?(?P<form>{alternation})(?:'s|’s)?(?![A-Za-z0-9])"
-                rf"(?:\s+{_EN_SHOW_WORDS})*(?:\s+{_EN_NUMBER})?",
+                rf"(?:\s+(?:{_EN_NUMBER}|{_EN_SHOW_WORDS}))*",
                 re.I,
             )
             self._ja = re.compile(
@@ -104,19 +111,18 @@ class ShowDirectory:
         """The scope a question names and the question without it; (None, text) when it names none."""
         lowered = normalize(text).lower()
         for pattern in (self._en, self._ja):
-            match = pattern.search(lowered) if pattern is not None else None
-            if match is None:
-                continue
-            show = self._by_key.get(_squash(match.group("form")))
-            if show is None:
-                continue
-            number = match.groupdict().get("num") or match.groupdict().get("hash")
-            rest = _cut(text, match.start(), match.end())
-            return Scope(show=show, number=int(number) if number else None), rest
-        match = self._number.search(lowered)
-        if match:
-            number = match.group("num") or match.group("hash") or match.group("ja")
-            return Scope(number=int(number)), _cut(text, match.start(), match.end())
+            for match in pattern.finditer(lowered) if pattern is not None else ():
+                key = _squash(match.group("form"))
+                show = self._by_key.get(key)
+                number = match.groupdict().get("num") or match.groupdict().get("hash")
+                if show is None or (key not in self._bare and not number and not _SHOW_WORD.search(match.group())):
+                    continue
+                rest = _cut(text, match.start(), match.end())
+                return Scope(show=show, number=int(number) if number else None), rest
+        found = self._number.search(lowered)
+        if found:
+            number = found.group("num") or found.group("hash") or found.group("ja")
+            return Scope(number=int(number)), _cut(text, found.start(), found.end())
         return None, text
 
 

@@ -51,6 +51,20 @@ def test_scope_is_read_from_english_and_japanese_questions() -> None:
         assert parsed.text == clean_question(question)  # the whole question, scope and all
 
 
+def test_a_one_word_show_name_needs_a_show_word() -> None:
+    """A show called "AI" must not swallow "on AI safety"; "on the AI podcast" names it."""
+    speakers = _speakers()
+    shows = ShowDirectory([], ["AI", "Decoder"])
+    plain = parse_question("what did Dario say on AI safety", speakers, shows=shows)
+    assert (plain.topic, plain.show) == ("AI safety", None)
+    named = parse_question("what did Dario say about safety on the AI podcast", speakers, shows=shows)
+    assert (named.topic, named.show) == ("safety", "AI")
+    episode = parse_question("what did Dario say about chips on Decoder episode 12", speakers, shows=shows)
+    assert (episode.topic, episode.show, episode.episode_number) == ("chips", "Decoder", 12)
+    ja = parse_question("AIでダリオは安全性について何と言った？", speakers, shows=shows)
+    assert ja.show is None
+
+
 def test_a_scope_that_leaves_no_topic_is_the_topic() -> None:
     speakers = _speakers()
     parsed = parse_question("what did Dario say on Lex Fridman", speakers, shows=_shows(speakers))
