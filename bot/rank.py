@@ -46,11 +46,20 @@ _JA_FRAME = frozenset(
 )
 
 
-def _cjk_words(piece: str) -> list[str]:
-    words = [
-        w for w in _JA_WORD.findall(piece)
-        if not re.fullmatch(r"[\u3040-\u309fー]+", w) and w not in _JA_FRAME
-    ]
+def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
+    runs = _JA_WORD.findall(piece)
+    words = []
+    for index, w in enumerate(runs):
+        if re.fullmatch(r"[\u3040-\u309fー]+", w) or w in _JA_FRAME:
+            continue
+        following = runs[index + 1] if index + 1 < len(runs) else ""
+        if len(w) == 1 and aliases is not None and re.match(r"[\u3041-\u309f]", following):
+            # A verb or adjective is one kanji and its kana ending (勧めた, 学び, 遅く): the kanji
+            # with the first kana is the form the glossary lists, and a word in its own right.
+            inflected = w + following[0]
+            if aliases.translations(inflected):
+                w = inflected
+        words.append(w)
     long_words = [w for w in words if len(w) >= 2]
     return long_words or words
 
@@ -111,7 +120,7 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
             if not piece:
                 continue
             if is_cjk(piece):
-                for cjk in _cjk_words(piece):
+                for cjk in _cjk_words(piece, aliases):
                     for part in _known_parts(cjk, aliases):
                         toks = tuple(tokens(part))
                         if toks:

@@ -168,3 +168,11 @@ async def test_japanese_question_finds_an_english_only_passage_through_the_gloss
     answer = await service.ask("アモデイは蒸留について何と言った？")
     assert answer.status is AnswerStatus.OK
     assert answer.citations[0].text.startswith("Distillation")
+
+
+def test_japanese_verb_is_its_kanji_and_first_kana_when_the_glossary_knows_it() -> None:
+    aliases = AliasTable()
+    aliases.add("勧め", "recommend", both_ways=False)
+    units = topic_units("学生に何を勧めた", aliases)
+    assert (("勧め",), ("recommend",)) in units
+    assert topic_units("学生に何を勧めた")[-1] == (("学生",),)  # without the table the lone kanji stays out
