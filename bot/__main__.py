@@ -1,3 +1,5 @@
 from bot.cli import main
 
-raise SystemExit(main())
+# Guarded: ingest's worker processes import the main module, and must not run the command again.
+if __name__ == "__main__":
+    raise SystemExit(main())

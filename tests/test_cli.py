@@ -39,6 +39,23 @@ def test_ingest_then_ask_json(tmp_path: Path, notes_dir: Path) -> None:
     assert "v=AbCdEfGhIjK&t=" in citation["url"]
 
 
+def test_large_ingest_from_python_dash_m_uses_worker_processes_cleanly(tmp_path: Path) -> None:
+    """Worker processes import the main module; `python -m bot` must not run its command again in them."""
+    notes = tmp_path / "big"
+    notes.mkdir()
+    paragraph = "Guest Person ({t}) Compute budgets grow every year and the models keep getting better. " * 1
+    for n in range(60):
+        turns = "\n\n".join(
+            paragraph.format(t=f"00:{m // 60:02d}:{m % 60:02d}") + f"Episode {n} turn {m}." for m in range(0, 800, 1)
+        )
+        (notes / f"episode-{n:02d}.md").write_text(f"---\ntitle: Episode {n}\n---\n\n{turns}\n", encoding="utf-8")
+    assert sum(f.stat().st_size for f in notes.iterdir()) > 4_000_000  # past the worker-process threshold
+    result = _run("ingest", str(notes), "--db", str(tmp_path / "big.db"))
+    assert result.returncode == 0, result.stderr
+    assert "added 60" in result.stdout and "failed 0" in result.stdout
+    assert "parser process died" not in result.stderr and "bootstrapping phase" not in result.stderr
+
+
 def test_embedded_default_answers_from_demo_notes(tmp_path: Path) -> None:
     """No configuration at all: the bundled demo notes, indexed into a per-user data file on first use."""
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
