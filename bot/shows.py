@@ -34,12 +34,15 @@ def load_shows(config_dir: Path) -> list[Show]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise RuntimeError(f"{path}: {exc}") from exc
+    shows = data.get("show", [])
+    if not all(isinstance(item, dict) and item.get("name") for item in shows):
+        raise RuntimeError(f"{path}: every [[show]] needs a name")
     return [
         Show(
             name=item["name"], aliases=tuple(item.get("aliases", [])), kind=item.get("kind", "interview"),
             hosts=tuple(item.get("hosts", [])),
         )
-        for item in data.get("show", [])
+        for item in shows
     ]
 
 
@@ -103,8 +106,11 @@ class ShowDirectory:
             self._ja = re.compile(
                 rf"(?P<form>{alternation})の?{_JA_SHOW_WORDS}?の?(?:第?(?P<num>\d{{1,5}})回)?{_JA_AT}"
             )
+        # "episode 452" on its own, but "#1" only after "in"/"on" ("the #1 risk" is no episode).
         self._number = re.compile(
-            rf"(?:\b(?:in|on|from|during)\s+(?:the\s+)?)?{_EN_NUMBER}(?![0-9])|第(?P<ja>\d{{1,5}})回(?:で|では)?", re.I
+            r"(?:\b(?:in|on|from|during)\s+(?:the\s+)?)?(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})(?![0-9])"
+            r"|\b(?:in|on|from|during)\s+(?:the\s+)?#(?P<hash>\d{1,5})(?![0-9])|第(?P<ja>\d{1,5})回(?:で|では)?",
+            re.I,
         )
 
     def extract(self, text: str) -> tuple[Scope | None, str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.models import AnswerStatus, Episode, Speaker
 from bot.query import clean_question, parse_question
 from bot.service import SaidService
-from bot.shows import Scope, Show, ShowDirectory
+from bot.shows import Scope, Show, ShowDirectory, load_shows
 from bot.speakers import SpeakerDirectory
 
 Write = Callable[[Path, str], Path]
@@ -63,6 +65,20 @@ def test_a_one_word_show_name_needs_a_show_word() -> None:
     assert (episode.topic, episode.show, episode.episode_number) == ("chips", "Decoder", 12)
     ja = parse_question("AIでダリオは安全性について何と言った？", speakers, shows=shows)
     assert ja.show is None
+
+
+def test_a_number_sign_alone_is_no_episode() -> None:
+    speakers = _speakers()
+    parsed = parse_question("what did Dario say about the #1 risk", speakers, shows=_shows(speakers))
+    assert parsed.episode_number is None and "#1" in parsed.topic
+    scoped = parse_question("what did Dario say about risk on #452", speakers, shows=_shows(speakers))
+    assert (scoped.topic, scoped.episode_number) == ("risk", 452)
+
+
+def test_a_show_without_a_name_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "shows.toml").write_text('[[show]]\nkind = "interview"\n', encoding="utf-8")
+    with pytest.raises(RuntimeError, match="needs a name"):
+        load_shows(tmp_path)
 
 
 def test_a_scope_that_leaves_no_topic_is_the_topic() -> None:
