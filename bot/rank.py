@@ -171,7 +171,7 @@ class AliasTable:
                 continue
             pattern = re.escape(term) if re.search(r"[^\x00-\x7f]", term) else rf"(?<!\w){re.escape(term)}(?!\w)"
             if re.search(pattern, lowered):
-                for other in self.pairs[term]:
+                for other in sorted(self.pairs[term]):
                     found.append(re.sub(pattern, other, lowered))
         return list(dict.fromkeys(found))[:8]
 

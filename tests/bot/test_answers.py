@@ -176,3 +176,11 @@ def test_japanese_verb_is_its_kanji_and_first_kana_when_the_glossary_knows_it() 
     units = topic_units("学生に何を勧めた", aliases)
     assert (("勧め",), ("recommend",)) in units
     assert topic_units("学生に何を勧めた")[-1] == (("学生",),)  # without the table the lone kanji stays out
+
+
+def test_topic_expansions_do_not_depend_on_hash_order() -> None:
+    """Sets iterate in a per-process order; the same question must rank the same in every process."""
+    aliases = AliasTable()
+    for other in ("zeta", "alpha", "mu"):
+        aliases.add("データ", other)
+    assert aliases.expansions("データ") == ["alpha", "mu", "zeta"]
