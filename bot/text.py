@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from typing import Final
+from typing import Final, cast
 
 import snowballstemmer
 
@@ -81,6 +81,26 @@ def stem(word: str) -> str:
     return found
 
 
+# ASCII letters and digits are kept, every other byte becomes a space: what _TOKEN_RE finds in ASCII text
+# without apostrophes.
+_ASCII_WORD_BYTES: Final = bytes(c if chr(c).isalnum() and c < 128 else 0x20 for c in range(256))
+
+
+def _plain_words(text: str) -> list[str] | None:
+    """The words of lower-cased text without CJK, clitics dropped, as tokens() finds them; None for CJK text."""
+    if "'" not in text and text.isascii():
+        # A plain English paragraph: the words are the runs of ASCII letters and digits, which a byte
+        # translation and a split find three times faster than the regex.
+        return text.encode().translate(_ASCII_WORD_BYTES).decode().split()
+    if _CJK_RE.search(text) is not None:
+        return None
+    words = _TOKEN_RE.findall(text)
+    if "'" in text:
+        # "that's" -> "that"; the clitic carries no topic.
+        return [word.split("'", 1)[0] if "'" in word else word for word in words]
+    return words
+
+
 def _cjk_grams(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
@@ -90,12 +110,15 @@ def _cjk_grams(run: str) -> list[str]:
 def tokens(text: str, *, drop_stopwords: bool = False) -> list[str]:
     """The index tokens of `text`, in order."""
     text = normalize(text).lower().replace("’", "'")
+    plain = None if drop_stopwords else _plain_words(text)
+    if plain is not None:
+        # The common case at ingest: one dict lookup per word, in C; stem() only for words not seen before.
+        stems = list(map(_STEMS.get, plain))
+        if None in stems:
+            return [found if found is not None else stem(word) for found, word in zip(stems, plain, strict=True)]
+        return cast(list[str], stems)
     words = _TOKEN_RE.findall(text)
     has_cjk = _CJK_RE.search(text) is not None
-    if not has_cjk and not drop_stopwords and "'" not in text:
-        # The common case at ingest, a plain English paragraph: one dict lookup per word.
-        known = _STEMS.get
-        return [known(word) or stem(word) for word in words]
     out: list[str] = []
     for word in words:
         if has_cjk and _CJK_RE.match(word):

@@ -25,11 +25,20 @@ def _to_seconds(h: str | None, m: str | None, s: str | None) -> int | None:
     return hours * 3600 + minutes * 60 + secs
 
 
+_PARSED: dict[str, int | None] = {}
+
+
 def parse_timestamp(text: str) -> int | None:
     """Seconds for a string that is just a timestamp, or None."""
-    text = text.strip()
-    match = ANY_TIME_RE.fullmatch(text)
-    return _seconds(match) if match else None
+    # Transcripts repeat the same few thousand times across files; ingest asks this once per turn.
+    if text in _PARSED:
+        return _PARSED[text]
+    match = ANY_TIME_RE.fullmatch(text.strip())
+    seconds = _seconds(match) if match else None
+    if len(_PARSED) > 100_000:
+        _PARSED.clear()
+    _PARSED[text] = seconds
+    return seconds
 
 
 def _seconds(match: re.Match[str]) -> int | None:

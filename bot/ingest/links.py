@@ -49,19 +49,26 @@ _CODE: Final = re.compile(r"`([^`]*)`")
 _TAG: Final = re.compile(r"<[^>]+>")
 _BLANKS: Final = re.compile(r"[ \t]+")
 _SPACE_BEFORE_PUNCT: Final = re.compile(r"\s+([,.;:!?])")
-_MARKUP_CHARS: Final = frozenset("[]()*_`<")
+_MARKUP_CHAR: Final = re.compile(r"[\[\]()*_`<]")
 
 
 def plain_text(markdown: str) -> str:
     """Markdown inline syntax removed: links keep their label, images and empty links vanish."""
     text = markdown
-    # Most transcript lines hold no markup at all; skip the substitutions for them (ingest speed).
-    if not _MARKUP_CHARS.isdisjoint(text):
+    # Most transcript lines hold no markup, no run of blanks and no space before punctuation; the
+    # substitutions only run where they can change something (ingest speed).
+    if _MARKUP_CHAR.search(text):
         text = _MD_LINK_RE.sub(lambda m: m.group(1) if not m.group(0).startswith("!") else "", text)
         text = _EMPTY_PARENS.sub("", text)
         text = _STRONG.sub(r"\2", text)
         text = _EMPHASIS.sub(r"\1", text)
         text = _CODE.sub(r"\1", text)
         text = _TAG.sub("", text)
-    text = _BLANKS.sub(" ", text)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+    if "  " in text or "\t" in text:
+        text = _BLANKS.sub(" ", text)
+    # Printable text has no whitespace but the plain space (str.isprintable), so the pairs are all \s+ can match.
+    if not text.isprintable() or " ," in text or " ." in text or " ;" in text or " :" in text or " !" in text or (
+        " ?" in text
+    ):
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return text.strip()

@@ -7,18 +7,23 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import sys
 import time
+import traceback
+import types
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, is_ingestible, parse_file
-from bot.models import IngestProblem, IngestReport
-from bot.store import SourceState, Store, Writer, segment_row
+from bot.models import Episode, IngestProblem, IngestReport
+from bot.store import SourceState, Store, SyncWriter, segment_values
 from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
@@ -89,10 +94,47 @@ def _decode(data: bytes) -> str:
         raise ParseError("not UTF-8 text", line) from exc
 
 
-def _parse(candidate: _Candidate, data: bytes) -> tuple[ParsedDocument, list[tuple[str, str]]]:
+# One segment as the store takes it, before the store knows its ids: (episode index in the document,
+# speaker, speaker verified, start, end, text, terms, context, lang, kind, passage key, heading).
+_SegmentRow = tuple[
+    int | None, str | None, bool, float | None, float | None, str, str, str, str, str, str | None, str | None
+]
+
+
+@dataclass(slots=True)
+class _Document:
+    """A parsed and tokenized file as plain data: cheap to send back from a worker process."""
+
+    lang: str
+    format: str
+    title: str | None
+    group_key: str
+    episodes: list[Episode]
+    segments: list[_SegmentRow]
+    topics: list[str]
+    aliases: list[tuple[str, str]]
+    warnings: list[IngestProblem]
+
+
+def _parse(candidate: _Candidate, data: bytes) -> _Document:
     """Parse and tokenize off the event loop; the loop only writes."""
     doc = parse_file(candidate.path, _decode(data))
-    return doc, _index_terms(doc)
+    group, _ = group_and_lang(candidate.path)
+    group_key = f"{candidate.path.parent}/{group}"
+    rows: list[_SegmentRow] = []
+    for parsed, (terms, context) in zip(doc.segments, _index_terms(doc), strict=True):
+        segment = parsed.segment
+        key = segment.passage_key
+        if key and key.startswith("n|"):
+            key = f"{group_key}|{key}"
+        rows.append((
+            parsed.episode, segment.speaker, segment.speaker_verified, segment.start, segment.end, segment.text,
+            terms, context, segment.lang, segment.kind, key, segment.heading,
+        ))
+    return _Document(
+        lang=doc.lang, format=doc.format, title=doc.title, group_key=group_key, episodes=doc.episodes,
+        segments=rows, topics=doc.topics, aliases=doc.aliases, warnings=doc.warnings,
+    )
 
 
 def _index_terms(doc: ParsedDocument) -> list[tuple[str, str]]:
@@ -113,28 +155,40 @@ def _index_terms(doc: ParsedDocument) -> list[tuple[str, str]]:
     return out
 
 
-# Files read and parsed ahead of the one being written, so Python parsing overlaps SQLite's writes.
+# Chunks of files read and parsed ahead of the one being written, so parsing overlaps SQLite's writes.
 PREFETCH = 4
+# Files go to a parser thread or process in chunks of about this many bytes (or CHUNK_FILES files), and
+# each chunk is written in one call on the writer's thread.
+CHUNK_BYTES = 128 * 1024
+CHUNK_FILES = 64
 # Parsing holds the interpreter lock, so threads cannot parse on one core while SQLite writes on
 # another; worker processes can. Starting them costs about 0.2 s, which pays from a few MB on.
 POOL_MIN_BYTES = 4_000_000
+POOL_MAX_WORKERS = 4
+# Workers run below the writer's priority: the writer is what every run waits for.
+WORKER_NICENESS = 5
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     """What reading and parsing one file produced, before anything is written."""
 
     skipped: bool = False
     touch: bool = False
     digest: str = ""
-    doc: ParsedDocument | None = None
-    terms: list[tuple[str, str]] | None = None
+    doc: _Document | None = None
     problem: IngestProblem | None = None
+    # The traceback of a parser crash, logged by the run (a worker process has no log handlers).
+    crash: str | None = None
+
+
+def _unchanged(candidate: _Candidate, old: SourceState | None) -> bool:
+    return old is not None and old.size == candidate.size and old.mtime == candidate.mtime
 
 
 def _prepare(candidate: _Candidate, old: SourceState | None) -> _Prepared:
-    """Runs in a worker thread: read, hash, parse and tokenize one file."""
-    if old is not None and old.size == candidate.size and old.mtime == candidate.mtime:
+    """Runs in a worker thread or process: read, hash, parse and tokenize one file."""
+    if _unchanged(candidate, old):
         return _Prepared(skipped=True)
     try:
         data = candidate.path.read_bytes()
@@ -144,13 +198,39 @@ def _prepare(candidate: _Candidate, old: SourceState | None) -> _Prepared:
     if old is not None and old.sha256 == digest:
         return _Prepared(skipped=True, touch=True)
     try:
-        doc, terms = _parse(candidate, data)
+        doc = _parse(candidate, data)
     except ParseError as exc:
         return _Prepared(problem=IngestProblem(path=candidate.key, line=exc.line, reason=exc.reason))
     except Exception as exc:  # a parser bug must not sink the whole run
-        log.exception("parser crashed", extra={"path": candidate.key})
-        return _Prepared(problem=IngestProblem(path=candidate.key, line=None, reason=f"could not parse: {exc}"))
-    return _Prepared(digest=digest, doc=doc, terms=terms)
+        return _Prepared(
+            problem=IngestProblem(path=candidate.key, line=None, reason=f"could not parse: {exc}"),
+            crash=traceback.format_exc(),
+        )
+    return _Prepared(digest=digest, doc=doc)
+
+
+_Job = tuple[_Candidate, SourceState | None]
+
+
+def _prepare_chunk(jobs: list[_Job]) -> list[_Prepared]:
+    """Runs in a worker thread or process. Looks `_prepare` up at call time, so tests can replace it."""
+    return [_prepare(candidate, old) for candidate, old in jobs]
+
+
+def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
+    """Consecutive runs of files of about CHUNK_BYTES to parse (unchanged files cost nothing)."""
+    chunks: list[list[_Job]] = []
+    current: list[_Job] = []
+    size = 0
+    for candidate, old in jobs:
+        current.append((candidate, old))
+        size += 0 if _unchanged(candidate, old) else candidate.size + 512
+        if size >= CHUNK_BYTES or len(current) >= CHUNK_FILES:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 async def run_ingest(
@@ -164,29 +244,37 @@ async def run_ingest(
     reparse = await store.meta("index_version") != INDEX_VERSION
     seen: set[str] = set()
     total = len(candidates)
-    pending: deque[asyncio.Task[_Prepared]] = deque()
-    upcoming = iter(candidates)
+    jobs: list[_Job] = [(c, None if reparse else known.get(c.key)) for c in candidates]
+    chunks = _chunks(jobs)
+    pending: deque[asyncio.Future[list[_Prepared]]] = deque()
+    upcoming = iter(chunks)
     pool = _parser_pool(candidates, {} if reparse else known)
-    ahead = PREFETCH if pool is None else PREFETCH * 4
+    parsers = _Parsers(pool)
+    ahead = PREFETCH if pool is None else PREFETCH * 2
 
     def schedule() -> None:
         while len(pending) < ahead:
-            candidate = next(upcoming, None)
-            if candidate is None:
+            chunk = next(upcoming, None)
+            if chunk is None:
                 return
-            old = None if reparse else known.get(candidate.key)
-            pending.append(asyncio.create_task(_prepare_in(pool, candidate, old)))
+            pending.append(asyncio.ensure_future(parsers.prepare(chunk)))
 
     try:
         async with store.transaction() as writer:
             schedule()
-            for done, candidate in enumerate(candidates, start=1):
+            done = 0
+            for chunk in chunks:
                 prepared = await pending.popleft()
                 schedule()
-                seen.add(candidate.key)
-                await _apply(writer, candidate, known.get(candidate.key), prepared, report)
-                if progress is not None:
-                    progress(done, total, candidate.key)
+                olds = [known.get(candidate.key) for candidate, _ in chunk]
+                items = [(candidate, old, p) for (candidate, _), old, p in zip(chunk, olds, prepared, strict=True)]
+                counts = await writer.batch(partial(_write_chunk, items))
+                for (candidate, old, p), count in zip(items, counts, strict=True):
+                    seen.add(candidate.key)
+                    _account(report, candidate, old, p, count)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total, candidate.key)
             for path in await asyncio.to_thread(_removed, known, seen, roots, exclusive):
                 await writer.remove_source(known[path].id)
                 report.removed += 1
@@ -194,8 +282,8 @@ async def run_ingest(
             await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             await writer.set_meta("index_version", INDEX_VERSION)
     finally:
-        for task in pending:
-            task.cancel()
+        for future in pending:
+            future.cancel()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.perf_counter() - began
@@ -203,51 +291,120 @@ async def run_ingest(
     return report
 
 
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) -> Executor | None:
     """Worker processes for a large run, or None to parse on threads of this process."""
-    cpus = os.cpu_count() or 1
-    changed = sum(
-        c.size for c in candidates
-        if (old := known.get(c.key)) is None or (old.size, old.mtime) != (c.size, c.mtime)
-    )
+    cpus = _cpus()
+    changed = sum(c.size for c in candidates if not _unchanged(c, known.get(c.key)))
     if cpus < 2 or changed < POOL_MIN_BYTES:
         return None
+    workers = min(cpus, POOL_MAX_WORKERS)
     # "spawn": this process runs SQLite and event-loop threads, which a forked child must not inherit.
-    return ProcessPoolExecutor(max_workers=min(cpus, 4), mp_context=multiprocessing.get_context("spawn"))
-
-
-async def _prepare_in(pool: Executor | None, candidate: _Candidate, old: SourceState | None) -> _Prepared:
-    if pool is None:
-        return await asyncio.to_thread(_prepare, candidate, old)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+    )
     try:
-        return await asyncio.get_running_loop().run_in_executor(pool, _prepare, candidate, old)
-    except BrokenProcessPool:
-        # A worker died (out of memory, killed): this file is parsed here instead of failing the run.
-        log.warning("parser process died; parsing in-process", extra={"path": candidate.key})
-        return await asyncio.to_thread(_prepare, candidate, old)
+        with _main_module_hidden():
+            # A spawned process starts for each task submitted while none is idle: start them all now.
+            for _ in range(workers):
+                pool.submit(os.getpid)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return pool
 
 
-async def _apply(
-    writer: Writer, candidate: _Candidate, old: SourceState | None, prepared: _Prepared, report: IngestReport
+def _lower_priority() -> None:
+    """In a worker process: the writer (and a server answering questions) gets a core when it needs one."""
+    with suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Spawned workers do not re-run the main script.
+
+    A spawned process imports the parent's `__main__` script again before it runs anything, which
+    runs a script without an `if __name__ == "__main__":` guard (or read from stdin) a second time.
+    The workers need nothing from it, so it is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+        else:
+            del sys.modules["__main__"]
+
+
+class _Parsers:
+    """Parses chunks of files in worker processes, or in threads of this process without a pool."""
+
+    def __init__(self, pool: Executor | None) -> None:
+        self.pool = pool
+        self._warned = False
+
+    async def prepare(self, chunk: list[_Job]) -> list[_Prepared]:
+        if self.pool is not None:
+            try:
+                prepared = await asyncio.get_running_loop().run_in_executor(self.pool, _prepare_chunk, chunk)
+            except BrokenProcessPool:
+                # A worker died (out of memory, killed): the rest is parsed here instead of failing the run.
+                if not self._warned:
+                    log.warning("parser process died; parsing in-process", extra={"path": chunk[0][0].key})
+                    self._warned = True
+                prepared = await asyncio.to_thread(_prepare_chunk, chunk)
+        else:
+            prepared = await asyncio.to_thread(_prepare_chunk, chunk)
+        for item, (candidate, _) in zip(prepared, chunk, strict=True):
+            if item.crash is not None:
+                log.error("parser crashed", extra={"path": candidate.key, "error": item.crash})
+        return prepared
+
+
+def _write_chunk(items: list[tuple[_Candidate, SourceState | None, _Prepared]], writer: SyncWriter) -> list[int]:
+    """On the writer's thread: store a chunk of prepared files; the segments stored for each."""
+    counts = []
+    for candidate, old, prepared in items:
+        count = 0
+        if prepared.problem is not None:
+            pass  # the previous version of this file, if any, keeps serving
+        elif prepared.skipped:
+            if prepared.touch and old is not None:
+                writer.touch_source(old.id, candidate.mtime)
+        else:
+            assert prepared.doc is not None
+            if old is not None:
+                writer.remove_source(old.id)
+            count = _store_document(writer, candidate, prepared.digest, prepared.doc)
+        counts.append(count)
+    return counts
+
+
+def _account(
+    report: IngestReport, candidate: _Candidate, old: SourceState | None, prepared: _Prepared, segments: int
 ) -> None:
     if prepared.problem is not None:
-        # The previous version of this file, if any, keeps serving.
         report.failed += 1
         report.problems.append(prepared.problem)
-        return
-    if prepared.skipped:
-        if prepared.touch and old is not None:
-            await writer.touch_source(old.id, candidate.mtime)
+    elif prepared.skipped:
         report.skipped += 1
-        return
-    assert prepared.doc is not None and prepared.terms is not None
-    report.problems.extend(prepared.doc.warnings)
-    if old is not None:
-        await writer.remove_source(old.id)
-        report.changed += 1
     else:
-        report.added += 1
-    report.segments += await _store_document(writer, candidate, prepared.digest, prepared.doc, prepared.terms)
+        assert prepared.doc is not None
+        report.problems.extend(prepared.doc.warnings)
+        if old is not None:
+            report.changed += 1
+        else:
+            report.added += 1
+        report.segments += segments
 
 
 def _question_context(
@@ -276,27 +433,23 @@ def _question_context(
     return previous_terms
 
 
-async def _store_document(
-    writer: Writer, candidate: _Candidate, digest: str, doc: ParsedDocument, terms: list[tuple[str, str]]
-) -> int:
-    group, _ = group_and_lang(candidate.path)
-    group_key = f"{candidate.path.parent}/{group}"
-    source_id = await writer.add_source(
+def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc: _Document) -> int:
+    source_id = writer.add_source(
         path=candidate.key, sha256=digest, size=candidate.size, mtime=candidate.mtime, lang=doc.lang,
-        fmt=doc.format, group_key=group_key, title=doc.title,
+        fmt=doc.format, group_key=doc.group_key, title=doc.title,
     )
-    episode_ids = [await writer.upsert_episode(episode) for episode in doc.episodes]
+    episode_ids = [writer.upsert_episode(episode) for episode in doc.episodes]
     for episode in doc.episodes:
         for name in episode.speakers:
-            await writer.speaker_id(name)
-    rows = []
-    for parsed, (segment_terms, context) in zip(doc.segments, terms, strict=True):
-        segment = parsed.segment
-        episode_id = episode_ids[parsed.episode] if parsed.episode is not None else None
-        speaker_id = await writer.speaker_id(segment.speaker) if segment.speaker else None
-        if segment.passage_key and segment.passage_key.startswith("n|"):
-            segment.passage_key = f"{group_key}|{segment.passage_key}"
-        rows.append(segment_row(source_id, episode_id, speaker_id, segment, segment_terms, context))
-    await writer.add_topics(source_id, doc.topics, doc.lang)
-    await writer.add_aliases(source_id, doc.aliases)
-    return await writer.add_segments(rows)
+            writer.speaker_id(name)
+    speaker_id = writer.speaker_id
+    rows = [
+        segment_values(
+            source_id, episode_ids[episode] if episode is not None else None, speaker_id(speaker) if speaker else None,
+            verified, start, end, text, terms, context, lang, kind, key, heading,
+        )
+        for episode, speaker, verified, start, end, text, terms, context, lang, kind, key, heading in doc.segments
+    ]
+    writer.add_topics(source_id, doc.topics, doc.lang)
+    writer.add_aliases(source_id, doc.aliases)
+    return writer.add_segments(rows)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import multiprocessing.process
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from bot import store as store_module
 from bot.ingest import runner
 from bot.ingest.formats import parse_file
 from bot.service import SaidService
@@ -264,6 +272,187 @@ async def test_worker_processes_build_the_same_index_and_report_bad_files(
     assert results[1][1] == 1 and results[1][2][0][0] == "broken.md"
 
 
+def _generated_corpus(root: Path, write: Write, files: int = 12) -> None:
+    """Several files in each transcript format, sharing speakers and episodes across files."""
+    words = "scaling talent density export controls interpretability compute chips safety research".split()
+    for n in range(files):
+        lines = [
+            "---", f"title: Episode {n}", f"show: Generated Show {n % 3}", f"episode: {n}",
+            f"video_id: Vid{n:08d}", "speakers: [Hannah Host, Dario Amodei]", "---", "",
+        ]
+        for turn in range(40):
+            speaker = "Hannah Host" if turn % 2 == 0 else "Dario Amodei"
+            text = " ".join(words[(n + turn + k) % len(words)] for k in range(12))
+            ending = "?" if speaker == "Hannah Host" else "."
+            lines += [f"{speaker} ({turn // 60:02d}:{turn % 60:02d}:{n % 60:02d}) {text.capitalize()}{ending}", ""]
+        write(root / f"talk-{n:02d}.md", "\n".join(lines))
+    for n in range(3):
+        cues = "\n\n".join(
+            f"{k + 1}\n00:00:{k * 3:02d},000 --> 00:00:{k * 3 + 2:02d},500\n<v Ada Lovelace>{words[k % len(words)]} "
+            f"matters in part {n}."
+            for k in range(15)
+        )
+        write(root / f"captions-{n}.srt", cues + "\n")
+        write(root / f"captions-{n}.meta.yaml", f"title: Captions {n}\nvideo_id: Cap{n:08d}\n")
+
+
+async def _rows(service: SaidService) -> dict[str, list[tuple[object, ...]]]:
+    queries = {
+        "segments": "SELECT * FROM segments ORDER BY id",
+        "sources": "SELECT id, path, sha256, size, mtime, lang, format, group_key, title FROM sources ORDER BY id",
+        "episodes": "SELECT * FROM episodes ORDER BY id",
+        "speakers": "SELECT * FROM speakers ORDER BY id",
+        "topics": "SELECT * FROM topics ORDER BY rowid",
+        "aliases": "SELECT * FROM term_aliases ORDER BY rowid",
+        "vocab": "SELECT term, doc, cnt FROM segments_vocab ORDER BY term",
+        "hashsize": "SELECT v FROM segments_fts_config WHERE k = 'hashsize'",
+    }
+    out = {}
+    async with service.store.reader() as conn:
+        for name, sql in queries.items():
+            async with conn.execute(sql) as cur:
+                out[name] = [tuple(row) async for row in cur]
+    return out
+
+
+async def test_worker_processes_and_batches_store_exactly_the_rows_threads_do(
+    tmp_path: Path, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids, tokens, episodes and speakers do not depend on where files are parsed or how writes are batched."""
+    _generated_corpus(notes_dir, write)
+    write(notes_dir / "feed.md", FEED_WITH_NAMES)
+    settings = Settings(db=tmp_path / "x.db", notes=None, config_dir=Path(__file__).parents[2] / "config")
+    results = []
+    # Threads, one file per chunk; then worker processes, several files per chunk, with the FTS5 bulk
+    # settings switched on after a handful of segments.
+    for name, pool_bytes, chunk_bytes, bulk_after in (("threads.db", 10**12, 1, 10**9), ("pool.db", 0, 20_000, 10)):
+        monkeypatch.setattr(runner, "POOL_MIN_BYTES", pool_bytes)
+        monkeypatch.setattr(runner, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(store_module, "BULK_AFTER_SEGMENTS", bulk_after)
+        progress: list[int] = []
+        service = await SaidService.open(settings.model_copy(update={"db": tmp_path / name}))
+        try:
+            report = await service.ingest([notes_dir], progress=lambda done, _, __, seen=progress: seen.append(done))
+            results.append((report.model_dump(exclude={"seconds"}), await _rows(service)))
+        finally:
+            await service.close()
+        assert progress == list(range(1, 19))
+    (thread_report, thread_rows), (pool_report, pool_rows) = results
+    assert thread_report["added"] == 18 and thread_report["segments"] > 500
+    assert pool_report == thread_report
+    # The bulk hash size is put back; FTS5 then keeps the default as an explicit setting.
+    assert thread_rows.pop("hashsize") == []
+    assert pool_rows.pop("hashsize") == [(store_module.FTS_DEFAULT_HASHSIZE,)]
+    assert pool_rows == thread_rows
+
+
+def _crashing_prepare_chunk(jobs: list[runner._Job]) -> list[runner._Prepared]:
+    """Runs in a worker process: the parser has a bug that crashes on files named crash*."""
+    real = runner._parse
+
+    def parse(candidate: runner._Candidate, data: bytes) -> runner._Document:
+        if candidate.path.name.startswith("crash"):
+            raise RuntimeError(f"parser bug in process {os.getpid()}")
+        return real(candidate, data)
+
+    runner._parse = parse
+    try:
+        return [runner._prepare(candidate, old) for candidate, old in jobs]
+    finally:
+        runner._parse = real
+
+
+async def test_parser_crash_in_a_worker_process_is_reported_for_that_file(
+    service: SaidService, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    crash = write(notes_dir / "crash.md", "---\ntitle: fine\n---\nA note the parser chokes on.\n")
+    write(notes_dir / "feed.md", FEED_WITH_NAMES)
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(runner, "_prepare_chunk", _crashing_prepare_chunk)
+    report = await service.ingest([notes_dir])
+    assert (report.added, report.failed) == (3, 1)
+    [problem] = report.problems
+    assert problem.path == str(crash) and problem.reason.startswith("could not parse: parser bug in process ")
+    assert not problem.reason.endswith(f" {os.getpid()}")  # it crashed in a worker, not here
+    crashed = [r for r in caplog.records if r.getMessage() == "parser crashed"]
+    assert [getattr(r, "path", None) for r in crashed] == [str(crash)]
+    assert "RuntimeError: parser bug" in getattr(crashed[0], "error", "")
+    assert (await service.ask("what did Ada say about small engines?")).citations
+
+
+async def test_a_cancelled_run_stops_its_worker_processes(
+    service: SaidService, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generated_corpus(notes_dir, write, files=6)
+    monkeypatch.setattr(runner, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "CHUNK_BYTES", 1)
+    pools: list[ProcessPoolExecutor] = []
+    make_pool = runner._parser_pool
+
+    def keep(*args: object) -> object:
+        pool = make_pool(*args)  # type: ignore[arg-type]
+        assert isinstance(pool, ProcessPoolExecutor)
+        pools.append(pool)
+        return pool
+
+    workers: list[multiprocessing.process.BaseProcess] = []
+
+    def cancel_midway(done: int, total: int, path: str) -> None:
+        if done == 2:
+            workers.extend(pools[0]._processes.values())
+            task.cancel()
+
+    monkeypatch.setattr(runner, "_parser_pool", keep)
+    task = asyncio.ensure_future(service.ingest([notes_dir], progress=cancel_midway))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await service.stats()).sources == 0  # nothing of the cancelled run was committed
+    assert workers
+    for _ in range(100):
+        if not any(worker.is_alive() for worker in workers):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(worker.is_alive() for worker in workers)
+
+
+def test_worker_processes_do_not_rerun_an_unguarded_main_script(tmp_path: Path, notes_dir: Path) -> None:
+    """A spawned worker re-imports the main script; a script without `if __name__ == "__main__":` must not run twice."""
+    script = tmp_path / "ingest_script.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from bot.ingest import runner\n"
+        "from bot.store import Store\n"
+        "print('script ran', flush=True)\n"
+        "runner.POOL_MIN_BYTES = 0\n"
+        "async def main():\n"
+        "    store = await Store.open(Path(sys.argv[1]))\n"
+        "    pool = runner._parser_pool\n"
+        "    runner._parser_pool = lambda *args: print('pool', pool(*args) is not None) or pool(*args)\n"
+        "    report = await runner.run_ingest(store, [Path(sys.argv[2])])\n"
+        "    await store.close()\n"
+        "    print('added', report.added, 'failed', report.failed, flush=True)\n"
+        "asyncio.run(main())\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(runner.__file__).parents[2]), *sys.path])}
+    # Its own session, so that a run whose workers hang can be stopped with every process it started.
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "s.db"), str(notes_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert out.splitlines() == ["script ran", "pool True", "added 2 failed 0"], err
+    assert "parser process died" not in err
+
+
 async def test_failed_run_leaves_previous_index_serving(
     service: SaidService, notes_dir: Path, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -275,12 +464,12 @@ async def test_failed_run_leaves_previous_index_serving(
     calls = 0
     original = runner._store_document
 
-    async def crash_on_second(*args: object, **kwargs: object) -> int:
+    def crash_on_second(*args: object, **kwargs: object) -> int:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise OSError("disk full")
-        return await original(*args, **kwargs)  # type: ignore[arg-type]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner, "_store_document", crash_on_second)
     with pytest.raises(OSError):

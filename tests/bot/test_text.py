@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from snowballstemmer.english_stemmer import EnglishStemmer
 
-from bot.text import cut_at_sentence, detect_language, format_timestamp, split_sentences, tokens
+from bot.ingest import links
+from bot.text import (
+    _CJK_RE,
+    _TOKEN_RE,
+    cut_at_sentence,
+    detect_language,
+    format_timestamp,
+    normalize,
+    split_sentences,
+    stem,
+    tokens,
+)
 from bot.timecodes import find_timestamps, parse_timestamp
 
 
@@ -53,3 +67,64 @@ def test_timestamps_in_running_text() -> None:
 def test_format_timestamp() -> None:
     assert format_timestamp(5917) == "01:38:37"
     assert format_timestamp(None) is None
+
+
+def _tokens_reference(text: str) -> list[str]:
+    """tokens() without its fast paths: every word through the one general loop."""
+    text = normalize(text).lower().replace("’", "'")
+    has_cjk = _CJK_RE.search(text) is not None
+    out: list[str] = []
+    for word in _TOKEN_RE.findall(text):
+        if has_cjk and _CJK_RE.match(word):
+            out.extend(word if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)])
+            continue
+        out.append(stem(word.split("'", 1)[0]))
+    return out
+
+
+_MIXED = st.text(alphabet=st.sampled_from(list("abcXYZ019 .,;:!?'’-_()[]*\t\n\u00a0\u3000éüßİKＡ日本語のカナー한々「」")))
+
+
+@given(_MIXED)
+def test_fast_paths_give_the_tokens_the_general_loop_gives(text: str) -> None:
+    assert tokens(text) == _tokens_reference(text)
+
+
+def test_fast_paths_on_english_paragraphs() -> None:
+    for text in [
+        "It's the talent density that matters, isn't it? Rock'n'roll, 1,000 people.",
+        "plain words only here and there",
+        "Naïve café owners' résumés",
+        "Mixed 天気 and weather's forecast",
+        "",
+    ]:
+        assert tokens(text) == _tokens_reference(text)
+
+
+def test_stems_are_the_snowball_english_stems() -> None:
+    """The C stemmer (PyStemmer, when installed) and the pure-Python one index the same tokens."""
+    words = (
+        "running runs ran generously generalization organizational relational conditional "
+        "hopefulness goodness arguing argued argues argument arguments consistency consistently "
+        "dying lying tying skies news howe atlas cosmos bias andes innings outing canning proceed "
+        "exceed succeed gently ugly early only singly sky ski skiing skis commune communism "
+        "university universe universal knightly knights abergavenny cafés naïve ﬁne"
+    ).split()
+    reference = EnglishStemmer()
+    assert [stem(word) for word in words] == [reference.stemWord(word) for word in words]
+
+
+def _plain_text_reference(markdown: str) -> str:
+    text = links._MD_LINK_RE.sub(lambda m: m.group(1) if not m.group(0).startswith("!") else "", markdown)
+    text = links._EMPTY_PARENS.sub("", text)
+    text = links._STRONG.sub(r"\2", text)
+    text = links._EMPHASIS.sub(r"\1", text)
+    text = links._CODE.sub(r"\1", text)
+    text = links._TAG.sub("", text)
+    text = links._BLANKS.sub(" ", text)
+    return links._SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+
+
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\u00a0\u2003\u3000.,;:!?ab[]()*_`<>x1日"))))
+def test_plain_text_skips_only_substitutions_that_change_nothing(text: str) -> None:
+    assert links.plain_text(text) == _plain_text_reference(text)
