@@ -57,7 +57,7 @@ def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
             # A verb or adjective is one kanji and its kana ending (勧めた, 学び, 遅く): the kanji
             # with the first kana is the form the glossary lists, and a word in its own right.
             inflected = w + following[0]
-            if aliases.translations(inflected):
+            if aliases.knows(inflected):
                 w = inflected
         words.append(w)
     long_words = [w for w in words if len(w) >= 2]
@@ -70,14 +70,14 @@ def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
     Japanese writes compounds without spaces, and a glossary cannot list every compound; its
     parts still translate, so an English passage can match each of them.
     """
-    if aliases is None or len(word) < 3 or aliases.translations(word):
+    if aliases is None or len(word) < 3 or aliases.knows(word):
         return [word]
     parts: list[str] = []
     unknown = ""
     i = 0
     while i < len(word):
         for j in range(len(word), i + 1, -1):
-            if aliases.translations(word[i:j]):
+            if aliases.knows(word[i:j]):
                 if len(unknown) >= 2:
                     parts.append(unknown)
                 unknown = ""
@@ -156,6 +156,9 @@ class AliasTable:
             self.pairs.setdefault(ka, set()).add(kb)
             if both_ways:
                 self.pairs.setdefault(kb, set()).add(ka)
+
+    def knows(self, word: str) -> bool:
+        return self.key(word) in self.pairs
 
     def translations(self, word: str) -> list[str]:
         """The other-script forms of a single word or term."""

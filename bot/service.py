@@ -55,6 +55,11 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
+def _alias_files(config_dir: Path) -> list[Path]:
+    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]
+    return [f for f in files if f.exists()]
+
+
 def _load_aliases(config_dir: Path) -> AliasTable:
     """The maintained term table (aliases.toml) and the general glossaries (glossary-*.toml).
 
@@ -63,9 +68,7 @@ def _load_aliases(config_dir: Path) -> AliasTable:
     also matching Japanese notes would only add noise to English questions.
     """
     table = AliasTable()
-    for path in [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]:
-        if not path.exists():
-            continue
+    for path in _alias_files(config_dir):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
@@ -79,8 +82,7 @@ def _load_aliases(config_dir: Path) -> AliasTable:
 
 def _cached_aliases(config_dir: Path) -> AliasTable:
     """The configured tables, read once per process while the files are unchanged (4,000+ glossary lines)."""
-    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]
-    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files if f.exists())
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in _alias_files(config_dir))
     found = _ALIAS_CACHE.get(stamp)
     if found is None:
         _ALIAS_CACHE.clear()

@@ -7,15 +7,16 @@ deadline and error handling live in `respond.Turn`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
 
 from bot import i18n
-from bot.models import AnswerStatus
+from bot.models import AnswerStatus, StoreStats
 
-from .format import cut, has_more, render_about, render_answer, render_episodes, render_reload
+from .format import Reply, cut, has_more, render_about, render_answer, render_episodes, render_reload
 from .respond import Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, AskState
@@ -80,19 +81,22 @@ async def ask(
 
 
 async def episodes(interaction: discord.Interaction[SaidClient]) -> None:
-    lang = interaction_lang(interaction)
-    turn = Turn(interaction, lang=lang, ephemeral=True)
-    async with turn.guard("/episodes"):
-        stats = await turn.compute(interaction.client.core.stats())
-        await turn.show(render_episodes(stats, lang))
+    await _stats_reply(interaction, "/episodes", render_episodes)
 
 
 async def about(interaction: discord.Interaction[SaidClient]) -> None:
+    await _stats_reply(interaction, "/about", render_about)
+
+
+async def _stats_reply(
+    interaction: discord.Interaction[SaidClient], command: str, render: Callable[[StoreStats, str], Reply]
+) -> None:
+    """A private reply drawn from what the store holds."""
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=True)
-    async with turn.guard("/about"):
+    async with turn.guard(command):
         stats = await turn.compute(interaction.client.core.stats())
-        await turn.show(render_about(stats, lang))
+        await turn.show(render(stats, lang))
 
 
 async def reload(interaction: discord.Interaction[SaidClient]) -> None:
