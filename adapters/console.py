@@ -8,7 +8,7 @@ from typing import TextIO
 
 from bot import i18n
 from bot.models import Answer, AnswerStatus, Citation
-from bot.service import SaidService
+from bot.port import Core
 
 
 def format_citation(index: int, citation: Citation, lang: str) -> str:
@@ -43,7 +43,7 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(parts).rstrip()
 
 
-async def chat(service: SaidService, *, lang: str | None = None, stdin: TextIO | None = None,
+async def chat(service: Core, *, lang: str | None = None, stdin: TextIO | None = None,
                stdout: TextIO | None = None) -> None:
     """Read questions line by line; `more` pages on, an empty line or `quit` ends."""
     stdin = stdin or sys.stdin

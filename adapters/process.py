@@ -32,9 +32,9 @@ async def _start_web(service: SaidService, settings: Settings) -> web.AppRunner:
     runner = web.AppRunner(create_web_app(service, settings), shutdown_timeout=SHUTDOWN_SECONDS / 2,
                            access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.TCPSite(runner, settings.web.host, settings.web.port)
     await site.start()
-    log.info("listening", extra={"host": settings.host, "port": settings.port})
+    log.info("listening", extra={"host": settings.web.host, "port": settings.web.port})
     return runner
 
 

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
-from bot.service import SaidService
+from bot.port import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SERVICE: web.AppKey[SaidService] = web.AppKey("service", SaidService)
+SERVICE: web.AppKey[Core] = web.AppKey("service")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -59,7 +59,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
-def _add_slack(app: web.Application, service: SaidService, settings: Settings) -> None:
+def _add_slack(app: web.Application, service: Core, settings: Settings) -> None:
     from adapters.slack import create_slack_app, drain
     from adapters.slack.inflight import DRAIN_SECONDS
 
@@ -78,12 +78,12 @@ def _add_slack(app: web.Application, service: SaidService, settings: Settings) -
     app.on_cleanup.append(finish_replies)
 
 
-def create_web_app(service: SaidService, settings: Settings) -> web.Application:
+def create_web_app(service: Core, settings: Settings) -> web.Application:
     """/healthz always; POST /slack/events when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both set."""
     app = web.Application(middlewares=[access_log], client_max_size=1024**2)
     app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
-    token, secret = settings.slack_bot_token, settings.slack_signing_secret
+    token, secret = settings.slack.bot_token, settings.slack.signing_secret
     if token is not None and secret is not None:
         _add_slack(app, service, settings)
     elif token is not None or secret is not None:

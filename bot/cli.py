@@ -53,10 +53,9 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["db"] = Path(args.db)
     if getattr(args, "notes", None):
         overrides["notes"] = Path(args.notes)
-    settings = Settings(**overrides)  # type: ignore[arg-type]
-    for secret in (settings.discord_token, settings.slack_bot_token, settings.slack_signing_secret,
-                   settings.slack_app_token):
-        register_secret(secret.get_secret_value() if secret else None)
+    settings = Settings(**overrides)
+    for secret in settings.secrets():
+        register_secret(secret)
     return settings
 
 
@@ -129,7 +128,7 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
     from adapters import process
 
-    if settings.discord_token is None:
+    if settings.discord.token is None:
         sys.stderr.write("saidbot: DISCORD_TOKEN is not set (see docs/discord.md; `saidbot doctor` checks it)\n")
         return 2
     return await process.run(settings, serve_web=False, adapters=[process.discord_adapter()])
@@ -140,7 +139,7 @@ async def cmd_slack(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.socket:
         return await process.run(settings, serve_web=True, adapters=[])
-    if settings.slack_app_token is None or settings.slack_bot_token is None:
+    if settings.slack.app_token is None or settings.slack.bot_token is None:
         sys.stderr.write("saidbot: Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN (see docs/slack.md)\n")
         return 2
     return await process.run(settings, serve_web=False, adapters=[process.slack_socket_adapter()])
@@ -150,7 +149,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from adapters import process
 
     adapters = []
-    if settings.discord_token is not None:
+    if settings.discord.token is not None:
         adapters.append(process.discord_adapter())
     else:
         log.warning("DISCORD_TOKEN is not set; running without Discord")
@@ -225,11 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         first = exc.errors()[0]
         sys.stderr.write(f"saidbot: configuration error in {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
         return 2
-    level = settings.log_level
+    level = settings.core.log_level
     if args.command in ("ask", "chat") and "SAIDBOT_LOG_LEVEL" not in os.environ:
         # A person at a terminal wants the answer, not the bookkeeping; warnings still show.
         level = "WARNING"
-    setup_logging(level, settings.log_format)
+    setup_logging(level, settings.core.log_format)
     try:
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.func
         return asyncio.run(command(args, settings))

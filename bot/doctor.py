@@ -45,21 +45,21 @@ def _token_check(name: str, value: str, pattern: re.Pattern[str], hint: str) -> 
 
 
 def check_discord(settings: Settings) -> list[Check]:
-    token = _secret(settings.discord_token)
+    token = _secret(settings.discord.token)
     if not token:
         return [Check("warn", "Discord adapter cannot start: DISCORD_TOKEN is not set",
                       "Developer Portal → your application → Bot → Reset Token; set DISCORD_TOKEN")]
     checks = [_token_check("DISCORD_TOKEN", token, _DISCORD_TOKEN,
                            "copy the bot token itself (three dot-separated parts), not the client secret")]
-    where = f"server {settings.discord_guild_id}" if settings.discord_guild_id else "all servers (global)"
+    where = f"server {settings.discord.guild_id}" if settings.discord.guild_id else "all servers (global)"
     checks.append(Check("ok", f"Discord commands sync to {where}"))
     return checks
 
 
 def check_slack(settings: Settings) -> list[Check]:
-    bot = _secret(settings.slack_bot_token)
-    secret = _secret(settings.slack_signing_secret)
-    app = _secret(settings.slack_app_token)
+    bot = _secret(settings.slack.bot_token)
+    secret = _secret(settings.slack.signing_secret)
+    app = _secret(settings.slack.app_token)
     if not bot and not secret and not app:
         return [Check("warn", "Slack adapter cannot start: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set",
                       "api.slack.com/apps → your app: OAuth & Permissions (xoxb- token) and Basic Information "
@@ -81,19 +81,19 @@ def check_slack(settings: Settings) -> list[Check]:
 
 
 def check_notes(settings: Settings) -> list[Check]:
-    root = settings.notes_path
+    root = settings.core.notes_path
     if not root.exists():
         return [Check("fail", f"notes not found at {root}", "set SAIDBOT_NOTES to a folder of notes and transcripts")]
     files = [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file() and is_ingestible(p)]
     if not files:
         return [Check("fail", f"no notes in {root} (.md, .txt, .vtt, .srt)",
                       "put notes there or point SAIDBOT_NOTES elsewhere")]
-    label = "the bundled demo notes" if settings.uses_demo_notes else str(root)
+    label = "the bundled demo notes" if settings.core.uses_demo_notes else str(root)
     return [Check("ok", f"{len(files)} note and transcript files in {label}")]
 
 
 def check_database(settings: Settings) -> list[Check]:
-    path = settings.db_path
+    path = settings.core.db_path
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -100,9 +100,9 @@ class SaidService:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self._configured_speakers = load_configured_speakers(settings.config_dir)
-        self._config_aliases = _cached_aliases(settings.config_dir)
-        self._shows = load_shows(settings.config_dir)
+        self._configured_speakers = load_configured_speakers(settings.core.config_dir)
+        self._config_aliases = _cached_aliases(settings.core.config_dir)
+        self._shows = load_shows(settings.core.config_dir)
         # Lower-cased names of interview and of commentary shows, and every show's hosts.
         self._interview = {n for show in self._shows if show.kind != "commentary" for n in show.names}
         self._commentary = {n for show in self._shows if show.kind == "commentary" for n in show.names}
@@ -125,7 +125,7 @@ class SaidService:
 
     @classmethod
     async def open(cls, settings: Settings) -> SaidService:
-        store = await Store.open(settings.db_path, readers=settings.read_connections)
+        store = await Store.open(settings.core.db_path, readers=settings.core.read_connections)
         try:
             service = cls(settings, store)
             await service._refresh_caches()
@@ -145,10 +145,10 @@ class SaidService:
 
     def notes_root(self) -> Path | None:
         """The notes this process keeps indexed by itself, or None when the database is managed by hand."""
-        if self.settings.notes is not None:
-            return self.settings.notes
-        if self.settings.db is None:
-            return self.settings.notes_path  # the bundled demo notes into the per-user database
+        if self.settings.core.notes is not None:
+            return self.settings.core.notes
+        if self.settings.core.db is None:
+            return self.settings.core.notes_path  # the bundled demo notes into the per-user database
         return None
 
     async def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:

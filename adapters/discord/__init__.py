@@ -14,10 +14,10 @@ import discord.gateway
 import discord.http
 import yarl
 
+from bot.port import Core
 from bot.settings import Settings
 
 from .client import SaidClient
-from .core import Core
 from .sync import STATE_FILE_NAME
 from .views import VIEW_TIMEOUT
 
@@ -30,8 +30,8 @@ def create_client(service: Core, settings: Settings, *, view_timeout: float = VI
     """A Discord client answering from `service` (a `bot.service.SaidService`)."""
     return SaidClient(
         service,
-        guild_id=settings.discord_guild_id,
-        admin_ids=frozenset(settings.discord_admin_ids),
+        guild_id=settings.discord.guild_id,
+        admin_ids=frozenset(settings.discord.admin_ids),
         state_file=command_state_file(settings),
         view_timeout=view_timeout,
     )
@@ -39,7 +39,7 @@ def create_client(service: Core, settings: Settings, *, view_timeout: float = VI
 
 def command_state_file(settings: Settings) -> Path:
     """Where the hash of the last command sync lives: next to the database."""
-    return settings.db_path.parent / STATE_FILE_NAME
+    return settings.core.db_path.parent / STATE_FILE_NAME
 
 
 async def run_discord(service: Core, settings: Settings) -> None:
@@ -55,21 +55,21 @@ def point_at(settings: Settings) -> None:
 
     discord.py keeps both addresses as class attributes, so this is process-wide; unset, it is discord.com.
     """
-    if settings.discord_api_url:
-        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord.api_url:
+        discord.http.Route.BASE = settings.discord.api_url.rstrip("/")
         log.info("using Discord API at %s", discord.http.Route.BASE)
-    if settings.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    if settings.discord.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
 
 
 async def serve(client: discord.Client, settings: Settings) -> None:
     """Log in with the configured token and run `client` until it is closed or cancelled."""
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    if settings.discord.token is None or not settings.discord.token.get_secret_value().strip():
         raise ValueError("DISCORD_TOKEN is not set; see docs/discord.md")
     point_at(settings)
     async with client:  # closes the gateway and HTTP session however we leave
         try:
-            await client.start(settings.discord_token.get_secret_value())
+            await client.start(settings.discord.token.get_secret_value())
         except discord.LoginFailure:
             log.error("Discord rejected DISCORD_TOKEN; check it in the Developer Portal (Bot → Token)")
             raise

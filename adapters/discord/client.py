@@ -10,10 +10,10 @@ import discord
 from discord import app_commands
 
 from bot import i18n
+from bot.port import Core
 
 from .commands import build_commands
 from .compat import harden_interaction_parser
-from .core import Core
 from .respond import Turn, interaction_lang
 from .sync import sync_if_changed
 from .translate import CatalogTranslator

@@ -24,7 +24,7 @@ from adapters.slack.inflight import InFlight
 from adapters.slack.locales import UserLocales
 from bot import i18n
 from bot.models import AnswerStatus
-from bot.service import SaidService
+from bot.port import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _elapsed_ms(began: float) -> float:
 class _Replies:
     """State shared by the handlers of one app: the core, retry memory, locales, work in flight."""
 
-    def __init__(self, service: SaidService) -> None:
+    def __init__(self, service: Core) -> None:
         self.service = service
         self.seen = Seen()
         self.locales = UserLocales()
@@ -183,11 +183,11 @@ async def _respond(respond: Any, **message: Any) -> bool:
     return True
 
 
-def create_slack_app(service: SaidService, settings: Settings) -> AsyncApp:
+def create_slack_app(service: Core, settings: Settings) -> AsyncApp:
     """The Bolt app with saidbot's handlers; no network call happens until the first request."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url)
+    token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
+    secret = settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else None
+    client = AsyncWebClient(token=token, base_url=settings.slack.api_url)
     # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
     app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
                    logger=_BOLT_LOG)

@@ -12,15 +12,15 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import create_slack_app, drain
 from adapters.slack.inflight import DRAIN_SECONDS
-from bot.service import SaidService
+from bot.port import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-async def run_socket_mode(service: SaidService, settings: Settings) -> None:
+async def run_socket_mode(service: Core, settings: Settings) -> None:
     """Answer over Socket Mode until cancelled; raises at once when Slack refuses a token."""
-    if settings.slack_app_token is None or settings.slack_bot_token is None:
+    if settings.slack.app_token is None or settings.slack.bot_token is None:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; see docs/slack.md")
     app = create_slack_app(service, settings)
     try:
@@ -29,7 +29,7 @@ async def run_socket_mode(service: SaidService, settings: Settings) -> None:
         log.error("Slack rejected SLACK_BOT_TOKEN", extra={"error": exc.response.get("error")})
         raise
     # Bolt's handler talks to apps.connections.open through app.client, i.e. SLACK_API_URL.
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler = AsyncSocketModeHandler(app, settings.slack.app_token.get_secret_value())
     try:
         # The SDK retries a failed connection forever; asking for the first URL ourselves turns a
         # bad app token into an error at startup instead of an endless retry loop.

@@ -259,7 +259,7 @@ async def test_worker_processes_build_the_same_index_and_report_bad_files(
     results = []
     for name, threshold in (("threads.db", 10**12), ("processes.db", 0)):
         monkeypatch.setattr(runner, "POOL_MIN_BYTES", threshold)
-        service = await SaidService.open(settings.model_copy(update={"db": tmp_path / name}))
+        service = await SaidService.open(settings.updated(core={"db": tmp_path / name}))
         try:
             report = await service.ingest([notes_dir])
             results.append((report.added, report.failed, [(Path(p.path).name, p.line) for p in report.problems],
@@ -330,7 +330,7 @@ async def test_worker_processes_and_batches_store_exactly_the_rows_threads_do(
         monkeypatch.setattr(runner, "CHUNK_BYTES", chunk_bytes)
         monkeypatch.setattr(store_module, "BULK_AFTER_SEGMENTS", bulk_after)
         progress: list[int] = []
-        service = await SaidService.open(settings.model_copy(update={"db": tmp_path / name}))
+        service = await SaidService.open(settings.updated(core={"db": tmp_path / name}))
         try:
             report = await service.ingest([notes_dir], progress=lambda done, _, __, seen=progress: seen.append(done))
             results.append((report.model_dump(exclude={"seconds"}), await _rows(service)))

@@ -15,7 +15,7 @@ import yarl
 
 from adapters.discord import create_client, run_discord, serve
 from bot.service import SaidService
-from bot.settings import Settings
+from bot.settings import CoreSettings, DiscordSettings, Settings
 from tests.fakes.discord_server import FakeDiscord
 
 ADMIN_ID = 700000000000000099
@@ -100,12 +100,8 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def settings(tmp_path: Path, notes_dir: Path, fake: FakeDiscord) -> Settings:
     return Settings(
-        _env_file=None,
-        notes=notes_dir,
-        db=tmp_path / "data" / "said.db",
-        discord_token=fake.token,
-        discord_guild_id=fake.guild_id,
-        discord_admin_ids=[ADMIN_ID],
+        core=CoreSettings(_env_file=None, notes=notes_dir, db=tmp_path / "data" / "said.db"),
+        discord=DiscordSettings(_env_file=None, token=fake.token, guild_id=fake.guild_id, admin_ids=[ADMIN_ID]),
     )
 
 

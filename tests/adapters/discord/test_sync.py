@@ -48,7 +48,7 @@ async def test_guild_sync_happens_once_across_restarts(
     assert fake.requests_to("PUT", rf"/applications/{fake.app_id}/commands") == []  # nothing global
     state = json.loads(command_state_file(settings).read_text())
     assert list(state) == [f"{fake.app_id}:guild:{fake.guild_id}"]
-    assert command_state_file(settings).parent == settings.db_path.parent
+    assert command_state_file(settings).parent == settings.core.db_path.parent
 
 
 async def test_commands_are_synced_again_when_discord_lost_them(
@@ -76,7 +76,7 @@ async def test_commands_are_synced_again_when_they_changed(
 
 
 async def test_without_a_guild_id_commands_are_global(fake: FakeDiscord, service: SaidService, settings: Settings) -> None:
-    settings = settings.model_copy(update={"discord_guild_id": None})
+    settings = settings.updated(discord={"guild_id": None})
     async with running(fake, lambda: run_discord(service, settings)):
         it = await fake.answered(await fake.slash("ask", question="talent density"))
         assert "Dario Amodei" in str(fake.reply_message(it)["embeds"])
@@ -88,7 +88,7 @@ async def test_a_wrong_token_fails_clearly_without_logging_it(
     fake: FakeDiscord, service: SaidService, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = "wrong-token-value"
-    settings = settings.model_copy(update={"discord_token": SecretStr(wrong)})
+    settings = settings.updated(discord={"token": SecretStr(wrong)})
     with caplog.at_level(logging.DEBUG), pytest.raises(discord.LoginFailure):
         await run_discord(service, settings)
     assert "DISCORD_TOKEN" in caplog.text
@@ -98,7 +98,7 @@ async def test_a_wrong_token_fails_clearly_without_logging_it(
 async def test_a_missing_token_is_refused_before_connecting(
     fake: FakeDiscord, service: SaidService, settings: Settings
 ) -> None:
-    settings = settings.model_copy(update={"discord_token": None})
+    settings = settings.updated(discord={"token": None})
     with pytest.raises(ValueError, match="DISCORD_TOKEN"):
         await run_discord(service, settings)
     assert fake.requests == []

@@ -90,9 +90,9 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 def slack_settings(settings: Settings, slack: FakeSlack, **extra: Any) -> Settings:
-    return settings.model_copy(update={
-        "slack_bot_token": SecretStr(BOT_TOKEN), "slack_signing_secret": SecretStr(SECRET),
-        "slack_app_token": SecretStr(APP_TOKEN), "slack_api_url": slack.api_url, **extra,
+    return settings.updated(slack={
+        "bot_token": SecretStr(BOT_TOKEN), "signing_secret": SecretStr(SECRET),
+        "app_token": SecretStr(APP_TOKEN), "api_url": slack.api_url, **extra,
     })
 
 

@@ -25,7 +25,7 @@ from tests.fakes.slack_api import TEAM, FakeSlack
 @pytest.fixture
 async def connected(loaded: SaidService, settings: Settings, slack: FakeSlack) -> AsyncIterator[asyncio.Task[None]]:
     # No signing secret: nothing arrives over HTTP in Socket Mode.
-    task = asyncio.create_task(run_socket_mode(loaded, slack_settings(settings, slack, slack_signing_secret=None)))
+    task = asyncio.create_task(run_socket_mode(loaded, slack_settings(settings, slack, signing_secret=None)))
     await slack.wait_socket()
     yield task
     task.cancel()
@@ -85,7 +85,7 @@ async def test_cancelling_closes_the_connection(loaded: SaidService, settings: S
     assert ws.closed
 
 
-@pytest.mark.parametrize("which", ["slack_app_token", "slack_bot_token"])
+@pytest.mark.parametrize("which", ["app_token", "bot_token"])
 async def test_a_rejected_token_fails_at_startup_instead_of_retrying(
     loaded: SaidService, settings: Settings, slack: FakeSlack, which: str
 ) -> None:

@@ -31,7 +31,7 @@ async def test_healthz_is_200_with_the_index_when_ready(web: Web) -> None:
 
 
 async def test_healthz_is_503_while_warming_up(settings: Settings, tmp_path: Path) -> None:
-    cold = await SaidService.open(settings.model_copy(update={"db": tmp_path / "cold.db"}))
+    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db"}))
     server = TestServer(create_web_app(cold, settings), host="127.0.0.1", port=0)
     await server.start_server()
     try:
@@ -45,13 +45,13 @@ async def test_healthz_is_503_while_warming_up(settings: Settings, tmp_path: Pat
         await cold.close()
 
 
-@pytest.mark.parametrize("configured", [{}, {"slack_bot_token": SecretStr("xoxb-test-token-123456")},
-                                        {"slack_signing_secret": SecretStr("0123456789abcdef")}])
+@pytest.mark.parametrize("configured", [{}, {"bot_token": SecretStr("xoxb-test-token-123456")},
+                                        {"signing_secret": SecretStr("0123456789abcdef")}])
 async def test_without_slack_credentials_only_healthz_is_served(
     loaded: SaidService, settings: Settings, configured: dict[str, SecretStr], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="adapters.web")
-    server = TestServer(create_web_app(loaded, settings.model_copy(update=configured)), host="127.0.0.1", port=0)
+    server = TestServer(create_web_app(loaded, settings.updated(slack={"bot_token": None, "signing_secret": None, **configured})), host="127.0.0.1", port=0)
     await server.start_server()
     try:
         assert (await _get(str(server.make_url("/healthz"))))[0] == 200

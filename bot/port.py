@@ -1,0 +1,39 @@
+"""What the adapters may ask of the core, spelled out as one Protocol.
+
+Every adapter (Discord, Slack, the console, the web process) is typed against `Core` rather than
+the concrete service, so what a platform can reach is explicit and small, and tests can hand an
+adapter a fake core. `bot.service.SaidService` satisfies it structurally.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.models import Answer, IngestReport, StoreStats
+
+
+class Core(Protocol):
+    @property
+    def ready(self) -> bool:
+        """Whether questions can be answered yet (the first index build has finished)."""
+        ...
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        speaker: str | None = None,
+        lang: str | None = None,
+        limit: int = 3,
+        offset: int = 0,
+    ) -> Answer: ...
+
+    async def reload(self) -> IngestReport: ...
+
+    async def stats(self) -> StoreStats: ...
+
+    def speaker_names(self, prefix: str = "", limit: int = 25) -> list[str]:
+        """Autocomplete: in memory, never waits on the database."""
+        ...
+
+    def index_age_seconds(self) -> float | None: ...
