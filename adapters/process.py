@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.present import ingest_summary
 from bot.service import SaidService
 from bot.settings import Settings
 
@@ -47,7 +48,7 @@ async def _index(service: SaidService) -> None:
         return
     extra: dict[str, object] = {"seconds": round(time.perf_counter() - began, 3)}
     if report is not None:
-        extra["report"] = report.summary()
+        extra["report"] = ingest_summary(report)
         for problem in report.problems:
             log.warning("note problem", extra={"problem": str(problem)})
     log.info("index ready", extra=extra)

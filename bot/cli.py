@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.logs import register_secret, setup_logging
 from bot.models import AnswerStatus
+from bot.present import ingest_summary
 from bot.service import SaidService
 from bot.settings import Settings
 
@@ -76,7 +77,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             bar.close()
         for problem in report.problems:
             sys.stderr.write(f"{problem}\n")
-        print(report.summary())
+        print(ingest_summary(report))
         return 1 if report.failed and not (report.added or report.changed or report.skipped) else 0
 
     return await _with_service(settings, body)

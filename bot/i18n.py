@@ -40,6 +40,14 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "話者は文字起こしに明記されていません",
     },
     "note_kind": {"en": "from a note", "ja": "ノートより"},
+    "verbatim_kind": {"en": "verbatim transcript", "ja": "文字起こしの原文"},
+    "note_summary_label": {"en": "Note summary", "ja": "ノートの要約"},
+    "ingest_summary": {
+        "en": "added {added}, changed {changed}, removed {removed}, skipped {skipped}, failed {failed}; "
+        "{segments} segments in {seconds}s",
+        "ja": "追加 {added}、変更 {changed}、削除 {removed}、変更なし {skipped}、失敗 {failed}"
+        "（{segments} セグメント、{seconds} 秒）",
+    },
     "more": {"en": "More", "ja": "もっと見る"},
     "share": {"en": "Share", "ja": "共有"},
     "share_in_channel": {"en": "Share in channel", "ja": "チャンネルに共有"},
@@ -59,14 +67,13 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
     },
     "asked": {"en": "Question: {question}", "ja": "質問: {question}"},
     "help": {
-        "en": "Ask what someone said about a topic: `/ask what did Amodei say about talent density?`, "
-        "`/ask Amodei on scaling`, or just `/ask talent density`. Mention me in a channel or send me a "
-        "direct message to get an answer in a thread.",
-        "ja": "誰かが話題について何と言ったかを聞いてください: `/ask アモデイはタレント密度について何と言った？`、"
-        "`/ask タレント密度について` など。"
-        "チャンネルでメンションするか、ダイレクトメッセージを送るとスレッドで答えます。",
+        "en": "Ask what someone said about a topic: “what did Amodei say about talent density?”, "
+        "“Amodei on scaling”, or just “talent density”. I answer with the speaker's own words and a link "
+        "to that moment of the recording.",
+        "ja": "誰かが話題について何と言ったかを聞いてください: 「アモデイはタレント密度について何と言った？」、"
+        "「タレント密度について」など。本人の言葉と、録画のその瞬間へのリンクで答えます。",
     },
-    "more_results": {"en": "{count} more found; ask again with a narrower topic.", "ja": "ほかに{count}件あります。"},
+    "more_results": {"en": "{count} more found.", "ja": "ほかに{count}件あります。"},
     "answer_header": {
         "en": "What {speaker} said about “{topic}”",
         "ja": "{speaker}の「{topic}」についての発言",

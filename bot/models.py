@@ -77,6 +77,7 @@ class AnswerStatus(StrEnum):
     UNKNOWN_SPEAKER = "unknown_speaker"
     EMPTY = "empty_question"
     WARMING_UP = "warming_up"
+    HELP = "help"
 
 
 class Citation(BaseModel):
@@ -137,18 +138,6 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
-
-    def summary(self, lang: str = "en") -> str:
-        if lang == "ja":
-            return (
-                f"追加 {self.added}、変更 {self.changed}、削除 {self.removed}、"
-                f"変更なし {self.skipped}、失敗 {self.failed}（{self.segments} セグメント、{self.seconds:.2f} 秒）"
-            )
-        return (
-            f"added {self.added}, changed {self.changed}, removed {self.removed}, "
-            f"skipped {self.skipped}, failed {self.failed}; "
-            f"{self.segments} segments in {self.seconds:.2f}s"
-        )
 
 
 class ExportedSegment(BaseModel):

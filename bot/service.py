@@ -14,6 +14,7 @@ from bot import i18n
 from bot.citations import to_citation
 from bot.ingest.runner import Progress, run_ingest
 from bot.models import Answer, AnswerStatus, Episode, ExportedSegment, IngestReport, ParsedQuestion, StoreStats
+from bot.present import help_text, is_help_request
 from bot.query import parse_question
 from bot.rank import (
     AliasTable,
@@ -210,6 +211,8 @@ class SaidService:
         base = Answer(
             question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language, offset=offset
         )
+        if is_help_request(question):
+            return base.model_copy(update={"status": AnswerStatus.HELP, "message": help_text(language)})
         if not self.ready:
             return base.model_copy(
                 update={"status": AnswerStatus.WARMING_UP, "message": i18n.t("warming_up", language)}

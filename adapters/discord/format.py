@@ -15,6 +15,7 @@ import discord
 
 from bot import i18n
 from bot.models import Answer, AnswerStatus, Citation, IngestReport, StoreStats
+from bot.present import reload_summary
 
 # Discord's documented message limits.
 CONTENT_MAX: Final = 2000
@@ -249,7 +250,7 @@ def render_episodes(stats: StoreStats, lang: str) -> Reply:
 
 
 def render_reload(report: IngestReport, lang: str) -> Reply:
-    text = i18n.t("reload_done", lang, summary=report.summary(i18n.normalize_lang(lang)))
+    text = reload_summary(report, lang)
     if report.problems:
         text += "\n" + i18n.t("reload_problems", lang, count=len(report.problems))
         for problem in report.problems:

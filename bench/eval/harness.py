@@ -111,6 +111,7 @@ async def run_eval(
     baselines: bool = True,
 ) -> EvalRun:
     """Ingest `paths` into a fresh (or the given) database and answer every question with every system."""
+    from bot.present import ingest_summary
     from bot.service import SaidService
     from bot.settings import Settings
 
@@ -144,7 +145,7 @@ async def run_eval(
 
     problems = [str(p) for p in getattr(report, "problems", [])]
     reachable = [segment.retrieved() for segment in rows]
-    summary = report.summary() if hasattr(report, "summary") else str(report)
+    summary = ingest_summary(report)
     return EvalRun(
         paths=[str(p) for p in paths], questions=list(questions), systems=systems, segments=len(rows),
         ingest_summary=summary, ingest_problems=problems,

@@ -287,7 +287,7 @@ async def run_ingest(
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.perf_counter() - began
-    log.info("ingest finished", extra={"report": report.summary()})
+    log.info("ingest finished", extra=report.model_dump(exclude={"problems"}) | {"problems": len(report.problems)})
     return report
 
 

@@ -93,7 +93,7 @@ async def test_help_and_an_empty_command(web: Web, slack: FakeSlack) -> None:
     by_name = dict(zip(slack.response_names, replies, strict=True))
     for name in ("r1", "r2"):
         assert by_name[name]["response_type"] == "ephemeral"
-        assert by_name[name]["text"].startswith("Ask what someone said about a topic: `/ask")
+        assert by_name[name]["text"].startswith("Ask what someone said about a topic: ")
     assert by_name["r3"]["text"].startswith("誰かが話題について何と言ったかを聞いてください")
 
 

@@ -56,7 +56,7 @@ async def test_mention_inside_a_thread_answers_in_that_thread(web: Web, slack: F
 async def test_a_bare_mention_gets_the_help(web: Web, slack: FakeSlack) -> None:
     await web.event(mention(""))
     [post] = await slack.wait_for("chat.postMessage")
-    assert "/ask" in post["text"] and post["thread_ts"] == "1700000000.000200"
+    assert post["text"].startswith("Ask what someone said about a topic") and post["thread_ts"] == "1700000000.000200"
 
 
 async def test_direct_message_answers_in_a_thread_and_ignores_bots_and_edits(web: Web, slack: FakeSlack) -> None:

@@ -1,0 +1,191 @@
+"""What an answer shows, decided once for every adapter.
+
+The presenter turns the core's results (an `Answer`, `StoreStats`, an `IngestReport`) into plain,
+unescaped text pieces: the header, each citation's who-label and badges, the page label and what
+is left, the status sentence, help, the ingest summary. Adapters only escape these for their
+platform and lay them out (embeds, Block Kit, terminal lines), so the same answer shows the same
+facts on Discord, Slack and the console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from bot import i18n
+from bot.models import Answer, AnswerStatus, Citation, IngestReport
+from bot.text import cut_at_sentence
+
+# A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
+TOPIC_MAX: Final = 200
+
+# What a user types to ask how to use the bot (compared case-folded, surrounding punctuation removed).
+_HELP_WORDS: Final = frozenset({"help", "?", "ヘルプ", "使い方", "つかいかた", "へるぷ", "usage", "how to use"})
+
+
+def is_help_request(question: str) -> bool:
+    """An empty message, or one that only asks for help ("help", "ヘルプ", "使い方", "help?")."""
+    text = " ".join(question.split()).casefold()
+    if not text:
+        return True
+    return text in _HELP_WORDS or text.rstrip("?？!！。.") in _HELP_WORDS
+
+
+def help_text(lang: str) -> str:
+    return i18n.t("help", lang)
+
+
+class Badge(StrEnum):
+    """Facts about a citation that every adapter shows beside it."""
+
+    VERBATIM = "verbatim"  # the words are a transcript's, as recorded
+    NOTE = "note"  # a note's summary or quotation, not checked against a recording
+    UNLABELLED = "unlabelled"  # the transcript does not say who spoke; the speaker is inferred or unknown
+
+
+_BADGE_TEXT: Final = {
+    Badge.VERBATIM: "verbatim_kind",
+    Badge.NOTE: "note_kind",
+    Badge.UNLABELLED: "unverified_speaker",
+}
+
+
+def badge_text(badge: Badge, lang: str) -> str:
+    return i18n.t(_BADGE_TEXT[badge], lang)
+
+
+@dataclass(frozen=True)
+class CitationView:
+    """One citation as shown: plain text, escaped by the adapter."""
+
+    number: int  # position in the whole ranking, 1-based
+    who: str
+    badges: tuple[Badge, ...]
+    badge_texts: tuple[str, ...]
+    episode: str
+    show: str | None
+    timestamp: str | None
+    url: str | None
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """An answer as shown. `header` and `citations` are empty for anything but a found answer."""
+
+    status: AnswerStatus
+    language: str
+    # The sentence shown instead of citations (not found, unknown speaker, help, warming up, …).
+    message: str | None
+    header: str | None
+    question_line: str | None
+    citations: tuple[CitationView, ...]
+    # "1–3 of 7", and how many citations rank after this page.
+    page: str | None
+    remaining: int
+    remaining_text: str | None
+
+    @property
+    def found(self) -> bool:
+        return self.status is AnswerStatus.OK and bool(self.citations)
+
+
+def who_label(citation: Citation, lang: str) -> str:
+    """Who said the words: the speaker, or plainly that nobody is known to have said them."""
+    if citation.speaker:
+        return citation.speaker
+    if citation.kind == "note":
+        return i18n.t("note_summary_label", lang)
+    return i18n.t("unknown_speaker_label", lang)
+
+
+def badges(citation: Citation) -> tuple[Badge, ...]:
+    kind = Badge.NOTE if citation.kind == "note" else Badge.VERBATIM
+    if citation.kind == "quote" and (citation.speaker is None or not citation.speaker_verified):
+        return (kind, Badge.UNLABELLED)
+    return (kind,)
+
+
+def present_citation(citation: Citation, number: int, lang: str) -> CitationView:
+    found = badges(citation)
+    return CitationView(
+        number=number, who=who_label(citation, lang), badges=found,
+        badge_texts=tuple(badge_text(b, lang) for b in found), episode=citation.episode, show=citation.show,
+        timestamp=citation.timestamp, url=citation.url, text=citation.text, citation=citation,
+    )
+
+
+def header(answer: Answer, lang: str) -> str:
+    """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
+    if answer.speaker:
+        return i18n.t("answer_header", lang, speaker=answer.speaker, topic=topic)
+    return i18n.t("answer_header_any", lang, topic=topic)
+
+
+def status_text(answer: Answer, lang: str) -> str:
+    """The sentence for an answer without citations; the core's own message when it wrote one."""
+    if answer.message:
+        return answer.message
+    if answer.status is AnswerStatus.OK:
+        # A page past the last citation: the notes changed, or someone paged too far.
+        return i18n.t("no_more", lang)
+    if answer.status is AnswerStatus.NOT_FOUND:
+        return i18n.t("not_found", lang, topic=answer.topic or answer.question)
+    if answer.status is AnswerStatus.UNKNOWN_SPEAKER:
+        speakers = i18n.join_list(answer.known_speakers, lang)
+        return i18n.t("unknown_speaker", lang, name=answer.speaker or "", speakers=speakers)
+    if answer.status is AnswerStatus.HELP:
+        return help_text(lang)
+    return i18n.t(answer.status.value, lang)
+
+
+def remaining(answer: Answer) -> int:
+    return max(0, answer.total - answer.offset - len(answer.citations))
+
+
+def has_more(answer: Answer) -> bool:
+    return answer.status is AnswerStatus.OK and remaining(answer) > 0
+
+
+def page_label(answer: Answer, lang: str) -> str:
+    first = answer.offset + 1
+    last = answer.offset + len(answer.citations)
+    return i18n.t("page", lang, first=first, last=last, total=max(answer.total, last))
+
+
+def present_answer(answer: Answer, *, question: str | None = None, lang: str | None = None) -> AnswerView:
+    """Everything an adapter shows for `answer`. `question` is the user's text as typed, when the
+    adapter has it (the core may have normalised `answer.question`)."""
+    lang = i18n.normalize_lang(lang or answer.language)
+    asked = " ".join((question if question is not None else answer.question).split())
+    question_line = i18n.t("asked", lang, question=asked) if asked else None
+    if answer.status is not AnswerStatus.OK or not answer.citations:
+        return AnswerView(
+            status=answer.status, language=lang, message=status_text(answer, lang), header=None,
+            question_line=question_line, citations=(), page=None, remaining=0, remaining_text=None,
+        )
+    left = remaining(answer)
+    return AnswerView(
+        status=answer.status, language=lang, message=None, header=header(answer, lang), question_line=question_line,
+        citations=tuple(
+            present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1)
+        ),
+        page=page_label(answer, lang), remaining=left,
+        remaining_text=i18n.t("more_results", lang, count=left) if left else None,
+    )
+
+
+def ingest_summary(report: IngestReport, lang: str = "en") -> str:
+    """"added 2, changed 0, …; 483 segments in 0.41s" in the asker's language."""
+    return i18n.t(
+        "ingest_summary", lang, added=report.added, changed=report.changed, removed=report.removed,
+        skipped=report.skipped, failed=report.failed, segments=report.segments, seconds=f"{report.seconds:.2f}",
+    )
+
+
+def reload_summary(report: IngestReport, lang: str) -> str:
+    """What a chat admin sees after asking for a reload."""
+    return i18n.t("reload_done", lang, summary=ingest_summary(report, lang))
