@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Final
 
+from bot.deeplinks import deep_link
 from bot.models import Citation
-from bot.rank import Ranked
+from bot.scoring import Ranked
 from bot.text import cut_at_sentence, format_timestamp, joins_without_space, split_sentences, tokens
 
 MAX_CITATION_CHARS: Final = 700
-# The link opens a moment before the passage so the first word is not clipped.
-LINK_LEAD_SECONDS: Final = 3
-
-
-def deep_link(video_id: str | None, transcript_url: str | None, start: float | None) -> str | None:
-    if video_id:
-        base = f"https://www.youtube.com/watch?v={video_id}"
-        return f"{base}&t={max(0, int(start) - LINK_LEAD_SECONDS)}s" if start is not None else base
-    return transcript_url
 
 
 def _join(sentences: list[str]) -> str:
@@ -27,7 +20,7 @@ def _join(sentences: list[str]) -> str:
     return out
 
 
-def excerpt(text: str, query_tokens: set[str], *, drop_leading_questions: bool, limit: int = MAX_CITATION_CHARS) -> str:
+def excerpt(text: str, query_tokens: Set[str], *, drop_leading_questions: bool, limit: int = MAX_CITATION_CHARS) -> str:
     """The sentences around the match, cut at sentence boundaries, with ellipses where cut."""
     sentences = split_sentences(text)
     lead = 0
@@ -55,7 +48,7 @@ def excerpt(text: str, query_tokens: set[str], *, drop_leading_questions: bool, 
     return ("… " + chosen) if (start > 0 or lead) else chosen
 
 
-def to_citation(item: Ranked, query_tokens: set[str]) -> Citation:
+def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
     hit = item.hit
     episode = hit.episode
     video_id = episode.video_id if episode else None

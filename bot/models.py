@@ -6,7 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+from bot.deeplinks import deep_link
+from bot.deeplinks import video_url as _video_url
 
 SegmentKind = Literal["quote", "note"]
 
@@ -20,9 +23,17 @@ class Episode(BaseModel):
     title: str | None = None
     date: str | None = None
     video_id: str | None = None
-    video_url: str | None = None
     transcript_url: str | None = None
     speakers: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def video_url(self) -> str | None:
+        return _video_url(self.video_id)
+
+    def link_at(self, seconds: float | None) -> str | None:
+        """Where a reader hears the words said at `seconds`: the video at that second, or the transcript page."""
+        return deep_link(self.video_id, self.transcript_url, seconds)
 
     def display_title(self) -> str:
         if self.title:

@@ -98,7 +98,6 @@ def episode_from_fields(fields: dict[str, Any], *, title_is_episode: bool) -> Ep
         title=title,
         date=as_text(_first(fields, "date", "upload_date", "published", "aired")),
         video_id=video_id,
-        video_url=f"https://www.youtube.com/watch?v={video_id}" if video_id else None,
         transcript_url=normalize_url(transcript) if transcript else None,
         speakers=speakers,
     )

@@ -9,6 +9,7 @@ from bot.ingest.document import ParsedDocument
 from bot.ingest.frontmatter import as_list, as_text, episode_from_fields
 from bot.ingest.links import plain_text, transcript_urls, youtube_ids
 from bot.models import Episode, Segment
+from bot.passages import note_statement, speaker_passage
 from bot.text import detect_language, is_cjk, strip_quotes
 from bot.timecodes import find_timestamps, parse_timestamp
 
@@ -90,7 +91,6 @@ class _NoteParser:
         ids = youtube_ids(self.body)
         if episode.video_id is None and ids:
             episode.video_id = ids[0]
-            episode.video_url = f"https://www.youtube.com/watch?v={ids[0]}"
         if episode.transcript_url is None:
             found = transcript_urls(self.body)
             episode.transcript_url = found[0] if found else None
@@ -192,7 +192,7 @@ class _NoteParser:
                 text=clean,
                 lang=self.doc.lang,
                 kind="quote" if verbatim else "note",
-                passage_key=f"p|{name.lower()}|{start}|{part}",
+                passage_key=speaker_passage(name, start, part),
                 heading=self.heading,
             ),
             self.episode_index,
@@ -229,7 +229,7 @@ class _NoteParser:
                 text=text,
                 lang=self.doc.lang,
                 kind="note",
-                passage_key=f"n|{self.ordinal}",
+                passage_key=note_statement(self.ordinal),
                 heading=self.heading,
             ),
             self.episode_index,

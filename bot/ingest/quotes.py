@@ -9,6 +9,7 @@ from bot.ingest.document import ParsedDocument
 from bot.ingest.frontmatter import as_text
 from bot.ingest.links import normalize_url, plain_text, urls, youtube_id
 from bot.models import Episode, Segment
+from bot.passages import speaker_passage
 from bot.text import detect_language
 from bot.timecodes import parse_timestamp
 
@@ -48,7 +49,7 @@ def parse_quote_collection(
                     text=plain_text(" ".join(paragraph)),
                     lang=lang,
                     kind="quote",
-                    passage_key=f"p|{speaker.lower()}|{start}|{part}" if start is not None else None,
+                    passage_key=speaker_passage(speaker, start, part) if start is not None else None,
                     heading=topic,
                 ),
                 episode,
@@ -108,7 +109,6 @@ def _episode_for(doc: ParsedDocument, episodes: dict[str, int], source: str) -> 
         video = youtube_id(url)
         episode = Episode(
             video_id=video,
-            video_url=f"https://www.youtube.com/watch?v={video}" if video else None,
             transcript_url=None if video else normalize_url(url),
         )
     else:

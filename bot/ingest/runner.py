@@ -19,11 +19,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, is_ingestible, parse_file
 from bot.models import Episode, IngestProblem, IngestReport
-from bot.store import SourceState, Store, SyncWriter, segment_values
+from bot.passages import within_episode, within_note_group
+from bot.store import SegmentRow, SourceState, Store, SyncWriter
 from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
@@ -94,11 +96,21 @@ def _decode(data: bytes) -> str:
         raise ParseError("not UTF-8 text", line) from exc
 
 
-# One segment as the store takes it, before the store knows its ids: (episode index in the document,
-# speaker, speaker verified, start, end, text, terms, context, lang, kind, passage key, heading).
-_SegmentRow = tuple[
-    int | None, str | None, bool, float | None, float | None, str, str, str, str, str, str | None, str | None
-]
+class ParsedRow(NamedTuple):
+    """One segment as parsed and tokenized, before the store knows its ids (a plain tuple to pickle)."""
+
+    episode: int | None  # index into the document's episodes
+    speaker: str | None
+    speaker_verified: bool
+    start: float | None
+    end: float | None
+    text: str
+    terms: str
+    context: str
+    lang: str
+    kind: str
+    passage_key: str | None
+    heading: str | None
 
 
 @dataclass(slots=True)
@@ -110,7 +122,7 @@ class _Document:
     title: str | None
     group_key: str
     episodes: list[Episode]
-    segments: list[_SegmentRow]
+    segments: list[ParsedRow]
     topics: list[str]
     aliases: list[tuple[str, str]]
     warnings: list[IngestProblem]
@@ -121,15 +133,13 @@ def _parse(candidate: _Candidate, data: bytes) -> _Document:
     doc = parse_file(candidate.path, _decode(data))
     group, _ = group_and_lang(candidate.path)
     group_key = f"{candidate.path.parent}/{group}"
-    rows: list[_SegmentRow] = []
+    rows: list[ParsedRow] = []
     for parsed, (terms, context) in zip(doc.segments, _index_terms(doc), strict=True):
         segment = parsed.segment
-        key = segment.passage_key
-        if key and key.startswith("n|"):
-            key = f"{group_key}|{key}"
-        rows.append((
+        rows.append(ParsedRow(
             parsed.episode, segment.speaker, segment.speaker_verified, segment.start, segment.end, segment.text,
-            terms, context, segment.lang, segment.kind, key, segment.heading,
+            terms, context, segment.lang, segment.kind, within_note_group(segment.passage_key, group_key),
+            segment.heading,
         ))
     return _Document(
         lang=doc.lang, format=doc.format, title=doc.title, group_key=group_key, episodes=doc.episodes,
@@ -443,13 +453,15 @@ def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc:
         for name in episode.speakers:
             writer.speaker_id(name)
     speaker_id = writer.speaker_id
-    rows = [
-        segment_values(
-            source_id, episode_ids[episode] if episode is not None else None, speaker_id(speaker) if speaker else None,
-            verified, start, end, text, terms, context, lang, kind, key, heading,
-        )
-        for episode, speaker, verified, start, end, text, terms, context, lang, kind, key, heading in doc.segments
-    ]
+    rows = []
+    for parsed in doc.segments:
+        episode_id = episode_ids[parsed.episode] if parsed.episode is not None else None
+        who = speaker_id(parsed.speaker) if parsed.speaker else None
+        rows.append(SegmentRow(
+            source_id, episode_id, who, int(parsed.speaker_verified and who is not None), parsed.start, parsed.end,
+            parsed.text, parsed.terms, parsed.context, parsed.lang, parsed.kind,
+            within_episode(parsed.passage_key, episode_id), parsed.heading,
+        ))
     writer.add_topics(source_id, doc.topics, doc.lang)
     writer.add_aliases(source_id, doc.aliases)
     return writer.add_segments(rows)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from bot.models import AnswerStatus, Speaker
 from bot.query import parse_question
-from bot.rank import AliasTable, topic_units
-from bot.service import SaidService, _load_aliases
+from bot.service import SaidService
 from bot.speakers import SpeakerDirectory
+from bot.topics import AliasTable, load_aliases, topic_units
 
 Write = Callable[[Path, str], Path]
 
@@ -143,7 +143,7 @@ def test_unknown_japanese_compound_splits_into_known_words() -> None:
 def test_glossary_translates_japanese_questions_one_way(tmp_path: Path) -> None:
     (tmp_path / "aliases.toml").write_text('[terms]\n"talent density" = ["タレント密度"]\n', encoding="utf-8")
     (tmp_path / "glossary-ja-en.toml").write_text('[terms]\n"蒸留" = ["distillation", "distill"]\n', encoding="utf-8")
-    table = _load_aliases(tmp_path)
+    table = load_aliases(tmp_path)
     assert table.translations("蒸留") == ["distill", "distillation"]
     assert table.translations("distillation") == []  # English questions stay English
     assert table.translations("talent density") == ["タレント密度"]  # the maintained table works both ways

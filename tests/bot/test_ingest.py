@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import store as store_module
 from bot.ingest import runner
 from bot.ingest.formats import parse_file
 from bot.service import SaidService
 from bot.settings import Settings
+from bot.store import bulk as store_module
 
 Write = Callable[[Path, str], Path]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.logs import redact, register_secret
-from bot.store import _MIGRATIONS, SCHEMA_VERSION, Store
+from bot.store import Store
+from bot.store.schema import _MIGRATIONS, SCHEMA_VERSION
 
 
 async def test_new_database_is_at_current_version_in_wal(tmp_path: Path) -> None:

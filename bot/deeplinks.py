@@ -1,0 +1,23 @@
+"""The one rule for links into a recording: the episode's video, opened at second N."""
+
+from __future__ import annotations
+
+from typing import Final
+
+YOUTUBE_WATCH: Final = "https://www.youtube.com/watch?v="
+# The link opens a moment before the passage so the first word is not clipped.
+LINK_LEAD_SECONDS: Final = 3
+
+
+def video_url(video_id: str | None) -> str | None:
+    """The episode's video page, or None when the episode has no video."""
+    return f"{YOUTUBE_WATCH}{video_id}" if video_id else None
+
+
+def deep_link(video_id: str | None, transcript_url: str | None, start: float | None) -> str | None:
+    """Where to send a reader for words said at `start` seconds: the video at that second when there
+    is one, else the transcript page (which cannot seek), else nothing."""
+    page = video_url(video_id)
+    if page is None:
+        return transcript_url
+    return f"{page}&t={max(0, int(start) - LINK_LEAD_SECONDS)}s" if start is not None else page

@@ -1,0 +1,113 @@
+"""The plan for answering one question: complete and immutable once built.
+
+A plan holds everything the later stages need (the topic's units and how telling each is, who was
+asked about and which of their episodes to search, the show asked about, the page wanted), so
+retrieval, scoring and de-duplication read it and never change it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+
+from bot.store.fts import Unit
+
+# Terms whose document frequencies are kept between questions (they change only with an ingest).
+DOC_FREQ_CACHE_TERMS: Final = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    topic: str
+    speaker: str | None
+    language: str
+    # The topic as asked, then the same topic in other scripts; each a tuple of units.
+    alternatives: tuple[tuple[Unit, ...], ...]
+    # How telling each unit is (inverse document frequency); rare words weigh more.
+    idf: Mapping[Unit, float]
+    # Segments holding each unit, from the index's vocabulary (0 when unknown).
+    doc_freq: Mapping[Unit, int]
+    # Lower-cased ways of writing the asked speaker, to tell whether a note is about them.
+    speaker_forms: tuple[str, ...] = ()
+    # The asked speaker's id in the store, and the episodes they appear in (for their unlabelled words).
+    speaker_id: int | None = None
+    speaker_episodes: tuple[int, ...] = ()
+    # A host is in every episode of their show; a note on an episode is about its guests.
+    speaker_is_host: bool = False
+    # Lower-cased names of shows whose unlabelled transcripts are interviews (a guest answers a host).
+    interview_shows: frozenset[str] = frozenset()
+    # Episodes of the show (or the numbered episode) the question names; None when it names none.
+    scope: frozenset[int] | None = None
+    offset: int = 0
+    limit: int = 3
+    # Every token of every alternative, for match density and excerpts.
+    tokens: frozenset[str] = field(default=frozenset())
+
+    @property
+    def wanted(self) -> int:
+        """Candidates needed to fill the page asked for."""
+        return self.offset + self.limit
+
+    @property
+    def units(self) -> frozenset[Unit]:
+        return frozenset(u for alt in self.alternatives for u in alt)
+
+    def estimate_all(self) -> int:
+        """Segments the all-words match may return, from the rarest unit of the best alternative."""
+        if not self.doc_freq:
+            return 0
+        return max(min(self.doc_freq.get(u, 0) for u in alt) for alt in self.alternatives)
+
+    def estimate_any(self) -> int:
+        """Segments the any-word match may return."""
+        return sum(self.doc_freq.get(u, 0) for u in self.units)
+
+
+def plan_tokens(alternatives: Sequence[Sequence[Unit]]) -> frozenset[str]:
+    return frozenset(t for alt in alternatives for unit in alt for option in unit for t in option)
+
+
+def unit_idf(doc_freq: int, total: int) -> float:
+    return math.log(1 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+class DocFreqSource(Protocol):
+    async def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]: ...
+
+
+class DocFreqs:
+    """Document frequencies per term, read from the index once and kept until the next ingest."""
+
+    def __init__(self, source: DocFreqSource) -> None:
+        self._source = source
+        self._cache: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    async def of(self, terms: set[str]) -> dict[str, int]:
+        missing = sorted(t for t in terms if t not in self._cache)
+        fetched = await self._source.doc_freqs(missing) if missing else {}
+        # Answer from what was cached and fetched before trimming the cache, so a full cache never
+        # loses a term this question needs.
+        known = {t: self._cache[t] if t in self._cache else fetched[t] for t in terms}
+        if len(self._cache) + len(fetched) > DOC_FREQ_CACHE_TERMS:
+            self._cache.clear()
+        self._cache.update(fetched)
+        return known
+
+
+async def unit_weights(
+    alternatives: Sequence[Sequence[Unit]], doc_freqs: DocFreqs, segments: int
+) -> tuple[dict[Unit, int], dict[Unit, float]]:
+    """(segments holding each unit, its IDF).
+
+    A CJK word is as rare as its rarest bigram; a word with several spellings as common as its most
+    common one.
+    """
+    units = {u for alt in alternatives for u in alt}
+    freq = await doc_freqs.of({t for u in units for option in u for t in option})
+    doc_freq = {u: max(min(freq[t] for t in option) for option in u) for u in units}
+    return doc_freq, {u: unit_idf(df, segments) for u, df in doc_freq.items()}

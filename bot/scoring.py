@@ -1,0 +1,180 @@
+"""Scoring candidates against the plan: pure functions, no store access.
+
+FTS5 bm25 found the candidates; this adds what makes an answer right: the asked speaker's own
+words, verbatim quotes before note summaries, how much of the topic a passage covers and whether
+it has the topic as a phrase, the asker's language, the show asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot import weights as w
+from bot.plan import Plan
+from bot.store import Hit
+from bot.store.fts import Unit
+from bot.text import is_question
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    hit: Hit
+    score: float
+    matched: float
+    attributed_to: str | None
+    verified: bool
+
+
+def unit_present(unit: Unit, term_set: Container[str]) -> bool:
+    return any(all(t in term_set for t in option) for option in unit)
+
+
+def coverage(
+    alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float]
+) -> tuple[float, bool]:
+    """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
+
+    Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
+    without losing passages that hold the telling ones, while a topic the store has never seen
+    ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
+    """
+    present = [unit for unit in alt if unit_present(unit, term_set)]
+    if not present:
+        return 0.0, False
+    total = sum(idf.get(u, 1.0) for u in alt)
+    share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
+    if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
+        return 0.0, False
+    flat = [t for unit in alt for t in unit[0]]
+    phrase = len(alt) > 1 and len(present) == len(alt) and f" {' '.join(flat)} " in f" {terms} "
+    return share, phrase
+
+
+def _mentions(hit: Hit, forms: tuple[str, ...]) -> bool:
+    text = f"{hit.text} {hit.heading or ''}".lower()
+    return any(form in text for form in forms)
+
+
+def _is_interview(show: str | None, interview_shows: frozenset[str]) -> bool:
+    return show is None or show.lower() in interview_shows
+
+
+def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
+    """(speaker to show, verified?, weight) for a hit, given the asked speaker."""
+    speaker = plan.speaker
+    if hit.speaker is not None:
+        if speaker is None or hit.speaker == speaker:
+            return hit.speaker, hit.speaker_verified, w.ASKED_SPEAKER if speaker else w.ANY_SPEAKER
+        return hit.speaker, True, 0.0  # somebody else's words, never shown as the asked speaker's
+    if speaker is None:
+        return None, False, w.NOTE_UNASKED if hit.kind == "note" else w.UNLABELLED_UNASKED
+    episode = hit.episode
+    features = episode is not None and speaker in episode.speakers
+    if hit.kind == "note":
+        # A note counts for a speaker when it names them, or when it is about an episode they were a
+        # guest on; never as their words.
+        about = _mentions(hit, plan.speaker_forms) or (features and not plan.speaker_is_host)
+        return None, False, w.NOTE_ABOUT_SPEAKER if about else 0.0
+    if features and episode is not None and _is_interview(episode.show, plan.interview_shows):
+        if is_question(hit.text):
+            # All question: the host's turn, not the guest's answer.
+            return None, False, w.HOST_QUESTION
+        return speaker, False, w.GUEST_UNLABELLED
+    # Unlabelled words from a recording the speaker is not known to be in are not theirs.
+    return None, False, 0.0
+
+
+def _density(terms: str, tokens: frozenset[str]) -> float:
+    """Share of a passage's tokens that are the query's, saturating like bm25's term frequency."""
+    words = terms.count(" ") + 1
+    hits = sum(f" {terms} ".count(f" {t} ") for t in tokens)
+    return min(1.0, w.DENSITY_SATURATION * hits / words)
+
+
+class _Terms:
+    """Membership in a passage's tokens by substring search: cheaper than building a set when a
+    question has a handful of tokens and a passage has hundreds."""
+
+    __slots__ = ("padded",)
+
+    def __init__(self, padded: str) -> None:
+        self.padded = padded
+
+    def __contains__(self, token: object) -> bool:
+        return f" {token} " in self.padded
+
+
+def order(item: Ranked) -> tuple[float, float, int]:
+    # Near-ties go to the earlier passage: an answer's start reads better than its continuation.
+    return (-round(item.score, 2), item.hit.start if item.hit.start is not None else 1e12, item.hit.id)
+
+
+def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
+    """The candidates worth showing, best first."""
+    ranked: list[Ranked] = []
+    hits = list(hits)
+    if not hits:
+        return ranked
+    best = max(-h.bm25 for h in hits) or 1.0
+    # Sampled candidates come without bm25; term frequency over length stands in for it.
+    sampled = all(h.bm25 == 0.0 for h in hits)
+    for hit in hits:
+        terms = hit.terms
+        term_set = _Terms(f" {terms} {hit.context} ")
+        share, phrase = max(
+            (coverage(alt, terms, term_set, plan.idf) for alt in plan.alternatives), key=lambda c: (c[0], c[1])
+        )
+        if share == 0:
+            continue
+        shown, verified, weight = attribution(hit, plan)
+        if weight == 0.0:
+            continue
+        strength = _density(hit.terms, plan.tokens) if sampled else max(0.0, -hit.bm25) / best
+        relevance = w.STRENGTH * strength + w.COVERAGE * share + (w.PHRASE_BONUS if phrase else 0.0)
+        if hit.kind == "quote":
+            weight *= w.QUOTE
+        if hit.lang == plan.language:
+            weight *= w.SAME_LANGUAGE
+        if plan.scope is not None and hit.episode_id not in plan.scope:
+            weight *= w.OUT_OF_SCOPE
+        if hit.source_format in w.VERBATIM_FORMATS and hit.kind == "quote":
+            weight *= w.VERBATIM_SOURCE
+        ranked.append(Ranked(hit, relevance * weight, share, shown, verified))
+    ranked.sort(key=order)
+    return ranked
+
+
+# Timestamped notes among the best candidates are looked up in their episode's transcript.
+RESOLVE_NOTES = 30
+
+
+def note_moments(ranked: Sequence[Ranked]) -> list[tuple[int, float]]:
+    """(episode id, seconds) of the timestamped notes among the best candidates."""
+    return [
+        (item.hit.episode_id, item.hit.start)
+        for item in ranked[:RESOLVE_NOTES]
+        if item.hit.kind == "note" and item.hit.episode_id is not None and item.hit.start is not None
+    ]
+
+
+def resolve_notes(ranked: Sequence[Ranked], quotes: Mapping[tuple[int, float], Hit], plan: Plan) -> list[Ranked]:
+    """Swap a timestamped note for the verbatim passage playing at its time (`quotes`, by note_moments).
+
+    Summaries and key points are written the way people ask ("a study found developers were
+    slower"), so they match paraphrased questions; the answer is still the speaker's own words at
+    that moment, when the store holds the episode's transcript.
+    """
+    out: list[Ranked] = []
+    for index, item in enumerate(ranked):
+        hit = item.hit
+        if index < RESOLVE_NOTES and hit.kind == "note" and hit.episode_id is not None and hit.start is not None:
+            quote = quotes.get((hit.episode_id, hit.start))
+            if quote is not None and hit.start - (quote.start or 0) <= w.RESOLVE_MAX_GAP_SECONDS:
+                shown, verified, weight = attribution(quote, plan)
+                if weight > 0:
+                    out.append(Ranked(quote, item.score * w.RESOLVED_NOTE, item.matched, shown, verified))
+                    continue
+        out.append(item)
+    out.sort(key=order)
+    return out

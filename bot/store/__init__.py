@@ -1,0 +1,86 @@
+"""The note store: one SQLite file (WAL), FTS5 over pre-tokenized text, versioned schema.
+
+Writes go through one connection inside one transaction per ingest run, so readers on their own
+connections keep seeing the previous index until the run commits; a failure rolls back and leaves
+that index serving.
+
+Modules: `schema` (migrations, connections), `rows` (typed rows in and out), `reads` (queries),
+`writes` and `bulk` (one ingest transaction), `fts` (FTS5 query syntax), `threads` (the aiosqlite
+internals the writer needs, in one place).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.reads import Reads
+from bot.store.rows import Hit, SegmentRow, SourceState
+from bot.store.schema import connect, migrate
+from bot.store.writes import SyncWriter, Writer
+
+__all__ = ["Hit", "SegmentRow", "SourceState", "Store", "SyncWriter", "Writer"]
+
+
+class Store(Reads):
+    """A SQLite note store. One writer connection, a small pool of readers."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection]) -> None:
+        self.path = path
+        self._writer = writer
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers = readers
+        for reader in readers:
+            self._readers.put_nowait(reader)
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, readers: int = 4) -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await connect(path)
+        pool: list[aiosqlite.Connection] = []
+        try:
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await migrate(writer)
+            for _ in range(readers):
+                pool.append(await connect(path, readonly=True))
+        except BaseException:
+            # Every connection runs on its own thread; one left open keeps the process alive.
+            for conn in [*pool, writer]:
+                await conn.close()
+            raise
+        return cls(path, writer, pool)
+
+    async def close(self) -> None:
+        for reader in self._all_readers:
+            await reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        conn = await self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put_nowait(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Writer]:
+        """All of one ingest run: committed together or not at all."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                writer = Writer(self._writer)
+                yield writer
+                await writer.finish()
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+        # Keep the WAL from growing without bound after big runs; readers are not blocked by this.
+        await self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -1,0 +1,199 @@
+"""Read queries, each on a connection from the reader pool (see `Store.reader`)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.models import Episode, StoreStats
+from bot.store.fts import quote
+from bot.store.rows import EPISODE_COLUMNS, HIT_COLUMNS, HIT_JOINS, Hit, SourceState, episode_from, hit_from
+
+# A note's time is "the last passage to start by then", give or take the note's rounding.
+QUOTE_AT_SLACK_SECONDS = 2
+
+
+class Reads(ABC):
+    """The store's read side, over whatever connection `reader()` lends."""
+
+    @abstractmethod
+    def reader(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """A read-only connection, for the length of the `async with`."""
+
+    async def source_states(self) -> dict[str, SourceState]:
+        async with self.reader() as conn, conn.execute("SELECT id, path, sha256, size, mtime FROM sources") as cur:
+            return {row[1]: SourceState(*row) async for row in cur}
+
+    async def search(
+        self, match: str, *, limit: int, speaker_ids: Sequence[int] | None = None,
+        episode_ids: Sequence[int] | None = None, exact: bool = True,
+    ) -> list[tuple[int, float]]:
+        """(segment id, bm25) for an FTS5 MATCH expression (bm25 is lower-is-better).
+
+        `exact` ranks every match by bm25, which costs time in proportion to the matches. Without it
+        the newest `limit` matches are taken as they stream out of the index (FTS5 stops early when
+        not asked to sort by rank), for terms so common that ranking all of them would be slow.
+        """
+        # The heading a passage sits under says what it is about, but weighs less than its words.
+        # A sample is re-ranked in Python; scoring it with bm25() would read each term's whole doclist.
+        score = "bm25(segments_fts, 1.0, 0.4)" if exact else "0.0"
+        sql = f"SELECT f.rowid, {score} AS score FROM segments_fts f"
+        params: list[Any] = [match]
+        where = ["segments_fts MATCH ?"]
+        if speaker_ids is not None or episode_ids is not None:
+            sql += " JOIN segments s ON s.id = f.rowid"
+            ors = []
+            if speaker_ids:
+                ors.append(f"s.speaker_id IN ({','.join('?' * len(speaker_ids))})")
+                params.extend(speaker_ids)
+            if episode_ids:
+                ors.append(f"(s.speaker_id IS NULL AND s.episode_id IN ({','.join('?' * len(episode_ids))}))")
+                params.extend(episode_ids)
+            # Notes carry no speaker; whether one is about the asked speaker is decided when ranking.
+            ors.append("(s.speaker_id IS NULL AND s.kind = 'note')")
+            where.append("(" + " OR ".join(ors) + ")")
+        order = "score" if exact else "f.rowid DESC"
+        sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order} LIMIT ?"
+        params.append(limit)
+        async with self.reader() as conn, conn.execute(sql, params) as cur:
+            return [(int(r[0]), float(r[1])) async for r in cur]
+
+    async def doc_freqs(self, terms: Sequence[str], *, exact_up_to: int = 4000) -> dict[str, int]:
+        """How many segments hold each term (for IDF).
+
+        Counting a term that half the store holds means reading its whole doclist (about 10 ms at a
+        million segments), so past `exact_up_to` matches the count is estimated from how far back in
+        rowid order the index had to go to find that many: the newest matches stream out first.
+        """
+        out: dict[str, int] = {}
+        async with self.reader() as conn:
+            # Two subqueries: SQLite answers a lone MIN or MAX from the index, but not both at once.
+            async with conn.execute("SELECT (SELECT MIN(id) FROM segments), (SELECT MAX(id) FROM segments)") as cur:
+                bounds = await cur.fetchone()
+            low, high = (int(bounds[0] or 0), int(bounds[1] or 0)) if bounds else (0, 0)
+            for term in terms:
+                match = quote(term)
+                async with conn.execute(
+                    "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    (match, exact_up_to - 1),
+                ) as cur:
+                    row = await cur.fetchone()
+                if row is None:
+                    async with conn.execute(
+                        "SELECT COUNT(*) FROM segments_fts WHERE segments_fts MATCH ?", (match,)
+                    ) as cur:
+                        counted = await cur.fetchone()
+                    out[term] = int(counted[0]) if counted else 0
+                else:
+                    span = max(1, high - int(row[0]) + 1)
+                    out[term] = min(high - low + 1, round(exact_up_to * (high - low + 1) / span))
+        return out
+
+    async def segment_count(self) -> int:
+        async with self.reader() as conn, conn.execute("SELECT COUNT(*) FROM segments") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """The hits for (segment id, bm25) pairs, in the order given."""
+        if not scored:
+            return []
+        scores = dict(scored)
+        marks = ",".join("?" * len(scores))
+        sql = f"SELECT {HIT_COLUMNS} FROM segments s {HIT_JOINS} WHERE s.id IN ({marks})"
+        async with self.reader() as conn, conn.execute(sql, list(scores)) as cur:
+            rows = await cur.fetchall()
+        found = {row[0]: hit_from(row, scores[row[0]]) for row in rows}
+        return [found[i] for i, _ in scored if i in found]
+
+    async def quotes_at(self, moments: Sequence[tuple[int, float]]) -> dict[tuple[int, float], Hit]:
+        """For each (episode id, seconds): the verbatim passage playing then (the last to start by then).
+
+        One query for all of them: a timestamped note is looked up for every note among an answer's
+        best candidates.
+        """
+        wanted = list(dict.fromkeys(moments))
+        if not wanted:
+            return {}
+        values = ",".join("(?, ?)" for _ in wanted)
+        sql = (
+            f"WITH wanted(n, episode, at) AS (SELECT row_number() OVER (), column1, column2 FROM (VALUES {values})) "
+            f"SELECT wanted.n, {HIT_COLUMNS} FROM wanted JOIN segments s ON s.id = ("
+            "  SELECT q.id FROM segments q WHERE q.episode_id = wanted.episode AND q.kind = 'quote' "
+            f"  AND q.start <= wanted.at + {QUOTE_AT_SLACK_SECONDS} ORDER BY q.start DESC, q.id DESC LIMIT 1"
+            f") {HIT_JOINS}"
+        )
+        params = [v for moment in wanted for v in moment]
+        async with self.reader() as conn, conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return {wanted[int(row[0]) - 1]: hit_from(row[1:]) for row in rows}
+
+    async def translations(self, keys: Sequence[str], lang: str) -> dict[str, Hit]:
+        """The segment in `lang` for each passage key that has one."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT {HIT_COLUMNS} FROM segments s {HIT_JOINS} WHERE s.passage_key IN ({marks}) AND s.lang = ?"
+        async with self.reader() as conn, conn.execute(sql, [*keys, lang]) as cur:
+            rows = await cur.fetchall()
+        hits = [hit_from(row) for row in rows]
+        return {hit.passage_key: hit for hit in hits if hit.passage_key}
+
+    async def all_hits(self) -> AsyncIterator[Hit]:
+        sql = f"SELECT {HIT_COLUMNS} FROM segments s {HIT_JOINS} ORDER BY s.id"
+        async with self.reader() as conn, conn.execute(sql) as cur:
+            async for row in cur:
+                yield hit_from(row)
+
+    async def speaker_table(self) -> dict[str, int]:
+        async with self.reader() as conn, conn.execute("SELECT name, id FROM speakers") as cur:
+            return {row[0]: int(row[1]) async for row in cur}
+
+    async def episodes(self) -> list[Episode]:
+        """Episodes that still have segments, newest first."""
+        sql = (
+            f"SELECT {EPISODE_COLUMNS} FROM episodes e "
+            "WHERE EXISTS (SELECT 1 FROM segments s WHERE s.episode_id = e.id) ORDER BY e.date DESC, e.id"
+        )
+        async with self.reader() as conn, conn.execute(sql) as cur:
+            return [episode_from(*row) async for row in cur]
+
+    async def topics(self) -> list[tuple[str, str]]:
+        async with self.reader() as conn, conn.execute("SELECT DISTINCT topic, lang FROM topics") as cur:
+            return [(r[0], r[1]) async for r in cur]
+
+    async def term_aliases(self) -> list[tuple[str, str]]:
+        async with self.reader() as conn, conn.execute("SELECT DISTINCT a, b FROM term_aliases") as cur:
+            return [(r[0], r[1]) async for r in cur]
+
+    async def stats(self) -> StoreStats:
+        async with self.reader() as conn:
+            async with conn.execute(
+                "SELECT COUNT(*), MAX(ingested_at), SUM(format = 'note'), SUM(format != 'note') FROM sources"
+            ) as cur:
+                row = await cur.fetchone()
+            async with conn.execute("SELECT COUNT(*) FROM segments") as cur:
+                seg = await cur.fetchone()
+            async with conn.execute("SELECT DISTINCT lang FROM sources ORDER BY lang") as cur:
+                langs = [r[0] async for r in cur]
+            async with conn.execute(
+                "SELECT sp.name FROM speakers sp WHERE EXISTS (SELECT 1 FROM segments s WHERE s.speaker_id = sp.id) "
+                "ORDER BY sp.name"
+            ) as cur:
+                speakers = [r[0] async for r in cur]
+        assert row is not None and seg is not None
+        last = datetime.fromisoformat(row[1]) if row[1] else None
+        return StoreStats(
+            segments=int(seg[0]), sources=int(row[0]), notes=int(row[2] or 0), transcripts=int(row[3] or 0),
+            episodes=await self.episodes(), speakers=speakers, last_ingest=last, languages=langs,
+        )
+
+    async def meta(self, key: str) -> str | None:
+        async with self.reader() as conn, conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None

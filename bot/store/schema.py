@@ -1,0 +1,104 @@
+"""The database's shape: versioned migrations, and how a connection is opened and set up."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 5
+
+# Each entry migrates from version i to i+1; a new database runs them all.
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE episodes(
+        id INTEGER PRIMARY KEY,
+        show TEXT, number INTEGER, title TEXT, date TEXT,
+        video_id TEXT UNIQUE, transcript_url TEXT UNIQUE,
+        speakers TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE sources(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+        lang TEXT NOT NULL, format TEXT NOT NULL, group_key TEXT NOT NULL, title TEXT,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE speakers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE segments(
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        episode_id INTEGER REFERENCES episodes(id),
+        speaker_id INTEGER REFERENCES speakers(id),
+        speaker_verified INTEGER NOT NULL,
+        start REAL, end REAL,
+        text TEXT NOT NULL, terms TEXT NOT NULL, context TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL, kind TEXT NOT NULL,
+        passage_key TEXT, heading TEXT
+    );
+    CREATE INDEX segments_source ON segments(source_id);
+    CREATE INDEX segments_speaker ON segments(speaker_id);
+    CREATE INDEX segments_episode ON segments(episode_id);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(
+        terms, context, content='segments', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE TABLE topics(source_id INTEGER NOT NULL, topic TEXT NOT NULL, lang TEXT NOT NULL);
+    CREATE INDEX topics_source ON topics(source_id);
+    """,
+    """
+    CREATE TABLE term_aliases(source_id INTEGER, a TEXT NOT NULL, b TEXT NOT NULL);
+    CREATE INDEX term_aliases_source ON term_aliases(source_id);
+    """,
+    """
+    CREATE VIRTUAL TABLE segments_vocab USING fts5vocab(segments_fts, row);
+    """,
+    """
+    CREATE INDEX segments_episode_start ON segments(episode_id, kind, start);
+    """,
+    """
+    CREATE INDEX episodes_show_number ON episodes(show, number);
+    CREATE INDEX episodes_title ON episodes(title);
+    """,
+]
+
+
+async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            await conn.execute("PRAGMA query_only = ON")
+        await conn.execute("PRAGMA cache_size = -16000")
+    except BaseException:
+        # The connection's thread keeps the process alive until it is closed.
+        await conn.close()
+        raise
+    return conn
+
+
+async def migrate(conn: aiosqlite.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION, one transaction per step; refuse a newer database."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the database was written by a newer saidbot (schema {version}, this one knows {SCHEMA_VERSION})"
+        )
+    for target in range(version, SCHEMA_VERSION):
+        log.info("schema_migration", extra={"from_version": target, "to_version": target + 1})
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {target + 1}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise

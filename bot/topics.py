@@ -1,0 +1,223 @@
+"""What a question's topic is made of, and the tables that translate it between scripts.
+
+A topic becomes units, one per word: a Latin word is one stemmed token; a CJK word is the run of
+its bigrams; a word the alias tables know in another script may be matched in either. The topic
+as asked and its translations are the alternatives a passage may match.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from bot.store.fts import Unit
+from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
+
+__all__ = ["AliasTable", "Unit", "cached_aliases", "load_aliases", "topic_alternatives", "topic_units"]
+
+_QUESTION_WORDS: Final = frozenset(
+    tokens(
+        "say said says saying think thinks thought talk talked talking speak spoke mention mentioned believe "
+        "believes opinion opinions view views anything something quote quotes"
+    )
+)
+_STOP_STEMS: Final = frozenset(tokens(" ".join(ENGLISH_STOPWORDS))) | _QUESTION_WORDS
+
+
+# In Japanese the content words are the kanji and katakana runs; hiragana carries particles and
+# verb endings ("採用のペースを落とした" -> 採用, ペース, 落).
+_JA_WORD = re.compile(r"[\u3005\u4e00-\u9fff]+|[\u30a0-\u30ff]+|[\u3040-\u309f]+|[^\u3005\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+# Words that frame a Japanese question rather than name its topic ("…についての見解", "…の理由は").
+_JA_FRAME = frozenset(
+    "見解 意見 考え 立場 発言 反論 説明 理由 本当 何 どう 答え 言及 主張 予想 思い 意味 方法 必要 場合 "
+    "とき 以内".split()
+)
+
+
+def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
+    runs = _JA_WORD.findall(piece)
+    words = []
+    for index, w in enumerate(runs):
+        if re.fullmatch(r"[\u3040-\u309fー]+", w) or w in _JA_FRAME:
+            continue
+        following = runs[index + 1] if index + 1 < len(runs) else ""
+        if len(w) == 1 and aliases is not None and re.match(r"[\u3041-\u309f]", following):
+            # A verb or adjective is one kanji and its kana ending (勧めた, 学び, 遅く): the kanji
+            # with the first kana is the form the glossary lists, and a word in its own right.
+            inflected = w + following[0]
+            if aliases.knows(inflected):
+                w = inflected
+        words.append(w)
+    long_words = [w for w in words if len(w) >= 2]
+    return long_words or words
+
+
+def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
+    """A compound the alias table does not know, split into the words it does: 独裁国家 -> 独裁, 国家.
+
+    Japanese writes compounds without spaces, and a glossary cannot list every compound; its
+    parts still translate, so an English passage can match each of them.
+    """
+    if aliases is None or len(word) < 3 or aliases.knows(word):
+        return [word]
+    parts: list[str] = []
+    unknown = ""
+    i = 0
+    while i < len(word):
+        for j in range(len(word), i + 1, -1):
+            if aliases.knows(word[i:j]):
+                if len(unknown) >= 2:
+                    parts.append(unknown)
+                unknown = ""
+                parts.append(word[i:j])
+                i = j
+                break
+        else:
+            unknown += word[i]
+            i += 1
+    if not parts:
+        return [word]
+    if len(unknown) >= 2:
+        parts.append(unknown)
+    return parts
+
+
+def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
+    """What a passage must contain to be about the topic, one unit per word.
+
+    A Latin word is one stemmed token; a CJK word is the run of its bigrams, all required, so
+    "重ね合わせ" never matches a passage that merely contains "合わ". A word the alias table
+    knows in another script may be matched in either ("採用" or "hiring"). Stop words and
+    question verbs are dropped.
+    """
+    units: list[Unit] = []
+
+    def add(surface: str, toks: tuple[str, ...]) -> None:
+        options = [toks]
+        if aliases is not None:
+            for other in aliases.translations(surface):
+                other_toks = tuple(t for t in tokens(other) if t not in _STOP_STEMS)
+                if other_toks and other_toks not in options:
+                    options.append(other_toks)
+        unit = tuple(options)
+        if unit not in units:
+            units.append(unit)
+
+    for word in re.findall(r"\S+", normalize(topic)):
+        for piece in re.split(r"[^\w\u3005\u3040-\u30ff\u4e00-\u9fff'’-]+", word):
+            if not piece:
+                continue
+            if is_cjk(piece):
+                for cjk in _cjk_words(piece, aliases):
+                    for part in _known_parts(cjk, aliases):
+                        toks = tuple(tokens(part))
+                        if toks:
+                            add(part, toks)
+            else:
+                for raw in re.findall(r"[^\W_]+", piece):
+                    toks = tuple(t for t in tokens(raw) if t not in _STOP_STEMS)
+                    if toks:
+                        add(raw, toks)
+    return units
+
+
+def topic_alternatives(topic: str, aliases: AliasTable) -> tuple[tuple[Unit, ...], ...]:
+    """The topic as asked, then the same topic in other scripts; each as its units, none twice."""
+    alternatives: list[tuple[Unit, ...]] = []
+    for variant in [topic, *aliases.expansions(topic)]:
+        units = tuple(topic_units(variant, aliases))
+        if units and units not in alternatives:
+            alternatives.append(units)
+    return tuple(alternatives)
+
+
+@dataclass
+class AliasTable:
+    """Topic terms across scripts: `タレント密度` <-> `talent density`."""
+
+    pairs: dict[str, set[str]] = field(default_factory=dict)
+    _sorted: list[str] | None = field(default=None, repr=False, compare=False)
+    _sorted_for: int = field(default=-1, repr=False, compare=False)
+
+    @staticmethod
+    def key(term: str) -> str:
+        return " ".join(normalize(term).lower().split())
+
+    def add(self, a: str, b: str, *, both_ways: bool = True) -> None:
+        ka, kb = self.key(a), self.key(b)
+        if ka and kb and ka != kb:
+            self.pairs.setdefault(ka, set()).add(kb)
+            if both_ways:
+                self.pairs.setdefault(kb, set()).add(ka)
+
+    def knows(self, word: str) -> bool:
+        return self.key(word) in self.pairs
+
+    def translations(self, word: str) -> list[str]:
+        """The other-script forms of a single word or term."""
+        return sorted(self.pairs.get(self.key(word), ()))
+
+    def expansions(self, topic: str) -> list[str]:
+        """The topic with each known term replaced by its counterparts in other scripts."""
+        lowered = self.key(topic)
+        found: list[str] = []
+        # A substring test first: it rules out nearly every term at C speed before any regex runs.
+        for term in self._by_length():
+            if term not in lowered:
+                continue
+            pattern = re.escape(term) if re.search(r"[^\x00-\x7f]", term) else rf"(?<!\w){re.escape(term)}(?!\w)"
+            if re.search(pattern, lowered):
+                for other in sorted(self.pairs[term]):
+                    found.append(re.sub(pattern, other, lowered))
+        return list(dict.fromkeys(found))[:8]
+
+    def _by_length(self) -> list[str]:
+        # Rebuilt when terms were added since; single characters are never replaced as a whole term.
+        if self._sorted is None or self._sorted_for != len(self.pairs):
+            self._sorted = sorted((t for t in self.pairs if len(t) >= 2), key=len, reverse=True)
+            self._sorted_for = len(self.pairs)
+        return self._sorted
+
+
+def _alias_files(config_dir: Path) -> list[Path]:
+    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]
+    return [f for f in files if f.exists()]
+
+
+def load_aliases(config_dir: Path) -> AliasTable:
+    """The maintained term table (aliases.toml) and the general glossaries (glossary-*.toml).
+
+    A glossary translates a question's words one way, into the language the answers are likely in
+    (a Japanese question reaching English transcripts): thousands of everyday English words each
+    also matching Japanese notes would only add noise to English questions.
+    """
+    table = AliasTable()
+    for path in _alias_files(config_dir):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise RuntimeError(f"{path}: {exc}") from exc
+        glossary = path.name.startswith("glossary-")
+        for term, others in data.get("terms", {}).items():
+            for other in others:
+                table.add(term, other, both_ways=not glossary)
+    return table
+
+
+def cached_aliases(config_dir: Path) -> AliasTable:
+    """The configured tables, read once per process while the files are unchanged (4,000+ glossary lines)."""
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in _alias_files(config_dir))
+    found = _ALIAS_CACHE.get(stamp)
+    if found is None:
+        _ALIAS_CACHE.clear()
+        found = _ALIAS_CACHE[stamp] = load_aliases(config_dir)
+    # Callers add learnt pairs to copies, never to the cached table.
+    return found
+
+
+_ALIAS_CACHE: dict[tuple[tuple[str, int], ...], AliasTable] = {}

@@ -1,0 +1,68 @@
+"""Every ranking weight, named, in one place, each with what it trades off.
+
+A passage's score is relevance × weight. Relevance says how well the words match the topic;
+the weight says how much the passage is worth showing for this question: whose words they are,
+whether they are verbatim, in the asker's language, in the asked show. Change one, then run
+`python -m bench.eval` on every question set.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- relevance = STRENGTH × match strength + COVERAGE × topic coverage (+ PHRASE_BONUS)
+# bm25 (or term density for sampled candidates) against how much of the topic's IDF weight a passage
+# holds: strength alone favours short passages repeating one word, coverage alone ignores how focused a passage is.
+STRENGTH: Final = 0.45
+COVERAGE: Final = 0.55
+# The whole topic as a phrase beats its words scattered through a passage; too high and a phrase in
+# an off-topic aside outranks a focused answer.
+PHRASE_BONUS: Final = 0.25
+# Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
+# related passages, higher answers "nothing found" to everyday paraphrases.
+MIN_COVERAGE: Final = 0.3
+# Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
+TWO_WORD_MIN_SHARE: Final = 0.5
+# Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".
+DENSITY_SATURATION: Final = 8.0
+
+# --- attribution: whose words, for the asked speaker
+# The asked speaker's own labelled words, against notes about them and unlabelled transcript turns.
+ASKED_SPEAKER: Final = 1.6
+# Any labelled speaker when nobody was asked for.
+ANY_SPEAKER: Final = 1.0
+# With nobody asked for, a note statement reads as well as a quote; unlabelled transcript text a little less.
+NOTE_UNASKED: Final = 1.0
+UNLABELLED_UNASKED: Final = 0.9
+# A note that names the asked speaker, or is about an episode they were a guest on: worth showing,
+# never as their words, and below their own words.
+NOTE_ABOUT_SPEAKER: Final = 0.75
+# An all-question paragraph of an unlabelled interview is the host's turn: kept only as a last resort.
+HOST_QUESTION: Final = 0.3
+# Unlabelled words of an interview the asked speaker was a guest on: theirs, marked unverified.
+GUEST_UNLABELLED: Final = 1.0
+
+# --- what kind of passage
+# Verbatim words over a note's summary of them.
+QUOTE: Final = 1.25
+# The asker's language over a translation (a translation of the same passage is swapped in later anyway).
+SAME_LANGUAGE: Final = 1.1
+# A transcript's verbatim words over a note quoting the same words from memory.
+VERBATIM_SOURCE: Final = 1.05
+VERBATIM_FORMATS: Final = frozenset({"transcript", "quotes", "vtt", "srt", "youtube"})
+# Asked about one show: other recordings are a fallback, not the answer.
+OUT_OF_SCOPE: Final = 0.5
+
+# --- notes resolved to the transcript playing at their time
+# Summaries match paraphrased questions; the transcript's words at that moment are the better answer.
+RESOLVED_NOTE: Final = 1.25
+# A note's time and the passage it resolves to may be this far apart (a long answer started earlier).
+RESOLVE_MAX_GAP_SECONDS: Final = 180
+
+# --- one entry per passage
+# Passages of one episode further apart than this are never the same passage.
+DUPLICATE_WINDOW_SECONDS: Final = 20
+# Two passages of one file and language are the same only when they share this much of their words.
+SAME_PASSAGE_OVERLAP: Final = 0.5
+# A translation in the asker's language represents its group when it matches at least this share as well.
+TRANSLATION_MATCH_SHARE: Final = 0.5
