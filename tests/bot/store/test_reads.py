@@ -1,0 +1,25 @@
+"""Reads: typed hits, and notes resolved to the transcript playing at their time in one query."""
+
+from __future__ import annotations
+
+from bot.service import SaidService
+from bot.store.rows import HIT_COLUMNS, HitRow
+
+
+def test_hit_columns_are_named_once() -> None:
+    assert HIT_COLUMNS.count(",") + 1 == len(HitRow._fields)
+
+
+async def test_quotes_at_many_moments_in_one_call(loaded: SaidService) -> None:
+    store = loaded.store
+    [episode] = [e for e in await store.episodes() if e.number == 7]
+    assert episode.id is not None
+    moments = [(episode.id, 604.0), (episode.id, 601.0), (episode.id, 5000.0), (episode.id, 10.0), (999, 600.0)]
+    found = await store.quotes_at([*moments, moments[0]])
+    # 604 s is within the 2 s slack of the quote at 00:10:05; 601 s is before it: the host's 00:09:50.
+    assert found[(episode.id, 604.0)].start == 605 and found[(episode.id, 604.0)].speaker == "Dario Amodei"
+    assert found[(episode.id, 601.0)].start == 590
+    assert found[(episode.id, 5000.0)].start is not None and found[(episode.id, 5000.0)].start >= 605
+    assert (episode.id, 10.0) not in found and (999, 600.0) not in found
+    assert all(hit.kind == "quote" and hit.episode_id == episode.id for hit in found.values())
+    assert await store.quotes_at([]) == {}

@@ -1,0 +1,82 @@
+"""Scoring is pure: the same hits and plan give the same ranking, and attribution stays honest."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, replace
+
+import pytest
+
+from bot.models import Episode
+from bot.plan import Plan, plan_tokens
+from bot.scoring import attribution, resolve_notes, score_hits
+from bot.store import Hit
+from bot.store.fts import Unit
+
+EPISODE = Episode(id=1, show="Example Podcast", number=7, speakers=["Hannah Host", "Dario Amodei"])
+TALENT: tuple[Unit, ...] = ((("talent",),), (("densiti",),))
+
+
+def _hit(id_: int, text: str, *, speaker: str | None = None, kind: str = "quote", start: float | None = 10.0,
+         verified: bool = True, bm25: float = -1.0, lang: str = "en", source_format: str = "note") -> Hit:
+    terms = " ".join(text.lower().replace("density", "densiti").split())
+    return Hit(id=id_, bm25=bm25, text=text, terms=terms, lang=lang, kind=kind, start=start, end=None,
+               speaker=speaker, speaker_verified=verified, passage_key=None, heading=None, source_path="n.md",
+               source_format=source_format, group_key="g", episode_id=1, episode=EPISODE)
+
+
+def _plan(speaker: str | None = None, **changes: object) -> Plan:
+    plan = Plan(topic="talent density", speaker=speaker, language="en", alternatives=(TALENT,),
+                idf={u: 1.0 for u in TALENT}, doc_freq={u: 1 for u in TALENT},
+                speaker_forms=("amodei", "dario") if speaker else (), tokens=plan_tokens((TALENT,)),
+                interview_shows=frozenset({"example podcast"}))
+    return replace(plan, **changes)  # type: ignore[arg-type]
+
+
+def test_a_plan_cannot_be_changed_once_built() -> None:
+    with pytest.raises(FrozenInstanceError):
+        _plan().topic = "other"  # type: ignore[misc]
+
+
+def test_someone_elses_words_are_never_shown_as_the_asked_speakers() -> None:
+    host = _hit(1, "talent density matters", speaker="Hannah Host")
+    assert attribution(host, _plan("Dario Amodei")) == ("Hannah Host", True, 0.0)
+    assert score_hits([host], _plan("Dario Amodei")) == []
+
+
+def test_unlabelled_interview_words_are_the_guests_but_unverified_and_questions_are_the_hosts() -> None:
+    answer = _hit(1, "Talent density beats talent mass.")
+    question = _hit(2, "Why does talent density matter?")
+    plan = _plan("Dario Amodei")
+    assert attribution(answer, plan)[:2] == ("Dario Amodei", False)
+    assert attribution(question, plan)[0] is None
+    ranked = score_hits([question, answer], plan)
+    assert [r.hit.id for r in ranked] == [1, 2]  # the answer before the host's question
+
+
+def test_a_note_about_the_speaker_counts_but_never_as_their_words() -> None:
+    note = _hit(1, "Amodei explained talent density", kind="note")
+    shown, verified, weight = attribution(note, _plan("Dario Amodei"))
+    assert shown is None and not verified and 0 < weight < 1
+
+
+def test_scoring_is_deterministic_and_prefers_verbatim_words() -> None:
+    quote = _hit(1, "talent density wins", speaker="Dario Amodei", source_format="transcript")
+    note = _hit(2, "talent density wins", kind="note")
+    plan = _plan()
+    first, again = score_hits([note, quote], plan), score_hits([quote, note], plan)
+    assert first == again and first[0].hit.id == 1
+
+
+def test_a_topic_word_missing_from_a_passage_can_rule_it_out() -> None:
+    assert score_hits([_hit(1, "nothing about it at all")], _plan()) == []
+
+
+def test_a_timestamped_note_resolves_to_the_verbatim_words_playing_then() -> None:
+    note = _hit(1, "Amodei on talent density", kind="note", start=100.0)
+    quote = _hit(9, "Talent density beats talent mass.", speaker="Dario Amodei", start=95.0)
+    plan = _plan("Dario Amodei")
+    ranked = score_hits([note], plan)
+    resolved = resolve_notes(ranked, {(1, 100.0): quote}, plan)
+    assert [r.hit.id for r in resolved] == [9] and resolved[0].score > ranked[0].score
+    far = replace(quote, start=-200.0)
+    assert [r.hit.id for r in resolve_notes(ranked, {(1, 100.0): far}, plan)] == [1]
