@@ -19,7 +19,6 @@ from aiohttp import ClientError, ClientSession
 
 from tests.fakes.slack_api import BOT_USER, FakeSlack
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "0123456789abcdef0123456789abcdef"
 
 
@@ -57,7 +56,7 @@ async def _start(tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "
         "SAIDBOT_HOST": "127.0.0.1", "SAIDBOT_LOG_FORMAT": "json",
     })
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", command, cwd=tmp_path, env=env,
+        sys.executable, "-m", "saidbot", command, cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     return proc, f"http://127.0.0.1:{port}"

@@ -14,8 +14,6 @@ import pytest
 
 from tests.fakes.discord_server import FakeDiscord
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
@@ -34,7 +32,7 @@ async def test_worker_answers_and_stops_on_sigterm(tmp_path: Path, notes_dir: Pa
         "DISCORD_API_URL": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url,
     })
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "discord", cwd=tmp_path, env=env,
+        sys.executable, "-m", "saidbot", "discord", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 SLACK_OK = {
     "SLACK_BOT_TOKEN": "xoxb-1234567890-abcdefghij",
     "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
@@ -22,7 +21,7 @@ def _doctor(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Compl
     }
     clean.update({"SAIDBOT_DB": str(tmp_path / "d.db"), "HOME": str(tmp_path)}, **env)
     return subprocess.run(
-        [sys.executable, "-m", "bot", "doctor", *args], cwd=tmp_path, env=clean, capture_output=True, text=True,
+        [sys.executable, "-m", "saidbot", "doctor", *args], cwd=tmp_path, env=clean, capture_output=True, text=True,
         timeout=60,
     )
 
