@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bot.config_files import ConfigError, read_toml
 from bot.models import Episode
 from bot.text import is_cjk, normalize
 
@@ -30,13 +30,9 @@ def load_shows(config_dir: Path) -> list[Show]:
     path = config_dir / "shows.toml"
     if not path.exists():
         return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RuntimeError(f"{path}: {exc}") from exc
-    shows = data.get("show", [])
-    if not all(isinstance(item, dict) and item.get("name") for item in shows):
-        raise RuntimeError(f"{path}: every [[show]] needs a name")
+    shows = read_toml(path).get("show", [])
+    if not isinstance(shows, list) or not all(isinstance(item, dict) and item.get("name") for item in shows):
+        raise ConfigError(path, "every [[show]] needs a name")
     return [
         Show(
             name=item["name"], aliases=tuple(item.get("aliases", [])), kind=item.get("kind", "interview"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.config_files import ConfigError, read_toml
 from bot.models import Speaker
 from bot.text import is_cjk, normalize
 
@@ -19,8 +19,10 @@ def load_configured_speakers(config_dir: Path) -> list[Speaker]:
     path = config_dir / "speakers.toml"
     if not path.exists():
         return []
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [Speaker(name=item["name"], aliases=list(item.get("aliases", []))) for item in data.get("speaker", [])]
+    speakers = read_toml(path).get("speaker", [])
+    if not isinstance(speakers, list) or not all(isinstance(item, dict) and item.get("name") for item in speakers):
+        raise ConfigError(path, "every [[speaker]] needs a name")
+    return [Speaker(name=item["name"], aliases=list(item.get("aliases", []))) for item in speakers]
 
 
 class SpeakerDirectory:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config_files import ConfigError
 from bot.models import AnswerStatus, Episode, Speaker
 from bot.query import clean_question, parse_question
 from bot.service import SaidService
@@ -77,7 +78,7 @@ def test_a_number_sign_alone_is_no_episode() -> None:
 
 def test_a_show_without_a_name_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "shows.toml").write_text('[[show]]\nkind = "interview"\n', encoding="utf-8")
-    with pytest.raises(RuntimeError, match="needs a name"):
+    with pytest.raises(ConfigError, match="needs a name"):
         load_shows(tmp_path)
 
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from bot.service import SaidService
 from bot.settings import Settings
 from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, event_body, mention, share_button, slack_settings
 from tests.fakes.slack_api import TEAM, FakeSlack
+from tests.support.processes import stop_process
 
 
 @pytest.fixture
@@ -126,10 +126,9 @@ async def test_the_cli_socket_mode_process_answers_and_stops_on_sigterm(
         else:
             pytest.fail("the Socket Mode process never answered from the notes")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 15)
-        _, stderr = await proc.communicate()
-    assert code == 0, stderr.decode()[-2000:]
+        stopped = await stop_process(proc)
+    stopped.assert_clean()
+    stderr = stopped.stderr
     assert BOT_TOKEN not in stderr.decode() and APP_TOKEN not in stderr.decode()
     assert "will be unused" not in stderr.decode()  # Bolt's start-up warning about our own client
     events = [json.loads(line)["event"] for line in stderr.decode().splitlines() if line.startswith("{")]

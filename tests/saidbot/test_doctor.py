@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from pydantic import SecretStr
+
+from bot.settings import DiscordSettings, Settings, SlackSettings
+from saidbot.doctor import check_slack
+
 SLACK_OK = {
     "SLACK_BOT_TOKEN": "xoxb-1234567890-abcdefghij",
     "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
@@ -22,7 +26,7 @@ def _doctor(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Compl
     }
     clean.update({"SAIDBOT_DB": str(tmp_path / "d.db"), "HOME": str(tmp_path)}, **env)
     return subprocess.run(
-        [sys.executable, "-m", "bot", "doctor", *args], cwd=tmp_path, env=clean, capture_output=True, text=True,
+        [sys.executable, "-m", "saidbot", "doctor", *args], cwd=tmp_path, env=clean, capture_output=True, text=True,
         timeout=60,
     )
 
@@ -56,3 +60,25 @@ def test_doctor_passes_on_a_complete_configuration(tmp_path: Path) -> None:
 def test_doctor_requires_named_adapter(tmp_path: Path) -> None:
     result = _doctor(tmp_path, SLACK_OK, "--require", "discord")
     assert result.returncode == 1 and "DISCORD_TOKEN is not set" in result.stdout
+
+
+def _settings(*, bot_token: str = "", signing_secret: str = "", app_token: str = "") -> Settings:
+    def secret(value: str) -> SecretStr | None:
+        return SecretStr(value) if value else None
+
+    slack = SlackSettings(bot_token=secret(bot_token), signing_secret=secret(signing_secret),
+                          app_token=secret(app_token))
+    return Settings(discord=DiscordSettings(token=None), slack=slack)
+
+
+def test_socket_mode_alone_needs_no_signing_secret() -> None:
+    checks = check_slack(_settings(bot_token=SLACK_OK["SLACK_BOT_TOKEN"], app_token="xapp-1234567890-abcdef"))
+    assert [c.level for c in checks] == ["ok", "ok"]
+    assert not any("SLACK_SIGNING_SECRET" in c.what for c in checks)
+
+
+def test_a_half_configured_slack_names_what_is_missing() -> None:
+    checks = check_slack(_settings(signing_secret=SLACK_OK["SLACK_SIGNING_SECRET"]))
+    assert [(c.level, c.what) for c in checks if c.level == "fail"] == [("fail", "SLACK_BOT_TOKEN is missing")]
+    [untouched] = check_slack(_settings())
+    assert untouched.level == "warn" and "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in untouched.what

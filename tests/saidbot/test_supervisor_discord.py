@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.discord_server import FakeDiscord
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.processes import stop_process
 
 
 @pytest.fixture
@@ -34,7 +31,7 @@ async def test_worker_answers_and_stops_on_sigterm(tmp_path: Path, notes_dir: Pa
         "DISCORD_API_URL": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url,
     })
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "discord", cwd=tmp_path, env=env,
+        sys.executable, "-m", "saidbot", "discord", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
@@ -52,12 +49,7 @@ async def test_worker_answers_and_stops_on_sigterm(tmp_path: Path, notes_dir: Pa
         else:
             pytest.fail("the worker never answered from the notes")
     finally:
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 15)
-        stopped_in = time.monotonic() - started
-        _, stderr = await proc.communicate()
-    assert code == 0, stderr.decode()[-2000:]
-    assert stopped_in < 10
-    assert fake.token not in stderr.decode()
+        stopped = await stop_process(proc)
+    stopped.assert_clean()
+    assert fake.token not in stopped.stderr.decode()
     assert fake.problems == []

@@ -1,4 +1,9 @@
-"""`saidbot doctor`: is this configuration able to run, and if not, what to do about it."""
+"""`saidbot doctor`: is this configuration able to run, and if not, what to do about it.
+
+Whether an adapter is configured, and which variables it lacks, comes from the settings sections'
+`readiness`; this module adds what only a person needs told: tokens that are set but malformed, the
+notes, and the database.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +49,16 @@ def _token_check(name: str, value: str, pattern: re.Pattern[str], hint: str) -> 
     return Check("fail", f"{name} is set but does not look like one", hint)
 
 
+def _not_set(names: tuple[str, ...]) -> str:
+    return f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} not set"
+
+
 def check_discord(settings: Settings) -> list[Check]:
-    token = _secret(settings.discord.token)
-    if not token:
-        return [Check("warn", "Discord adapter cannot start: DISCORD_TOKEN is not set",
+    ready = settings.discord.readiness
+    if not ready.configured:
+        return [Check("warn", f"Discord adapter cannot start: {_not_set(ready.missing)}",
                       "Developer Portal → your application → Bot → Reset Token; set DISCORD_TOKEN")]
-    checks = [_token_check("DISCORD_TOKEN", token, _DISCORD_TOKEN,
+    checks = [_token_check("DISCORD_TOKEN", _secret(settings.discord.token), _DISCORD_TOKEN,
                            "copy the bot token itself (three dot-separated parts), not the client secret")]
     where = f"server {settings.discord.guild_id}" if settings.discord.guild_id else "all servers (global)"
     checks.append(Check("ok", f"Discord commands sync to {where}"))
@@ -57,26 +66,27 @@ def check_discord(settings: Settings) -> list[Check]:
 
 
 def check_slack(settings: Settings) -> list[Check]:
-    bot = _secret(settings.slack.bot_token)
-    secret = _secret(settings.slack.signing_secret)
-    app = _secret(settings.slack.app_token)
-    if not bot and not secret and not app:
-        return [Check("warn", "Slack adapter cannot start: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set",
+    http, socket = settings.slack.readiness, settings.slack.socket_readiness
+    missing = set(http.missing) | set(socket.missing)
+    if not (http.partly or socket.partly or http.configured or socket.configured):
+        return [Check("warn", f"Slack adapter cannot start: {_not_set(http.missing)}",
                       "api.slack.com/apps → your app: OAuth & Permissions (xoxb- token) and Basic Information "
                       "(Signing Secret)")]
     checks: list[Check] = []
-    if bot:
-        checks.append(_token_check("SLACK_BOT_TOKEN", bot, _SLACK_BOT, "use the Bot User OAuth Token, starting xoxb-"))
+    if "SLACK_BOT_TOKEN" not in missing:
+        checks.append(_token_check("SLACK_BOT_TOKEN", _secret(settings.slack.bot_token), _SLACK_BOT,
+                                   "use the Bot User OAuth Token, starting xoxb-"))
     else:
         checks.append(Check("fail", "SLACK_BOT_TOKEN is missing", "OAuth & Permissions → Bot User OAuth Token"))
-    if secret:
-        checks.append(_token_check("SLACK_SIGNING_SECRET", secret, _SIGNING_SECRET,
+    if "SLACK_SIGNING_SECRET" not in missing:
+        checks.append(_token_check("SLACK_SIGNING_SECRET", _secret(settings.slack.signing_secret), _SIGNING_SECRET,
                                    "Basic Information → App Credentials → Signing Secret (32 hex characters)"))
-    elif not app:
+    elif "SLACK_APP_TOKEN" in missing:
         checks.append(Check("fail", "SLACK_SIGNING_SECRET is missing (needed for HTTP mode)",
                             "Basic Information → App Credentials → Signing Secret"))
-    if app:
-        checks.append(_token_check("SLACK_APP_TOKEN", app, _SLACK_APP, "an app-level token starting xapp-"))
+    if "SLACK_APP_TOKEN" not in missing:
+        checks.append(_token_check("SLACK_APP_TOKEN", _secret(settings.slack.app_token), _SLACK_APP,
+                                   "an app-level token starting xapp-"))
     return checks
 
 

@@ -1,4 +1,4 @@
-"""The Procfile's web process as the platform runs it: a real subprocess on a free port."""
+"""The Procfile's web process (`saidbot serve`, `saidbot run`) as the platform runs it: a real subprocess on a free port."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pytest
 from aiohttp import ClientError, ClientSession
 
 from tests.fakes.slack_api import BOT_USER, FakeSlack
+from tests.support.processes import stop_process
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "0123456789abcdef0123456789abcdef"
 
 
@@ -57,7 +57,7 @@ async def _start(tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "
         "SAIDBOT_HOST": "127.0.0.1", "SAIDBOT_LOG_FORMAT": "json",
     })
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", command, cwd=tmp_path, env=env,
+        sys.executable, "-m", "saidbot", command, cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     return proc, f"http://127.0.0.1:{port}"
@@ -113,13 +113,9 @@ async def test_web_process_warms_up_then_serves_and_stops_on_sigterm(tmp_path: P
         [reply] = await slack.wait_for("chat.postMessage", timeout=10)
         assert "still reading the notes" in reply["text"]
     finally:
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(proc.wait(), 15)
-        stopped_in = time.monotonic() - started
-        _, stderr = await proc.communicate()
-    assert code == 0, stderr.decode()[-2000:]
-    assert stopped_in < 10
+        stopped = await stop_process(proc)
+    stopped.assert_clean()
+    stderr = stopped.stderr
     lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     events = [line["event"] for line in lines]
     assert "listening" in events and "index ready" in events and "stopped" in events
@@ -138,6 +134,5 @@ async def test_run_process_without_discord_still_serves(tmp_path: Path, slack: F
             else:
                 pytest.fail("/healthz never became ready")
     finally:
-        proc.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(proc.wait(), 15)
-    assert code == 0
+        stopped = await stop_process(proc, signal.SIGINT)
+    stopped.assert_clean()

@@ -9,18 +9,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from adapters.console import chat
 from bot.service import SaidService
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, module: str = "bot"
+) -> subprocess.CompletedProcess[str]:
     # The developer's own configuration must not leak into what the test sees.
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SAIDBOT_")}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", module, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -82,3 +86,44 @@ async def test_console_chat_pages_with_more(loaded: SaidService) -> None:
     text = out.getvalue()
     assert "1. " in text and "2. " in text
     assert "That's everything I found." in text
+
+
+def test_python_dash_m_saidbot_is_the_same_program(tmp_path: Path, notes_dir: Path) -> None:
+    assert _run("--help", module="saidbot").stdout == _run("--help").stdout
+    db = tmp_path / "z.db"
+    assert _run("ingest", str(notes_dir), "--db", str(db), module="saidbot").returncode == 0
+    asked = [_run("ask", "--db", str(db), "--json", "talent density", module=m).stdout for m in ("saidbot", "bot")]
+    assert asked[0] == asked[1] and json.loads(asked[0])["citations"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "command"),
+    [
+        ("speakers.toml", '[[speaker]]\nname = "Dario Amodei"\naliases = ["Dario", oops]\n', 3, "ask"),
+        ("shows.toml", '[[show]]\nname = "Decoder"\n\n[[show]\n', 4, "ingest"),
+    ],
+)
+def test_a_broken_config_file_is_one_line_and_exit_2(
+    tmp_path: Path, notes_dir: Path, name: str, text: str, line: int, command: str
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / name).write_text(text, encoding="utf-8")
+    args = ("ask", "talent density") if command == "ask" else ("ingest", str(notes_dir))
+    result = _run(*args, "--db", str(tmp_path / "c.db"), cwd=tmp_path, env={"SAIDBOT_CONFIG_DIR": "config"})
+    assert result.returncode == 2, result.stderr
+    # Log lines (JSON, off a terminal) may come first; the error itself is one line.
+    [error] = [text for text in result.stderr.splitlines() if not text.startswith("{")]
+    assert error.startswith(f"saidbot: config/{name}:{line}: ") and len(error) > len(f"saidbot: config/{name}:{line}: ")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_long_running_command_names_what_is_missing(tmp_path: Path) -> None:
+    discord = _run("discord", cwd=tmp_path)
+    assert discord.returncode == 2
+    assert discord.stderr == "saidbot: DISCORD_TOKEN is not set (see docs/discord.md; `saidbot doctor` checks it)\n"
+    both = _run("slack", "--socket", cwd=tmp_path)
+    assert both.returncode == 2
+    assert both.stderr == "saidbot: Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN (see docs/slack.md)\n"
+    app_only = _run("slack", "--socket", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1234567890-abcdefghij"})
+    assert app_only.returncode == 2
+    assert app_only.stderr == "saidbot: Socket Mode needs SLACK_APP_TOKEN (see docs/slack.md)\n"

@@ -1,0 +1,193 @@
+"""`saidbot` / `python -m saidbot` / `python -m bot`: the program's commands, their output and exit codes.
+
+Each command gets its core from a `CoreOpener` (saidbot.bootstrap), the real service by default,
+and long-running commands hand a plan to the supervisor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from adapters.console import chat, format_answer
+from bot.config_files import ConfigError
+from bot.logs import setup_logging
+from bot.models import AnswerStatus
+from bot.present import ingest_summary
+from bot.settings import Settings
+from saidbot.bootstrap import CoreOpener, NotConfigured, OpenedCore, load_settings, open_core, plan_for
+from saidbot.doctor import run_checks
+from saidbot.progress import ProgressBar
+
+log = logging.getLogger("saidbot")
+
+Command = Callable[[argparse.Namespace, Settings, CoreOpener], Coroutine[Any, Any, int]]
+
+
+async def cmd_ingest(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    async with opener(settings) as opened:
+        bar = ProgressBar(sys.stderr)
+        try:
+            report = await opened.ingest([Path(p) for p in args.paths], progress=bar)
+        finally:
+            bar.close()
+    for problem in report.problems:
+        sys.stderr.write(f"{problem}\n")
+    print(ingest_summary(report))
+    return 1 if report.failed and not (report.added or report.changed or report.skipped) else 0
+
+
+async def _prepared(opened: OpenedCore) -> None:
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = await opened.prepare(progress=bar)
+    finally:
+        bar.close()
+    if report is not None:
+        for problem in report.problems:
+            log.warning("note problem", extra={"problem": str(problem)})
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    async with opener(settings) as opened:
+        await _prepared(opened)
+        answer = await opened.core.ask(
+            " ".join(args.question), lang=args.lang, speaker=args.speaker, limit=args.limit
+        )
+    if args.json:
+        print(json.dumps(answer.public_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0 if answer.status in (AnswerStatus.OK, AnswerStatus.NOT_FOUND) else 2
+
+
+async def cmd_chat(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    async with opener(settings) as opened:
+        await _prepared(opened)
+        await chat(opened.core, lang=args.lang)
+    return 0
+
+
+async def _supervised(command: str, settings: Settings, opener: CoreOpener, *, socket: bool = False) -> int:
+    # Imported here: the supervisor brings in aiohttp and Bolt, which one-shot commands do not need.
+    from saidbot.supervisor import supervise
+
+    try:
+        plan = plan_for(command, settings, socket=socket)
+    except NotConfigured as exc:
+        sys.stderr.write(f"saidbot: {exc}\n")
+        return 2
+    return await supervise(settings, plan, opener=opener)
+
+
+async def cmd_serve(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    return await _supervised("serve", settings, opener)
+
+
+async def cmd_discord(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    return await _supervised("discord", settings, opener)
+
+
+async def cmd_slack(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    return await _supervised("slack", settings, opener, socket=args.socket)
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    return await _supervised("run", settings, opener)
+
+
+async def cmd_doctor(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    checks = run_checks(settings, require=tuple(args.require or ()))
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if c.level == "fail"]
+    print(f"\n{len(failed)} problem(s) to fix." if failed else "\nAll good.")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="saidbot", description="What did they say about X? Answers from your notes and transcripts."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="SQLite database file (default: $SAIDBOT_DB or a per-user file)")
+
+    p = sub.add_parser("ingest", help="read notes and transcripts into the store")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question", nargs="+")
+    p.add_argument("--lang", choices=["en", "ja"], help="answer language (default: the question's)")
+    p.add_argument("--speaker", help="only this speaker's words")
+    p.add_argument("--limit", type=int, default=3)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    common(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="an interactive console session")
+    p.add_argument("--lang", choices=["en", "ja"])
+    common(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", help="the web process: Slack over HTTP and /healthz on $PORT")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("discord", help="the Discord bot (DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_discord)
+
+    p = sub.add_parser("slack", help="the Slack bot; --socket for Socket Mode (SLACK_APP_TOKEN)")
+    p.add_argument("--socket", action="store_true", help="connect over Socket Mode instead of serving HTTP")
+    p.set_defaults(func=cmd_slack)
+
+    p = sub.add_parser("run", help="web process and Discord in one process (one small dyno)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("doctor", help="check the configuration and say how to fix it")
+    p.add_argument("--require", action="append", choices=["discord", "slack"],
+                   help="fail when this adapter cannot start (repeatable)")
+    p.set_defaults(func=cmd_doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, opener: CoreOpener = open_core) -> int:
+    """Run one command; `opener` is where its core comes from (tests hand in a fake or a temp store)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        db = getattr(args, "db", None)
+        notes = getattr(args, "notes", None)
+        settings = load_settings(db=Path(db) if db else None, notes=Path(notes) if notes else None)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        sys.stderr.write(f"saidbot: configuration error in {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
+        return 2
+    level = settings.core.log_level
+    if args.command in ("ask", "chat") and "SAIDBOT_LOG_LEVEL" not in os.environ:
+        # A person at a terminal wants the answer, not the bookkeeping; warnings still show.
+        level = "WARNING"
+    setup_logging(level, settings.core.log_format)
+    try:
+        command: Command = args.func
+        return asyncio.run(command(args, settings, opener))
+    except KeyboardInterrupt:
+        return 130
+    except ConfigError as exc:
+        # A broken configuration file is the person's to fix: where and what, no traceback.
+        sys.stderr.write(f"saidbot: {exc}\n")
+        return 2
+    except RuntimeError as exc:
+        sys.stderr.write(f"saidbot: {exc}\n")
+        return 1

@@ -1,0 +1,113 @@
+"""The long-running process: the web process, the Discord worker, Socket Mode, or all in one.
+
+It binds the port (when the plan has the web process) before anything slow happens, builds or
+refreshes the index in the background while the adapters answer "warming up", and on SIGTERM or
+SIGINT stops taking new work, lets replies in flight finish, closes the gateway and the database,
+and exits 0 well inside the platform's 30 s before SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from typing import Any
+
+from aiohttp import web
+
+from adapters.web import create_web_app
+from bot.port import Core
+from bot.present import ingest_summary
+from bot.settings import Settings
+from saidbot.bootstrap import CoreOpener, OpenedCore, Plan, open_core
+
+log = logging.getLogger(__name__)
+
+# The PaaS sends SIGKILL 30 s after SIGTERM; saidbot promises to be gone within 10.
+SHUTDOWN_SECONDS = 8.0
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+async def supervise(
+    settings: Settings, plan: Plan, *, opener: CoreOpener = open_core, stop: asyncio.Event | None = None
+) -> int:
+    """Run `plan` until a signal (or `stop`) or until an adapter ends; 0 on a clean stop, 1 if an adapter failed."""
+    loop = asyncio.get_running_loop()
+    stop = stop if stop is not None else asyncio.Event()
+    installed = []
+    for sig in _SIGNALS:
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        async with opener(settings) as opened:
+            runner = await _start_web(opened.core, settings) if plan.web else None
+            indexing = asyncio.create_task(_index(opened), name="index")
+            tasks: dict[asyncio.Task[None], str] = {
+                asyncio.create_task(adapter.main(opened.core, settings), name=adapter.name): adapter.name
+                for adapter in plan.adapters
+            }
+            stopper: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
+            try:
+                exit_code = await _until_done(stopper, tasks)
+            finally:
+                began = time.perf_counter()
+                await asyncio.wait_for(_shutdown(runner, [indexing, stopper, *tasks]), SHUTDOWN_SECONDS + 1)
+        # Leaving the block closed the database too.
+        log.info("stopped", extra={"seconds": round(time.perf_counter() - began, 3)})
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    return exit_code
+
+
+async def _start_web(core: Core, settings: Settings) -> web.AppRunner:
+    runner = web.AppRunner(create_web_app(core, settings), shutdown_timeout=SHUTDOWN_SECONDS / 2,
+                           access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.web.host, settings.web.port)
+    await site.start()
+    log.info("listening", extra={"host": settings.web.host, "port": settings.web.port})
+    return runner
+
+
+async def _index(opened: OpenedCore) -> None:
+    began = time.perf_counter()
+    try:
+        report = await opened.prepare()
+    except Exception:
+        log.exception("building the index failed; answering from what the database already holds")
+        return
+    extra: dict[str, object] = {"seconds": round(time.perf_counter() - began, 3)}
+    if report is not None:
+        extra["report"] = ingest_summary(report)
+        for problem in report.problems:
+            log.warning("note problem", extra={"problem": str(problem)})
+    log.info("index ready", extra=extra)
+
+
+async def _until_done(stopper: asyncio.Task[Any], tasks: dict[asyncio.Task[None], str]) -> int:
+    exit_code = 0
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        if task is stopper:
+            log.info("shutting down", extra={"reason": "signal"})
+            continue
+        error = task.exception()
+        if error is not None:
+            log.error("adapter stopped", extra={"adapter": tasks[task], "error": repr(error)})
+            exit_code = 1
+        else:
+            log.info("adapter finished", extra={"adapter": tasks[task]})
+    return exit_code
+
+
+async def _shutdown(runner: web.AppRunner | None, tasks: list[asyncio.Task[Any]]) -> None:
+    if runner is not None:
+        # Stops listening first, then waits for requests (and Slack replies) in flight.
+        await runner.cleanup()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
