@@ -8,11 +8,11 @@ as asked and its translations are the alternatives a passage may match.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from bot.config_files import read_toml
 from bot.store.fts import Unit
 from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
 
@@ -198,10 +198,7 @@ def load_aliases(config_dir: Path) -> AliasTable:
     """
     table = AliasTable()
     for path in _alias_files(config_dir):
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise RuntimeError(f"{path}: {exc}") from exc
+        data = read_toml(path)
         glossary = path.name.startswith("glossary-")
         for term, others in data.get("terms", {}).items():
             for other in others:

@@ -61,3 +61,12 @@ def test_a_speaker_without_a_name_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "speakers.toml").write_text('[[speaker]]\naliases = ["X"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="every \\[\\[speaker\\]\\] needs a name"):
         load_configured_speakers(tmp_path)
+
+
+def test_a_broken_glossary_names_its_file_and_line(tmp_path: Path) -> None:
+    from bot.topics import load_aliases
+
+    (tmp_path / "aliases.toml").write_text('[terms]\n"talent density" = ["タレント密度"]\n', encoding="utf-8")
+    (tmp_path / "glossary-ja-en.toml").write_text('[terms]\n"蒸留" = ["distillation"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"glossary-ja-en\.toml:2: "):
+        load_aliases(tmp_path)
