@@ -4,9 +4,11 @@ real v0 HMAC-SHA256 scheme, a real SaidService over notes written here, and a fa
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -193,6 +195,17 @@ async def web(loaded: SaidService, settings: Settings, slack: FakeSlack) -> Asyn
     started = await start_web(loaded, slack_settings(settings, slack), slack)
     yield started
     await started.server.close()
+
+
+async def logged(caplog: pytest.LogCaptureFixture, event: str, count: int = 1,
+                 timeout: float = 5.0) -> list[logging.LogRecord]:
+    """The records of one log event, once `count` of them exist: a reply logs after it was posted."""
+    for _ in range(int(timeout / 0.01)):
+        found = [r for r in caplog.records if r.getMessage() == event]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {count} {event!r} log events in {timeout}s")
 
 
 def share_button(reply: dict[str, Any]) -> dict[str, Any]:

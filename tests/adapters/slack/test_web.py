@@ -59,8 +59,12 @@ async def test_without_slack_credentials_only_healthz_is_served(
             assert resp.status == 404
     finally:
         await server.close()
-    [record] = [r for r in caplog.records if "serving /healthz only" in r.getMessage()]
-    assert record.levelno == (logging.WARNING if configured else logging.INFO)
+    [record] = [r for r in caplog.records if r.getMessage().startswith("slack_")]
+    if configured:
+        assert record.getMessage() == "slack_partly_configured" and record.levelno == logging.WARNING
+        assert record.__dict__["missing"] == ["SLACK_SIGNING_SECRET" if "bot_token" in configured else "SLACK_BOT_TOKEN"]
+    else:
+        assert record.getMessage() == "slack_not_configured" and record.levelno == logging.INFO
 
 
 async def test_a_reply_in_flight_finishes_before_the_server_is_gone(
