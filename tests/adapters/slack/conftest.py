@@ -1,6 +1,7 @@
 """Slack end to end: the project's real web app on a free loopback port, requests signed with the
-real v0 HMAC-SHA256 scheme, a real SaidService over notes written here, and a fake Slack
-(Web API, response_url receivers, Socket Mode) on loopback that SLACK_API_URL points at."""
+real v0 HMAC-SHA256 scheme, a real SaidService over notes written here (or a fake core that fails
+on demand, fake_core.py), and a fake Slack (Web API, response_url receivers, Socket Mode) on
+loopback that SLACK_API_URL points at."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from adapters.web import create_web_app
+from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Settings
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack
@@ -184,8 +186,8 @@ class Web:
         return status
 
 
-async def start_web(service: SaidService, settings: Settings, slack: FakeSlack) -> Web:
-    server = TestServer(create_web_app(service, settings), host="127.0.0.1", port=0)
+async def start_web(core: Core, settings: Settings, slack: FakeSlack) -> Web:
+    server = TestServer(create_web_app(core, settings), host="127.0.0.1", port=0)
     await server.start_server()
     return Web(str(server.make_url("")).rstrip("/"), slack, server)
 
