@@ -150,3 +150,28 @@ def test_seen_remembers_for_its_ttl_and_within_its_size() -> None:
 def test_button_and_blocks_are_json() -> None:
     blocks = fmt.answer_blocks(_view(_answer([_citation("Fine.")])), actions=[fmt.share_button("q", "en")])
     assert json.loads(json.dumps(blocks)) == blocks
+
+
+def test_a_page_shows_its_label_with_the_header_and_what_is_left() -> None:
+    answer = _answer([_citation(f"Point {n}.") for n in range(3)], total=7, offset=3)
+    blocks = fmt.answer_blocks(_view(answer))
+    texts = _texts(blocks)
+    assert texts[:2] == ["*What Dario Amodei said about “scaling”*", "4–6 of 7"]
+    assert texts[-1] == "1 more found."
+    assert fmt.fallback_text(_view(answer)).endswith("\n1 more found.")
+
+
+@pytest.mark.parametrize(("extra", "who", "badges"), [
+    ({}, "*Dario Amodei*", "verbatim transcript"),
+    ({"speaker_verified": False}, "*Dario Amodei*", "verbatim transcript · speaker not labelled in the transcript"),
+    ({"speaker": None, "speaker_verified": False}, "*Unknown speaker*",
+     "verbatim transcript · speaker not labelled in the transcript"),
+    ({"kind": "note"}, "*Dario Amodei*", "from a note"),
+    ({"kind": "note", "speaker": None}, "*Note summary*", "from a note"),
+])
+def test_each_kind_of_citation_is_labelled_as_the_presenter_says(
+    extra: dict[str, object], who: str, badges: str
+) -> None:
+    section, context = fmt.citation_blocks(_cited(_citation("Words.", **extra)))
+    assert section["text"]["text"].startswith(f"{who} · Long Interview #452 · <https://")
+    assert context["elements"][0]["text"] == badges
