@@ -1,54 +1,61 @@
-"""The console adapter: answers in a terminal, and an interactive `saidbot chat` session."""
+"""The console adapter: answers in a terminal, and an interactive `saidbot chat` session.
+
+What an answer says comes from `bot.present`; this module only lays it out as terminal lines:
+the header with the page label, then per citation who, where and its badges, the quote and the
+link, then how many more were found.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+from typing import Final, TextIO
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation
+from bot.models import Answer, AnswerStatus
 from bot.port import Core
+from bot.present import AnswerView, CitationView, present_answer
+
+_QUIT: Final = frozenset({"quit", "exit", ":q"})
+_MORE: Final = frozenset({"more", "もっと"})
 
 
-def format_citation(index: int, citation: Citation, lang: str) -> str:
-    speaker = citation.speaker or i18n.t("note_kind", lang)
-    if citation.speaker and not citation.speaker_verified:
-        speaker += f" ({i18n.t('unverified_speaker', lang)})"
+def format_citation(citation: CitationView, lang: str) -> str:
+    """`1. Dario Amodei — Episode @ 01:38:37 [verbatim transcript]`, the quote, the link."""
     where = citation.episode
     if citation.timestamp:
         where += f" @ {citation.timestamp}"
-    kind = "" if citation.kind == "quote" or not citation.speaker else f" [{i18n.t('note_kind', lang)}]"
-    lines = [f"{index}. {speaker} — {where}{kind}", f"   “{citation.text}”"]
+    badges = f" [{i18n.join_list(list(citation.badge_texts), lang)}]" if citation.badge_texts else ""
+    lines = [f"{citation.number}. {citation.who} — {where}{badges}", f"   “{citation.text}”"]
     if citation.url:
         lines.append(f"   {citation.url}")
     return "\n".join(lines)
 
 
-def format_answer(answer: Answer) -> str:
-    lang = answer.language
-    if answer.status is not AnswerStatus.OK:
-        return answer.message or ""
-    if answer.speaker:
-        header = i18n.t("answer_header", lang, speaker=answer.speaker, topic=answer.topic)
-    else:
-        header = i18n.t("answer_header_any", lang, topic=answer.topic)
-    parts = [header, ""]
-    for number, citation in enumerate(answer.citations, start=answer.offset + 1):
-        parts.append(format_citation(number, citation, lang))
-        parts.append("")
-    remaining = answer.total - answer.offset - len(answer.citations)
-    if remaining > 0:
-        parts.append(f"(+{remaining})")
+def format_view(view: AnswerView) -> str:
+    if not view.found or view.header is None:
+        return view.message or ""
+    title = f"{view.header} · {view.page}" if view.page else view.header
+    parts = [title, ""]
+    for citation in view.citations:
+        parts += [format_citation(citation, view.language), ""]
+    if view.remaining_text:
+        parts.append(view.remaining_text)
     return "\n".join(parts).rstrip()
 
 
-async def chat(service: Core, *, lang: str | None = None, stdin: TextIO | None = None,
+def format_answer(answer: Answer, *, question: str | None = None) -> str:
+    """The answer as a terminal shows it (what `saidbot ask` prints)."""
+    return format_view(present_answer(answer, question=question))
+
+
+async def chat(core: Core, *, lang: str | None = None, stdin: TextIO | None = None,
                stdout: TextIO | None = None) -> None:
-    """Read questions line by line; `more` pages on, an empty line or `quit` ends."""
+    """Read questions line by line; `more` pages on, `quit` (or the end of input) ends."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
+    # The question being paged through, and the offset of its next page.
     last: tuple[str, int] | None = None
     if interactive:
         stdout.write("Ask what someone said (e.g. “what did Amodei say about talent density?”). "
@@ -61,17 +68,15 @@ async def chat(service: Core, *, lang: str | None = None, stdin: TextIO | None =
         if not line:
             break
         question = line.strip()
-        if question.lower() in ("quit", "exit", ":q"):
+        if question.lower() in _QUIT:
             break
         if not question:
             continue
         offset = 0
-        if question.lower() in ("more", "もっと") and last is not None:
-            question, offset = last[0], last[1]
-        answer = await service.ask(question, lang=lang, offset=offset)
+        if question.lower() in _MORE and last is not None:
+            question, offset = last
+        answer = await core.ask(question, lang=lang, offset=offset)
         if answer.status is AnswerStatus.OK:
             last = (question, offset + len(answer.citations))
-        text = format_answer(answer) if answer.citations or answer.status is not AnswerStatus.OK else i18n.t(
-            "no_more", answer.language)
-        stdout.write(text + "\n\n")
+        stdout.write(format_answer(answer, question=question) + "\n\n")
         stdout.flush()

@@ -1,4 +1,5 @@
-"""The web process: Slack's Events API on POST /slack/events and GET /healthz for the platform."""
+"""The web process: GET /healthz for the platform, and whatever chat adapter is configured to
+serve over HTTP (Slack's /slack/events, mounted by the Slack adapter itself)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot.port import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SERVICE: web.AppKey[Core] = web.AppKey("service")
+CORE: web.AppKey[Core] = web.AppKey("core")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -43,52 +43,40 @@ async def access_log(request: web.Request, handler: Handler) -> web.StreamRespon
 
 async def healthz(request: web.Request) -> web.Response:
     """200 with the index's size and age once answers are possible; 503 while warming up or broken."""
-    service = request.app[SERVICE]
+    core = request.app[CORE]
     body: dict[str, object] = {"status": "warming_up", "segments": None, "index_age_seconds": None}
-    if not service.ready:
+    if not core.ready:
         return web.json_response(body, status=503)
     try:
-        stats = await service.stats()
+        stats = await core.stats()
     except Exception:
         # A platform probe gets a plain 503; the reason goes to the log.
-        log.exception("health check could not read the store")
+        log.exception("healthz_store_unreadable")
         return web.json_response({**body, "status": "error"}, status=503)
-    age = service.index_age_seconds()
+    age = core.index_age_seconds()
     body.update(status="ready", segments=stats.segments,
                 index_age_seconds=round(age, 1) if age is not None else None)
     return web.json_response(body)
 
 
-def _add_slack(app: web.Application, service: Core, settings: Settings) -> None:
-    from adapters.slack import create_slack_app, drain
-    from adapters.slack.inflight import DRAIN_SECONDS
+def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
+    readiness = settings.slack.readiness
+    if readiness.configured:
+        # Imported only when used: a web process without Slack never loads Bolt.
+        from adapters.slack import EVENTS_PATH, mount
 
-    bolt = create_slack_app(service, settings)
-
-    async def slack_events(request: web.Request) -> web.Response:
-        # Bolt checks the v0 signature and the timestamp's age (401 otherwise), answers Slack's
-        # url_verification, acknowledges, and runs the handler after the response is sent.
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
-    async def finish_replies(_: web.Application) -> None:
-        # Runs after the server stopped taking requests (aiohttp's cleanup comes after shutdown).
-        await drain(bolt, DRAIN_SECONDS)
-
-    app.router.add_post("/slack/events", slack_events)
-    app.on_cleanup.append(finish_replies)
-
-
-def create_web_app(service: Core, settings: Settings) -> web.Application:
-    """/healthz always; POST /slack/events when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both set."""
-    app = web.Application(middlewares=[access_log], client_max_size=1024**2)
-    app[SERVICE] = service
-    app.router.add_get("/healthz", healthz)
-    token, secret = settings.slack.bot_token, settings.slack.signing_secret
-    if token is not None and secret is not None:
-        _add_slack(app, service, settings)
-    elif token is not None or secret is not None:
-        missing = "SLACK_SIGNING_SECRET" if secret is None else "SLACK_BOT_TOKEN"
-        log.warning("Slack is half configured; serving /healthz only", extra={"missing": missing})
+        mount(app, core, settings)
+        log.info("slack_mounted", extra={"path": EVENTS_PATH})
+    elif readiness.partly:
+        log.warning("slack_partly_configured", extra={"missing": list(readiness.missing), "serving": "/healthz"})
     else:
-        log.info("Slack is not configured; serving /healthz only")
+        log.info("slack_not_configured", extra={"serving": "/healthz"})
+
+
+def create_web_app(core: Core, settings: Settings) -> web.Application:
+    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP."""
+    app = web.Application(middlewares=[access_log], client_max_size=1024**2)
+    app[CORE] = core
+    app.router.add_get("/healthz", healthz)
+    _mount_slack(app, core, settings)
     return app

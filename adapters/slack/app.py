@@ -1,15 +1,15 @@
 """Slack handlers on a Bolt AsyncApp: mentions and DMs answer in a thread; /ask answers privately
 with a Share button. The same app serves the Events API over HTTP and Socket Mode.
 
-Handlers only translate: Slack's input becomes a question for the core, the core's Answer
-becomes Block Kit (format.py). Every Web API call goes through one AsyncWebClient whose base URL
-is SLACK_API_URL.
+Handlers only translate: Slack's input becomes a question for the core (help included: the core
+answers "help" itself), the core's Answer becomes Block Kit through the presenter (format.py).
+Every handler runs inside one guard (guard.py). Every Web API call goes through one
+AsyncWebClient whose base URL is SLACK_API_URL.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import weakref
 from typing import Any
 
@@ -20,12 +20,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import format as fmt
 from adapters.slack import parse
 from adapters.slack.dedupe import Seen
+from adapters.slack.guard import Turn
 from adapters.slack.inflight import InFlight
 from adapters.slack.locales import UserLocales
 from bot import i18n
-from bot.models import AnswerStatus
 from bot.port import Core
-from bot.settings import Settings
+from bot.present import present_answer
+from bot.settings import Settings, SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +54,32 @@ def _message_key(event: dict[str, Any]) -> str | None:
     return f"msg:{channel}:{ts}" if channel and ts else None
 
 
-def _elapsed_ms(began: float) -> float:
-    return round((time.perf_counter() - began) * 1000, 1)
+class ResponseRefused(Exception):
+    """A response_url answered something other than 200 (e.g. 400 invalid_blocks, 404 expired_url)."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"response_url answered {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+async def _respond(respond: Any, **message: Any) -> None:
+    """Post to the response_url; Slack answers a refusal with an HTTP status instead of raising."""
+    result = await respond(**message)
+    status = getattr(result, "status_code", 200)
+    if status != 200:
+        raise ResponseRefused(status, str(getattr(result, "body", "")))
 
 
 class _Replies:
-    """State shared by the handlers of one app: the core, retry memory, locales, work in flight."""
+    """State shared by the handlers of one app: the core, retry memory, locales, work in flight.
 
-    def __init__(self, service: Core) -> None:
-        self.service = service
+    Each handler turns Slack's input into a question for the core and the core's answer into a
+    message (`bot.present` decides what it says, format.py lays it out), inside one `Turn.guard`.
+    """
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
         self.seen = Seen()
         self.locales = UserLocales()
         self.inflight = InFlight()
@@ -71,127 +89,103 @@ class _Replies:
         """Answer a mention or a DM in the message's thread (or start one under the message)."""
         channel = str(event.get("channel") or "")
         thread = event.get("thread_ts") or event.get("ts")
-        began = time.perf_counter()
-        lang = await self.locales.lang(client, event.get("user"))
-        question = parse.question_text(str(event.get("text") or ""), bot_user_id)
-        outcome = "help"
-        try:
-            if parse.is_help(question):
-                blocks, text = fmt.help_blocks(lang), fmt.help_text(lang)
-            else:
-                answer = await self.service.ask(question, lang=lang)
-                blocks, text, outcome = fmt.answer_blocks(answer), fmt.fallback_text(answer), answer.status.value
-            await client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks,
-                                          unfurl_links=False, unfurl_media=False)
-        except Exception:
-            outcome = "error"
-            log.exception("answering a Slack message failed", extra={"kind": kind, "event_id": event_id,
-                                                                      "channel": channel})
-            await self._apologize_in_thread(client, channel, thread, lang)
-        log.info("slack reply", extra={"kind": kind, "event_id": event_id, "channel": channel, "lang": lang,
-                                       "outcome": outcome, "ms": _elapsed_ms(began)})
 
-    async def _apologize_in_thread(self, client: AsyncWebClient, channel: str, thread: str | None,
-                                   lang: str) -> None:
-        try:
-            await client.chat_postMessage(channel=channel, thread_ts=thread, text=fmt.escape(i18n.t("error", lang)))
-        except Exception:
-            log.warning("could not post the apology", extra={"channel": channel}, exc_info=True)
+        async def apologize(text: str) -> None:
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+
+        turn = Turn(kind, apologize, event_id=event_id, channel=channel)
+        async with turn.guard():
+            turn.lang = await self.locales.lang(client, event.get("user"))
+            question = parse.question_text(str(event.get("text") or ""), bot_user_id)
+            answer = await self.core.ask(question, lang=turn.lang)
+            turn.outcome = answer.status.value
+            reply = fmt.message(present_answer(answer, question=question))
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks,
+                                          unfurl_links=False, unfurl_media=False)
 
     async def slash(self, command: dict[str, Any], respond: Any, client: AsyncWebClient,
                     bot_user_id: str | None) -> None:
         """/ask: an ephemeral answer through the command's response_url, with a Share button."""
-        began = time.perf_counter()
-        lang = await self.locales.lang(client, command.get("user_id"))
-        question = parse.question_text(str(command.get("text") or ""), bot_user_id)
-        outcome = "help"
-        try:
-            if parse.is_help(question):
-                await _respond(respond, response_type="ephemeral", text=fmt.help_text(lang),
-                               blocks=fmt.help_blocks(lang))
-            else:
-                answer = await self.service.ask(question, lang=lang)
-                outcome = answer.status.value
-                actions = [fmt.share_button(question, lang)] if answer.status is AnswerStatus.OK else None
-                if not await _respond(respond, response_type="ephemeral", text=fmt.fallback_text(answer),
-                                      blocks=fmt.answer_blocks(answer, question=question, actions=actions)):
-                    raise RuntimeError("the response_url refused the answer")
-        except Exception:
-            outcome = "error"
-            log.exception("answering /ask failed", extra={"channel": command.get("channel_id")})
-            await _respond(respond, response_type="ephemeral", text=fmt.escape(i18n.t("error", lang)))
-        log.info("slack reply", extra={"kind": "command", "channel": command.get("channel_id"), "lang": lang,
-                                       "outcome": outcome, "ms": _elapsed_ms(began)})
+
+        async def apologize(text: str) -> None:
+            await _respond(respond, response_type="ephemeral", text=text)
+
+        turn = Turn("command", apologize, channel=command.get("channel_id"))
+        async with turn.guard():
+            turn.lang = await self.locales.lang(client, command.get("user_id"))
+            question = parse.question_text(str(command.get("text") or ""), bot_user_id)
+            answer = await self.core.ask(question, lang=turn.lang)
+            turn.outcome = answer.status.value
+            view = present_answer(answer, question=question)
+            actions = [fmt.share_button(question, view.language)] if view.found else None
+            reply = fmt.message(view, show_question=True, actions=actions)
+            await _respond(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)
 
     async def share(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
                     client: AsyncWebClient) -> None:
         """Share in channel: post the answer publicly, then remove the private copy."""
-        began = time.perf_counter()
         container = body.get("container") or {}
         channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
-        carried = fmt.read_share_value(action.get("value"))
         user = body.get("user") or {}
-        if carried is None:
-            # Not a value this version wrote (an old message, a forged click): ask again, politely.
-            lang = await self.locales.lang(client, user.get("id"))
-            await _respond(respond, response_type="ephemeral", replace_original=False,
-                           text=fmt.escape(i18n.t("expired", lang)))
-            return
-        question, lang = carried
-        # A double click arrives as two actions on the same private message; share it once.
-        message_ts = container.get("message_ts")
-        if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
-            return
-        who = str(user.get("name") or user.get("username") or "")
-        outcome = "shared"
-        try:
-            answer = await self.service.ask(question, lang=lang)
-            text = fmt.fallback_text(answer)
-            blocks = fmt.answer_blocks(answer, question=question, shared_by=who or None)
+
+        async def apologize(text: str) -> None:
+            await _respond(respond, response_type="ephemeral", replace_original=False, text=text)
+
+        turn = Turn("share", apologize, channel=channel)
+        async with turn.guard():
+            carried = fmt.read_share_value(action.get("value"))
+            if carried is None:
+                # Not a value this version wrote (an old message, a forged click): ask again, politely.
+                turn.lang, turn.outcome = await self.locales.lang(client, user.get("id")), "expired"
+                await _respond(respond, response_type="ephemeral", replace_original=False,
+                               text=fmt.escape(i18n.t("expired", turn.lang)))
+                return
+            question, turn.lang = carried
+            # A double click arrives as two actions on the same private message; share it once.
+            message_ts = container.get("message_ts")
+            if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
+                turn.outcome = "duplicate"
+                return
+            answer = await self.core.ask(question, lang=turn.lang)
+            who = str(user.get("name") or user.get("username") or "")
+            reply = fmt.message(present_answer(answer, question=question), show_question=True, shared_by=who or None)
+            turn.outcome = await _post_shared(client, respond, channel, reply)
             try:
-                await client.chat_postMessage(channel=channel, text=text, blocks=blocks,
-                                              unfurl_links=False, unfurl_media=False)
-            except SlackApiError as exc:
-                if exc.response.get("error") not in _NOT_A_MEMBER:
-                    raise
-                outcome = "shared_via_response_url"
-                if not await _respond(respond, response_type="in_channel", replace_original=False, text=text,
-                                      blocks=blocks):
-                    raise
-            await _respond(respond, delete_original=True)
-        except Exception:
-            outcome = "error"
-            log.exception("sharing an answer failed", extra={"channel": channel})
-            await _respond(respond, response_type="ephemeral", replace_original=False,
-                           text=fmt.escape(i18n.t("error", lang)))
-        log.info("slack reply", extra={"kind": "share", "channel": channel, "lang": lang, "outcome": outcome,
-                                       "ms": _elapsed_ms(began)})
+                await _respond(respond, delete_original=True)
+            except Exception as exc:
+                # The answer is public already; a private copy left behind is not worth an apology.
+                log.warning("slack_private_copy_kept", extra={"channel": channel, "error_type": type(exc).__name__})
 
 
-async def _respond(respond: Any, **message: Any) -> bool:
-    """Post to the response_url; False (and a log line) when that failed, never an exception."""
+async def _post_shared(client: AsyncWebClient, respond: Any, channel: str, reply: fmt.Message) -> str:
+    """Post in the channel, or through the click's response_url where the bot is not a member."""
     try:
-        result = await respond(**message)
-    except Exception:
-        log.warning("posting to response_url failed", exc_info=True)
-        return False
-    status = getattr(result, "status_code", 200)
-    if status != 200:
-        # Slack answers e.g. 400 "invalid_blocks" or 404 "expired_url" here instead of raising.
-        log.warning("response_url refused the message", extra={"status": status, "body": getattr(result, "body", "")})
-        return False
-    return True
+        await client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks,
+                                      unfurl_links=False, unfurl_media=False)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in _NOT_A_MEMBER:
+            raise
+        await _respond(respond, response_type="in_channel", replace_original=False, text=reply.text,
+                       blocks=reply.blocks)
+        return "shared_via_response_url"
+    return "shared"
 
 
-def create_slack_app(service: Core, settings: Settings) -> AsyncApp:
+def slack_section(settings: Settings | SlackSettings) -> SlackSettings:
+    """Entry points take the whole configuration or just its Slack section."""
+    return settings.slack if isinstance(settings, Settings) else settings
+
+
+def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp:
     """The Bolt app with saidbot's handlers; no network call happens until the first request."""
-    token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
-    secret = settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else None
-    client = AsyncWebClient(token=token, base_url=settings.slack.api_url)
+    slack = slack_section(settings)
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+    client = AsyncWebClient(token=token, base_url=slack.api_url)
     # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
     app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
                    logger=_BOLT_LOG)
-    replies = _Replies(service)
+    replies = _Replies(core)
     _IN_FLIGHT[app] = replies.inflight
 
     async def answer_once(
@@ -201,7 +195,7 @@ def create_slack_app(service: Core, settings: Settings) -> AsyncApp:
         async with replies.inflight:
             event_id = body.get("event_id")
             if not replies.seen.first_time(event_id, _message_key(event)):
-                log.info("duplicate event ignored", extra={"event_id": event_id})
+                log.info("slack_duplicate_event", extra={"kind": kind, "event_id": event_id})
                 return
             await replies.in_thread(event, client, context.get("bot_user_id"), kind, event_id)
 
@@ -236,9 +230,9 @@ def create_slack_app(service: Core, settings: Settings) -> AsyncApp:
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        # Whatever escaped a handler; the user already got an acknowledgement and, where
-        # possible, an apology from the handler itself.
-        log.error("slack handler error", exc_info=error, extra={"type": body.get("type")})
+        # Handlers run inside Turn.guard, so only a failure in Bolt itself (before or around a
+        # handler) lands here; the user already got Slack's acknowledgement.
+        log.error("slack_unhandled_error", exc_info=error, extra={"type": body.get("type")})
 
     return app
 

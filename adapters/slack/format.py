@@ -1,20 +1,22 @@
-"""Answers as Block Kit: escaped mrkdwn, links built here only, within Slack's limits.
+"""Answers as Block Kit: the presenter's text, escaped, laid out within Slack's limits.
 
-Every piece of text that did not come from this module (note text, speaker and episode names,
-the user's question, the core's messages) goes through `escape`, so `<`, `>` and `&` can never
-form `<!channel>`, `<@U…>`, `<!subteam^…>` or a link. The only `<…>` in our output are the
-timestamp links built by `link`. Text is cut *before* it is escaped, so a cut never splits an
-entity such as `&amp;`, and every cut is measured on the escaped length Slack will count.
+What an answer says (header, who-labels, badges, page label, status and help texts) is decided
+by `bot.present`; this module only escapes it and lays it out. Every piece of text that did not
+come from this module goes through `escape`, so `<`, `>` and `&` can never form `<!channel>`,
+`<@U…>`, `<!subteam^…>` or a link. The only `<…>` in our output are the timestamp links built by
+`link`. Text is cut *before* it is escaped, so a cut never splits an entity such as `&amp;`, and
+every cut is measured on the escaped length Slack will count.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation
+from bot.present import AnswerView, CitationView
 from bot.text import cut_at_sentence
 
 Block = dict[str, Any]
@@ -27,7 +29,6 @@ MAX_BUTTON_VALUE: Final = 2000
 MAX_QUOTE: Final = 1200
 MAX_FALLBACK_QUOTE: Final = 300
 MAX_NAME: Final = 150
-MAX_TOPIC: Final = 200
 MAX_QUESTION: Final = 500
 MAX_URL: Final = 1000
 
@@ -35,6 +36,14 @@ SHARE_ACTION: Final = "saidbot_share"
 
 # A link target may not contain what would end it early (`|`, `>`) or open another tag (`<`).
 _SAFE_URL: Final = re.compile(r"^https?://[^\s<>|]+$")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one post carries: the plain `text` for notifications, and the blocks to draw."""
+
+    text: str
+    blocks: list[Block]
 
 
 def escape(text: str) -> str:
@@ -76,18 +85,9 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION] or "…"}]}
 
 
-def header(answer: Answer) -> str:
-    """The answer's title, plain (unescaped): "What Dario Amodei said about “talent density”"."""
-    topic = cut_at_sentence(answer.topic or answer.question, MAX_TOPIC)
-    if answer.speaker:
-        return i18n.t("answer_header", answer.language, speaker=answer.speaker[:MAX_NAME], topic=topic)
-    return i18n.t("answer_header_any", answer.language, topic=topic)
-
-
-def citation_line(citation: Citation, lang: str) -> str:
-    """`*Speaker* · Episode · <url|hh:mm:ss>`, escaped, with the only link this adapter makes."""
-    who = fit(citation.speaker or i18n.t("note_kind", lang), MAX_NAME)
-    parts = [f"*{who}*"]
+def citation_line(citation: CitationView) -> str:
+    """`*who* · episode · <url|hh:mm:ss>`, escaped, with the only link this adapter makes."""
+    parts = [f"*{fit(citation.who, MAX_NAME)}*"]
     if citation.episode:
         parts.append(fit(citation.episode, MAX_NAME))
     if citation.timestamp:
@@ -97,65 +97,62 @@ def citation_line(citation: Citation, lang: str) -> str:
     return " · ".join(parts)
 
 
-def citation_blocks(citation: Citation, lang: str) -> list[Block]:
-    line = citation_line(citation, lang)
+def citation_blocks(citation: CitationView) -> list[Block]:
+    """The line and the quote in one section, then the citation's badges as a context line."""
+    line = citation_line(citation)
     # Room for the line, its newline and one `>` per quoted line, so the section never overflows.
     room = MAX_SECTION - len(line) - 2 - citation.text.count("\n")
     quote = fit(citation.text, min(MAX_QUOTE, room))
     quoted = "\n".join(f">{part}" for part in quote.split("\n"))
     blocks = [_section(f"{line}\n{quoted}")]
-    notes = []
-    if citation.speaker and not citation.speaker_verified:
-        notes.append(i18n.t("unverified_speaker", lang))
-    if citation.kind == "note" and citation.speaker:
-        notes.append(i18n.t("note_kind", lang))
-    if notes:
-        blocks.append(_context(escape(" · ".join(notes))))
+    if citation.badge_texts:
+        blocks.append(_context(escape(" · ".join(citation.badge_texts))))
     return blocks
 
 
-def _status_message(answer: Answer) -> str:
-    return answer.message or i18n.t("empty_question", answer.language)
-
-
-def fallback_text(answer: Answer) -> str:
+def fallback_text(view: AnswerView) -> str:
     """The plain `text` Slack shows in notifications and where blocks cannot be drawn (mrkdwn too)."""
-    if answer.status is not AnswerStatus.OK:
-        return fit(_status_message(answer), MAX_TEXT)
-    text = fit(header(answer), MAX_TEXT)
-    for citation in answer.citations:
-        who = citation.speaker or i18n.t("note_kind", answer.language)
-        stamp = f" ({citation.timestamp})" if citation.timestamp else ""
-        quote = cut_at_sentence(citation.text, MAX_FALLBACK_QUOTE)
-        line = escape(f"{who[:MAX_NAME]}{stamp}: {quote}")
+    if not view.found or view.header is None:
+        return fit(view.message or "", MAX_TEXT)
+    text = fit(view.header, MAX_TEXT)
+    lines = [
+        escape(f"{c.who[:MAX_NAME]}{f' ({c.timestamp})' if c.timestamp else ''}: "
+               f"{cut_at_sentence(c.text, MAX_FALLBACK_QUOTE)}")
+        for c in view.citations
+    ]
+    if view.remaining_text:
+        lines.append(escape(view.remaining_text))
+    for line in lines:
         if len(text) + 1 + len(line) > MAX_TEXT:
             break
         text = f"{text}\n{line}"
     return text
 
 
-def answer_blocks(answer: Answer, *, question: str | None = None, shared_by: str | None = None,
+def answer_blocks(view: AnswerView, *, show_question: bool = False, shared_by: str | None = None,
                   actions: list[Block] | None = None) -> list[Block]:
-    """The whole answer as at most MAX_BLOCKS blocks; citations that do not fit are left out whole."""
-    lang = answer.language
+    """The whole answer as at most MAX_BLOCKS blocks; citations that do not fit are left out whole.
+
+    `show_question` is for replies that do not sit under the question (/ask, shared answers).
+    """
     blocks: list[Block] = []
     if shared_by:
-        blocks.append(_context(fit(i18n.t("shared_by", lang, user=shared_by[:MAX_NAME]), MAX_SECTION)))
-    if question:
-        blocks.append(_context(fit(i18n.t("asked", lang, question=cut_at_sentence(question, MAX_QUESTION)),
-                                   MAX_SECTION)))
-    if answer.status is not AnswerStatus.OK:
-        blocks.append(_section(fit(_status_message(answer), MAX_SECTION)))
+        blocks.append(_context(fit(i18n.t("shared_by", view.language, user=shared_by[:MAX_NAME]), MAX_SECTION)))
+    if show_question and view.question_line:
+        blocks.append(_context(fit(view.question_line, MAX_QUESTION)))
+    if not view.found or view.header is None:
+        blocks.append(_section(fit(view.message or "", MAX_SECTION)))
         return blocks
-    blocks.append(_section(f"*{fit(header(answer), MAX_SECTION - 2)}*"))
+    blocks.append(_section(f"*{fit(view.header, MAX_SECTION - 2)}*"))
+    if view.page:
+        blocks.append(_context(escape(view.page)))
     trailing: list[Block] = []
-    remaining = answer.total - answer.offset - len(answer.citations)
-    if remaining > 0:
-        trailing.append(_context(escape(i18n.t("more_results", lang, count=remaining))))
+    if view.remaining_text:
+        trailing.append(_context(fit(view.remaining_text, MAX_SECTION)))
     trailing.extend(actions or [])
     room = MAX_BLOCKS - len(blocks) - len(trailing)
-    for citation in answer.citations:
-        more = citation_blocks(citation, lang)
+    for citation in view.citations:
+        more = citation_blocks(citation)
         if len(more) > room:
             break
         blocks.extend(more)
@@ -163,12 +160,10 @@ def answer_blocks(answer: Answer, *, question: str | None = None, shared_by: str
     return (blocks + trailing)[:MAX_BLOCKS]
 
 
-def help_text(lang: str) -> str:
-    return escape(i18n.t("help", lang))
-
-
-def help_blocks(lang: str) -> list[Block]:
-    return [_section(help_text(lang))]
+def message(view: AnswerView, *, show_question: bool = False, shared_by: str | None = None,
+            actions: list[Block] | None = None) -> Message:
+    return Message(fallback_text(view),
+                   answer_blocks(view, show_question=show_question, shared_by=shared_by, actions=actions))
 
 
 def share_value(question: str, lang: str) -> str:

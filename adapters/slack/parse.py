@@ -4,6 +4,7 @@ Slack sends message text with its own markup: `<@U…>` for people, `<#C…|name
 `<!here>` and friends for broadcasts, `<url|label>` for links, and `&`, `<`, `>` escaped as
 entities. The core wants none of that: mentions of the bot and broadcasts are dropped, other
 references become their visible label, and entities are decoded (output escapes them again).
+Whether the words ask for help is the core's call, not this module's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from adapters.slack.format import unescape
 _ANGLE: Final = re.compile(r"<([^<>]*)>")
 _SPACES: Final = re.compile(r"[ \t\u00a0]+")
 _LEADING_PUNCT: Final = ":,;、，：；"
-_HELP_WORDS: Final = frozenset({"help", "?", "ヘルプ", "使い方"})
 
 
 def _replace(ref: str, bot_user_id: str | None) -> str:
@@ -39,6 +39,3 @@ def question_text(text: str, bot_user_id: str | None = None) -> str:
     # "@saidbot: what did …" leaves the colon behind once the mention is gone.
     return _SPACES.sub(" ", unescape(plain)).strip().lstrip(_LEADING_PUNCT).strip()
 
-
-def is_help(question: str) -> bool:
-    return not question or question.strip().lower() in _HELP_WORDS

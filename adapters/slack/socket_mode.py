@@ -10,35 +10,37 @@ import logging
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import create_slack_app, drain
+from adapters.slack.app import create_slack_app, drain, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
-from bot.settings import Settings
+from bot.settings import Settings, SlackSettings
 
 log = logging.getLogger(__name__)
 
 
-async def run_socket_mode(service: Core, settings: Settings) -> None:
-    """Answer over Socket Mode until cancelled; raises at once when Slack refuses a token."""
-    if settings.slack.app_token is None or settings.slack.bot_token is None:
-        raise ValueError("Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN; see docs/slack.md")
-    app = create_slack_app(service, settings)
+async def run_socket_mode(core: Core, settings: Settings | SlackSettings) -> None:
+    """Answer over Socket Mode until cancelled; raises at once when a token is missing or refused."""
+    slack = slack_section(settings)
+    readiness = slack.socket_readiness
+    if not readiness.configured or slack.app_token is None:
+        raise ValueError(f"Socket Mode needs {' and '.join(readiness.missing)}; see docs/slack.md")
+    app = create_slack_app(core, slack)
     try:
         identity = await app.client.auth_test()
     except SlackApiError as exc:
-        log.error("Slack rejected SLACK_BOT_TOKEN", extra={"error": exc.response.get("error")})
+        log.error("slack_token_rejected", extra={"variable": "SLACK_BOT_TOKEN", "error": exc.response.get("error")})
         raise
     # Bolt's handler talks to apps.connections.open through app.client, i.e. SLACK_API_URL.
-    handler = AsyncSocketModeHandler(app, settings.slack.app_token.get_secret_value())
+    handler = AsyncSocketModeHandler(app, slack.app_token.get_secret_value())
     try:
         # The SDK retries a failed connection forever; asking for the first URL ourselves turns a
         # bad app token into an error at startup instead of an endless retry loop.
         handler.client.wss_uri = await handler.client.issue_new_wss_url()
     except SlackApiError as exc:
-        log.error("Slack rejected SLACK_APP_TOKEN", extra={"error": exc.response.get("error")})
+        log.error("slack_token_rejected", extra={"variable": "SLACK_APP_TOKEN", "error": exc.response.get("error")})
         raise
     await handler.connect_async()  # type: ignore[no-untyped-call]
-    log.info("slack socket mode connected", extra={"bot_user": identity.get("user_id"),
+    log.info("slack_socket_connected", extra={"bot_user": identity.get("user_id"),
                                                    "team": identity.get("team_id")})
     try:
         await asyncio.Event().wait()
@@ -46,4 +48,4 @@ async def run_socket_mode(service: Core, settings: Settings) -> None:
         # Stop taking events first, then let replies already being worked on finish.
         await handler.close_async()  # type: ignore[no-untyped-call]
         await drain(app, DRAIN_SECONDS)
-        log.info("slack socket mode closed")
+        log.info("slack_socket_closed")

@@ -1,12 +1,15 @@
 """Slack end to end: the project's real web app on a free loopback port, requests signed with the
-real v0 HMAC-SHA256 scheme, a real SaidService over notes written here, and a fake Slack
-(Web API, response_url receivers, Socket Mode) on loopback that SLACK_API_URL points at."""
+real v0 HMAC-SHA256 scheme, a real SaidService over notes written here (or a fake core that fails
+on demand, fake_core.py), and a fake Slack (Web API, response_url receivers, Socket Mode) on
+loopback that SLACK_API_URL points at."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from adapters.web import create_web_app
+from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Settings
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack
@@ -182,8 +186,8 @@ class Web:
         return status
 
 
-async def start_web(service: SaidService, settings: Settings, slack: FakeSlack) -> Web:
-    server = TestServer(create_web_app(service, settings), host="127.0.0.1", port=0)
+async def start_web(core: Core, settings: Settings, slack: FakeSlack) -> Web:
+    server = TestServer(create_web_app(core, settings), host="127.0.0.1", port=0)
     await server.start_server()
     return Web(str(server.make_url("")).rstrip("/"), slack, server)
 
@@ -193,6 +197,17 @@ async def web(loaded: SaidService, settings: Settings, slack: FakeSlack) -> Asyn
     started = await start_web(loaded, slack_settings(settings, slack), slack)
     yield started
     await started.server.close()
+
+
+async def logged(caplog: pytest.LogCaptureFixture, event: str, count: int = 1,
+                 timeout: float = 5.0) -> list[logging.LogRecord]:
+    """The records of one log event, once `count` of them exist: a reply logs after it was posted."""
+    for _ in range(int(timeout / 0.01)):
+        found = [r for r in caplog.records if r.getMessage() == event]
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {count} {event!r} log events in {timeout}s")
 
 
 def share_button(reply: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from tests.adapters.slack.conftest import (
     dm,
     dumped,
     event_body,
+    logged,
     mention,
     sign,
     slack_settings,
@@ -77,7 +78,11 @@ async def test_a_japanese_user_gets_japanese_and_is_looked_up_once(web: Web, sla
     [post] = await slack.wait_for("chat.postMessage")
     assert post["text"].startswith("Dario Amodeiの「タレント密度」についての発言\n")
     assert post["blocks"][0]["text"]["text"] == "*Dario Amodeiの「タレント密度」についての発言*"
-    assert any("\n>優秀な100人は平凡な1,000人に毎回勝ちます。" in b["text"]["text"] for b in post["blocks"][1:])
+    assert post["blocks"][1]["elements"][0]["text"] == "2 件中 1–2 件目"
+    sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section"]
+    assert any("\n>優秀な100人は平凡な1,000人に毎回勝ちます。" in s for s in sections[1:])
+    contexts = [b["elements"][0]["text"] for b in post["blocks"] if b["type"] == "context"]
+    assert "文字起こしの原文" in contexts
     await web.event(mention("talent density", user="UJA", ts="1700000002.000100"), event_id="EvJa2")
     posts = await slack.wait_for("chat.postMessage", count=2)
     assert "について" in posts[1]["text"]
@@ -159,7 +164,11 @@ async def test_a_failure_apologizes_in_the_thread_and_logs_the_error(
     assert failed["blocks"] and apology["thread_ts"] == failed["thread_ts"] == "1700000000.000200"
     assert apology["text"] == "Sorry, something went wrong while answering. The error has been logged."
     assert "blocks" not in apology and "Traceback" not in dumped(apology)
-    [record] = [r for r in caplog.records if r.getMessage() == "answering a Slack message failed"]
+    [record] = await logged(caplog, "slack_reply")
+    await asyncio.sleep(0.1)
+    assert len(await logged(caplog, "slack_reply")) == 1
+    assert record.levelno == logging.ERROR and record.__dict__["outcome"] == "error"
+    assert record.__dict__["kind"] == "mention" and record.__dict__["apologized"] is True
     assert record.exc_info is not None and "invalid_blocks" in str(record.exc_info[1])
     assert BOT_TOKEN not in caplog.text
 

@@ -1,4 +1,5 @@
-"""Block Kit limits, escaping, Slack input parsing and the retry memory, as plain functions."""
+"""Block Kit limits, escaping, the presenter's labels laid out, Slack input parsing and the retry
+memory, as plain functions."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 
 from adapters.slack import format as fmt
 from adapters.slack.dedupe import Seen
-from adapters.slack.parse import is_help, question_text
+from adapters.slack.parse import question_text
 from bot.models import Answer, AnswerStatus, Citation
+from bot.present import AnswerView, CitationView, present_answer, present_citation
 
 SENTENCE = "Compute & data <b> keep scaling, said the R&D lead. "
 
@@ -29,6 +31,14 @@ def _answer(citations: list[Citation], **extra: object) -> Answer:
                                  "citations": citations, "total": len(citations)}
     fields.update(extra)
     return Answer.model_validate(fields)
+
+
+def _view(answer: Answer, question: str | None = None) -> AnswerView:
+    return present_answer(answer, question=question)
+
+
+def _cited(citation: Citation) -> CitationView:
+    return present_citation(citation, 1, "en")
 
 
 def _texts(blocks: list[fmt.Block]) -> list[str]:
@@ -62,35 +72,40 @@ def test_fit_cuts_at_a_sentence_and_never_inside_an_entity() -> None:
 def test_many_long_citations_stay_within_slack_limits() -> None:
     answer = _answer([_citation(SENTENCE * 300) for _ in range(60)], total=80)
     actions = [fmt.share_button("scaling", "en")]
-    blocks = fmt.answer_blocks(answer, question="scaling " * 500, shared_by="x" * 500, actions=actions)
+    blocks = fmt.answer_blocks(_view(answer, "scaling " * 500), show_question=True, shared_by="x" * 500,
+                               actions=actions)
     assert len(blocks) <= fmt.MAX_BLOCKS
     assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"  # "N more found" kept
     for text in _texts(blocks):
         assert 0 < len(text) <= fmt.MAX_SECTION
     quotes = [t for t in _texts(blocks) if "\n>" in t]
     assert quotes and all(q.endswith("lead. …") for q in quotes)
-    assert len(fmt.fallback_text(answer)) <= fmt.MAX_TEXT
+    assert len(fmt.fallback_text(_view(answer))) <= fmt.MAX_TEXT
 
 
 def test_a_quote_with_many_lines_and_entities_still_fits_one_section() -> None:
     citation = _citation("\n".join(["<&>" * 40] * 400))
-    [section] = fmt.citation_blocks(citation, "en")
+    section, badges = fmt.citation_blocks(_cited(citation))
     assert len(section["text"]["text"]) <= fmt.MAX_SECTION
+    assert badges["elements"][0]["text"] == "verbatim transcript"
 
 
 def test_links_are_only_built_from_plain_http_urls() -> None:
     assert fmt.link("https://youtu.be/x?t=1", "00:00:01") == "<https://youtu.be/x?t=1|00:00:01>"
     for bad in ("https://x|<!channel>", "javascript:alert(1)", "https://x y", "<!here>", None):
         assert "<" not in fmt.link(bad, "00:00:01")
-    line = fmt.citation_line(_citation("t", url="https://x>|<!channel", speaker="<@U1>", episode="<!here>"), "en")
+    line = fmt.citation_line(_cited(_citation("t", url="https://x>|<!channel", speaker="<@U1>", episode="<!here>")))
     assert "<" not in line
 
 
 def test_statuses_render_their_message_and_never_an_empty_section() -> None:
-    blocks = fmt.answer_blocks(_answer([], status=AnswerStatus.NOT_FOUND, message="<!here> nothing"))
+    blocks = fmt.answer_blocks(_view(_answer([], status=AnswerStatus.NOT_FOUND, message="<!here> nothing")))
     assert _texts(blocks) == ["&lt;!here&gt; nothing"]
-    empty = fmt.answer_blocks(_answer([], status=AnswerStatus.EMPTY, message=None))
+    empty = fmt.answer_blocks(_view(_answer([], status=AnswerStatus.EMPTY, message=None)))
     assert _texts(empty)[0].startswith("Ask me what someone said")
+    # A page past the last citation (the notes changed under a Share button) says so.
+    past = fmt.answer_blocks(_view(_answer([], total=3, offset=3)))
+    assert _texts(past) == ["That's everything I found."]
 
 
 def test_share_value_fits_and_round_trips() -> None:
@@ -120,10 +135,6 @@ def test_slack_markup_becomes_plain_words(typed: str, question: str) -> None:
     assert question_text(typed, bot_user_id="UBOT") == question
 
 
-def test_help_words() -> None:
-    assert is_help("") and is_help(" Help ") and is_help("ヘルプ") and not is_help("help with hiring")
-
-
 def test_seen_remembers_for_its_ttl_and_within_its_size() -> None:
     now = [0.0]
     seen = Seen(size=3, ttl=10.0, clock=lambda: now[0])
@@ -137,5 +148,30 @@ def test_seen_remembers_for_its_ttl_and_within_its_size() -> None:
 
 
 def test_button_and_blocks_are_json() -> None:
-    blocks = fmt.answer_blocks(_answer([_citation("Fine.")]), actions=[fmt.share_button("q", "en")])
+    blocks = fmt.answer_blocks(_view(_answer([_citation("Fine.")])), actions=[fmt.share_button("q", "en")])
     assert json.loads(json.dumps(blocks)) == blocks
+
+
+def test_a_page_shows_its_label_with_the_header_and_what_is_left() -> None:
+    answer = _answer([_citation(f"Point {n}.") for n in range(3)], total=7, offset=3)
+    blocks = fmt.answer_blocks(_view(answer))
+    texts = _texts(blocks)
+    assert texts[:2] == ["*What Dario Amodei said about “scaling”*", "4–6 of 7"]
+    assert texts[-1] == "1 more found."
+    assert fmt.fallback_text(_view(answer)).endswith("\n1 more found.")
+
+
+@pytest.mark.parametrize(("extra", "who", "badges"), [
+    ({}, "*Dario Amodei*", "verbatim transcript"),
+    ({"speaker_verified": False}, "*Dario Amodei*", "verbatim transcript · speaker not labelled in the transcript"),
+    ({"speaker": None, "speaker_verified": False}, "*Unknown speaker*",
+     "verbatim transcript · speaker not labelled in the transcript"),
+    ({"kind": "note"}, "*Dario Amodei*", "from a note"),
+    ({"kind": "note", "speaker": None}, "*Note summary*", "from a note"),
+])
+def test_each_kind_of_citation_is_labelled_as_the_presenter_says(
+    extra: dict[str, object], who: str, badges: str
+) -> None:
+    section, context = fmt.citation_blocks(_cited(_citation("Words.", **extra)))
+    assert section["text"]["text"].startswith(f"{who} · Long Interview #452 · <https://")
+    assert context["elements"][0]["text"] == badges

@@ -132,4 +132,4 @@ async def test_the_cli_socket_mode_process_answers_and_stops_on_sigterm(
     assert BOT_TOKEN not in stderr.decode() and APP_TOKEN not in stderr.decode()
     assert "will be unused" not in stderr.decode()  # Bolt's start-up warning about our own client
     events = [json.loads(line)["event"] for line in stderr.decode().splitlines() if line.startswith("{")]
-    assert "slack socket mode connected" in events and "slack socket mode closed" in events
+    assert "slack_socket_connected" in events and "slack_socket_closed" in events

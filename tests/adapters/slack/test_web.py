@@ -1,4 +1,4 @@
-"""The web process itself: /healthz, running without Slack, and replies finishing at shutdown."""
+"""The web process itself: /healthz, mounting Slack only when configured, and replies finishing at shutdown."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import logging
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
+from adapters.slack import mount
 from adapters.web import create_web_app
 from bot.service import SaidService
 from bot.settings import Settings
 from tests.adapters.slack.conftest import Web, mention, slack_settings, start_web
+from tests.adapters.slack.fake_core import FakeCore
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -59,8 +61,12 @@ async def test_without_slack_credentials_only_healthz_is_served(
             assert resp.status == 404
     finally:
         await server.close()
-    [record] = [r for r in caplog.records if "serving /healthz only" in r.getMessage()]
-    assert record.levelno == (logging.WARNING if configured else logging.INFO)
+    [record] = [r for r in caplog.records if r.getMessage().startswith("slack_")]
+    if configured:
+        assert record.getMessage() == "slack_partly_configured" and record.levelno == logging.WARNING
+        assert record.__dict__["missing"] == ["SLACK_SIGNING_SECRET" if "bot_token" in configured else "SLACK_BOT_TOKEN"]
+    else:
+        assert record.getMessage() == "slack_not_configured" and record.levelno == logging.INFO
 
 
 async def test_a_reply_in_flight_finishes_before_the_server_is_gone(
@@ -78,3 +84,31 @@ async def test_a_reply_in_flight_finishes_before_the_server_is_gone(
         assert "A hundred excellent people" in post["text"]
     finally:
         await slow.close()
+
+
+async def test_healthz_with_an_unreadable_store_is_503_and_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.web")
+    core = FakeCore(stats_fail=RuntimeError("disk gone"))
+    server = TestServer(create_web_app(core, settings), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        status, body = await _get(str(server.make_url("/healthz")))
+    finally:
+        await server.close()
+    assert status == 503 and body["status"] == "error" and "disk gone" not in str(body)
+    [record] = [r for r in caplog.records if r.getMessage() == "healthz_store_unreadable"]
+    assert record.exc_info is not None
+
+
+async def test_slack_is_mounted_from_its_readiness_and_refuses_to_mount_unverifiable(
+    settings: Settings, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.web")
+    started = await start_web(FakeCore(), slack_settings(settings, slack), slack)
+    await started.server.close()
+    assert [r.__dict__["path"] for r in caplog.records if r.getMessage() == "slack_mounted"] == ["/slack/events"]
+    unsigned = settings.updated(slack={"bot_token": SecretStr("xoxb-test-token-123456"), "signing_secret": None})
+    with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
+        mount(web.Application(), FakeCore(), unsigned)

@@ -1,0 +1,82 @@
+"""One guard around every Slack reply: a bounded time, one log event, and an apology where asked.
+
+A mention, a DM, /ask and a Share click each run inside `Turn.guard()`. Whatever fails in the
+block (the core, Slack refusing a post, a response_url that expired) or takes longer than
+`ANSWER_SECONDS` ends the same way: the user gets a short apology in their language where they
+asked (the thread, or privately through the response_url), and the log gets a single
+`slack_reply` event with the outcome, the time taken and, for a failure, the traceback. A
+traceback never reaches the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Final
+
+from adapters.slack.format import escape
+from bot import i18n
+
+log = logging.getLogger(__name__)
+
+# Slack keeps a thread or a response_url open far longer, but a user waiting this long has given
+# up; a hung core or Slack then gets an apology instead of silence.
+ANSWER_SECONDS: float = 20.0
+# The apology is one small post; if Slack cannot take even that, the log says so and we move on.
+APOLOGY_SECONDS: Final = 5.0
+
+Apology = Callable[[str], Awaitable[object]]
+
+
+class Turn:
+    """One reply being made. Handlers set `lang` once they know it and `outcome` as they go
+    (`ok`, an answer status, `shared`, …); the guard overrides it with `error` or `timeout`."""
+
+    def __init__(self, kind: str, apologize: Apology, *, lang: str = "en", **fields: object) -> None:
+        self.kind = kind
+        self.lang = lang
+        self.outcome = "ok"
+        self.fields = fields
+        self._apologize = apologize
+
+    @asynccontextmanager
+    async def guard(self) -> AsyncIterator[Turn]:
+        began = time.perf_counter()
+        failure: Exception | None = None
+        try:
+            async with asyncio.timeout(ANSWER_SECONDS):
+                yield self
+        except TimeoutError as exc:
+            self.outcome, failure = "timeout", exc
+        except asyncio.CancelledError:
+            # Shutdown cancelled us; there is nobody left to apologize through.
+            self.outcome = "cancelled"
+            log.info("slack_reply", extra=self._fields(began))
+            raise
+        except Exception as exc:
+            self.outcome, failure = "error", exc
+        if failure is None:
+            log.info("slack_reply", extra=self._fields(began))
+            return
+        apologized = await self._apology()
+        log.error("slack_reply", exc_info=failure, extra={
+            **self._fields(began), "apologized": apologized, "error_type": type(failure).__name__,
+        })
+
+    def _fields(self, began: float) -> dict[str, object]:
+        return {"kind": self.kind, "outcome": self.outcome, "lang": self.lang, **self.fields,
+                "ms": round((time.perf_counter() - began) * 1000, 1)}
+
+    async def _apology(self) -> bool:
+        try:
+            async with asyncio.timeout(APOLOGY_SECONDS):
+                await self._apologize(escape(i18n.t("error", self.lang)))
+        except Exception as exc:
+            log.warning("slack_apology_failed", extra={"kind": self.kind, "error_type": type(exc).__name__,
+                                                       **self.fields})
+            return False
+        return True
+
