@@ -15,8 +15,9 @@ from discord import app_commands
 
 from bot import i18n
 from bot.models import AnswerStatus, StoreStats
+from bot.present import has_more
 
-from .format import Reply, cut, has_more, render_about, render_answer, render_episodes, render_reload
+from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
 from .respond import Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, AskState

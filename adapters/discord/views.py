@@ -18,8 +18,9 @@ import discord
 
 from bot import i18n
 from bot.models import Answer, AnswerStatus
+from bot.present import has_more
 
-from .format import Reply, has_more, render_answer
+from .format import Reply, render_answer
 from .respond import NO_MENTIONS, Turn
 
 if TYPE_CHECKING:
