@@ -69,9 +69,10 @@ def point_at(settings: Settings) -> None:
     """
     if settings.discord.api_url:
         discord.http.Route.BASE = settings.discord.api_url.rstrip("/")
-        log.info("using Discord API at %s", discord.http.Route.BASE)
+        log.info("discord_api_url", extra={"api_url": discord.http.Route.BASE})
     if settings.discord.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+        log.info("discord_gateway_url", extra={"gateway_url": settings.discord.gateway_url})
 
 
 async def serve(client: discord.Client, settings: Settings) -> None:
@@ -86,5 +87,8 @@ async def serve(client: discord.Client, settings: Settings) -> None:
         try:
             await client.start(secret.get_secret_value().strip())
         except discord.LoginFailure:
-            log.error("Discord rejected DISCORD_TOKEN; check it in the Developer Portal (Bot → Token)")
+            # Which variable to fix, never its value.
+            log.error("discord_login_failed", extra={
+                "variable": "DISCORD_TOKEN", "hint": "reset the token in the Developer Portal (Bot → Token)",
+            })
             raise

@@ -36,7 +36,10 @@ class SaidTree(app_commands.CommandTree[discord.Client]):
     ) -> None:
         # Reached for failures outside our handlers' own guards, e.g. a stale command that
         # Discord still shows but this version no longer has.
-        log.error("slash command failed: %s", error, exc_info=error)
+        command = interaction.command.name if interaction.command is not None else None
+        log.error("discord_command_failed", exc_info=error, extra={
+            "interaction_id": interaction.id, "command": command, "error": type(error).__name__,
+        })
         await Turn(interaction, lang=interaction_lang(interaction), ephemeral=True).apologize()
 
 
@@ -74,7 +77,7 @@ class SaidClient(discord.Client):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("connected to Discord as %s (id %s)", user, user.id if user else "?")
+        log.info("discord_connected", extra={"user": str(user), "user_id": user.id if user else None})
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await answer_stale_click(interaction, self.views)

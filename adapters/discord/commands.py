@@ -38,7 +38,7 @@ def speaker_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
     try:
         names = deps.core.speaker_names(prefix=current.strip(), limit=CHOICES_MAX)
     except Exception:
-        log.exception("speaker autocomplete failed")
+        log.exception("discord_autocomplete_failed", extra={"prefix_len": len(current)})
         return []
     return [
         app_commands.Choice(name=cut(name, CHOICE_MAX_LEN), value=name[:CHOICE_MAX_LEN])
@@ -87,10 +87,10 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
     turn = Turn(interaction, lang=lang, ephemeral=True)
     async with turn.guard("/reload"):
         if not may_reload(interaction, deps.admin_ids):
-            log.info("refused /reload for user %s", interaction.user.id)
+            log.info("discord_reload_refused", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(i18n.t("not_allowed", lang))
             return
-        log.info("/reload by user %s", interaction.user.id)
+        log.info("discord_reload", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
         report = await turn.compute(deps.core.reload())
         await turn.show(render_reload(report, lang))
 

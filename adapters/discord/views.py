@@ -130,12 +130,14 @@ class AnswerView(discord.ui.View):
             await self.editor.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             # The message may be gone (deleted, or an ephemeral one dismissed); nothing to disable.
-            log.debug("could not disable buttons of view %s", self.key, exc_info=True)
+            log.debug("discord_view_disable_failed", extra={"view": self.key}, exc_info=True)
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        log.error("button %s failed", getattr(item, "custom_id", item), exc_info=error)
+        log.error("discord_button_failed", exc_info=error, extra={
+            "interaction_id": interaction.id, "custom_id": getattr(item, "custom_id", None),
+        })
         await Turn(interaction, lang=self.state.lang, update=True).apologize()
 
     async def handle(self, action: str, interaction: discord.Interaction[Any]) -> None:
@@ -192,7 +194,9 @@ class AnswerView(discord.ui.View):
             except (discord.Forbidden, discord.NotFound):
                 # The bot cannot post there itself (not a member, or no Send Messages permission);
                 # a public follow-up to the interaction needs no channel permission.
-                log.info("posting in channel %s failed; sharing as a follow-up", interaction.channel_id)
+                log.info("discord_share_fallback", extra={
+                    "interaction_id": interaction.id, "channel_id": interaction.channel_id,
+                })
         await turn.defer()
         await interaction.followup.send(
             content=reply.content or discord.utils.MISSING,
@@ -216,6 +220,6 @@ async def answer_stale_click(interaction: discord.Interaction[Any], registry: Vi
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, update=True)
     async with turn.guard("expired button"):
-        log.info("click on expired button %s", data.get("custom_id"))
+        log.info("discord_expired_click", extra={"interaction_id": interaction.id, "custom_id": data.get("custom_id")})
         # One private note in the interaction's own response: nothing else to wait for or fail.
         await turn.tell(i18n.t("expired", lang))
