@@ -73,11 +73,14 @@ def _citation(timestamp: str, text: str) -> Citation:
     )
 
 
+HELP: Final = "Ask me what someone said about a topic."
+
+
 class FakeCore:
     """A `bot.port.Core` in memory, handed to `create_client` in place of the real service.
 
-    It answers every question with the same five passages by Dario Amodei, paged by offset and
-    limit. `delay` holds up every async call (a re-index holding the database, a cold start);
+    It answers "help" with `HELP`, and every other question with the same five passages by Dario
+    Amodei, paged by offset and limit. `delay` holds up every async call (a re-index holding the database, a cold start);
     `failures` names calls that raise instead: "ask", "more" (an ask for a later page),
     "stats", "reload", "speaker_names".
     """
@@ -101,6 +104,9 @@ class FakeCore:
         self, question: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 3, offset: int = 0
     ) -> Answer:
         await self._enter("more" if offset else "ask")
+        if question == "help":
+            return Answer(question=question, speaker=None, topic="", language=lang or "en", status=AnswerStatus.HELP,
+                          message=HELP)
         citations = [_citation(*passage) for passage in PASSAGES]
         return Answer(
             question=question, speaker="Dario Amodei", topic="talent density", language=lang or "en",

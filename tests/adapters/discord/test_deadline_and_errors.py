@@ -13,7 +13,7 @@ import pytest
 from adapters.discord import create_client, serve
 from bot.settings import Settings
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
-from tests.adapters.discord.support import FakeCore, button, followups, is_ephemeral, text_of
+from tests.adapters.discord.support import HELP, FakeCore, button, followups, is_ephemeral, text_of
 from tests.fakes.discord_server import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -234,3 +234,15 @@ async def test_an_unreadable_interaction_is_dropped_and_the_bot_stays_up(
     assert "Dario Amodei" in text_of(bot.reply_message(it))
     [dropped] = [r for r in caplog.records if r.getMessage() == "discord_interaction_dropped"]
     assert dropped.interaction_id == "1" and dropped.exc_info  # type: ignore[attr-defined]
+
+
+async def test_help_after_a_public_deferral_goes_privately(slow: tuple[FakeDiscord, FakeCore]) -> None:
+    fake, core = slow
+    core.delay = 2.3
+    it = await fake.slash("ask", question="help")
+    await fake.wait_for(lambda: bool(it.followup_ids), timeout=10)
+    assert it.callback_type == DEFERRED_CHANNEL_MESSAGE
+    # The public "thinking…" placeholder goes; help is for the asker only.
+    assert it.original_id not in fake.messages
+    [note] = followups(fake, it)
+    assert is_ephemeral(note) and note["content"] == HELP

@@ -98,11 +98,13 @@ async def test_a_wrong_token_fails_clearly_without_logging_it(
     assert not any(wrong in JsonFormatter().format(r) for r in caplog.records)
 
 
+@pytest.mark.parametrize("token", [None, SecretStr("   ")])
 async def test_a_missing_token_is_refused_before_connecting(
-    fake: FakeDiscord, service: SaidService, settings: Settings
+    fake: FakeDiscord, service: SaidService, settings: Settings, token: SecretStr | None
 ) -> None:
-    settings = settings.updated(discord={"token": None})
-    with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+    settings = settings.updated(discord={"token": token})
+    assert settings.discord.readiness.missing == ("DISCORD_TOKEN",)
+    with pytest.raises(ValueError, match="DISCORD_TOKEN is not set"):
         await run_discord(service, settings)
     assert fake.requests == []
 
