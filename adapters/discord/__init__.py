@@ -1,7 +1,13 @@
 """Discord adapter: slash commands that answer with quotes and timestamp links.
 
-Entry points for the CLI: `create_client(service, settings)` and `run_discord(service, settings)`.
-See docs/discord.md for setting up the Discord application.
+Entry points, shaped like the Slack adapter's: `create_client(core, settings)` and
+`run_discord(core, settings)`, where `core` is any `bot.port.Core`. See docs/discord.md for
+setting up the Discord application.
+
+Modules: format (layout within Discord's limits, escaping), respond (the 3-second deadline,
+apologies), views (More / Share buttons), deps (what handlers depend on), commands (the slash
+commands), client (the gateway client), sync (command registration), translate (Japanese
+command descriptions), compat (lenient interaction payloads). Only this module imports client.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from bot.port import Core
 from bot.settings import Settings
 
 from .client import SaidClient
+from .commands import build_commands
+from .deps import PAGE_SIZE, Deps
 from .sync import STATE_FILE_NAME
 from .views import VIEW_TIMEOUT
 
@@ -26,14 +34,18 @@ __all__ = ["SaidClient", "create_client", "run_discord", "serve"]
 log = logging.getLogger(__name__)
 
 
-def create_client(service: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT) -> SaidClient:
-    """A Discord client answering from `service` (a `bot.service.SaidService`)."""
+def create_client(
+    core: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT, page_size: int = PAGE_SIZE
+) -> SaidClient:
+    """A Discord client answering from `core`; its commands and views get their dependencies here, once."""
+    deps = Deps(
+        core=core, admin_ids=frozenset(settings.discord.admin_ids), view_timeout=view_timeout, page_size=page_size
+    )
     return SaidClient(
-        service,
+        build_commands(deps),
+        views=deps.views,
         guild_id=settings.discord.guild_id,
-        admin_ids=frozenset(settings.discord.admin_ids),
         state_file=command_state_file(settings),
-        view_timeout=view_timeout,
     )
 
 
@@ -42,12 +54,12 @@ def command_state_file(settings: Settings) -> Path:
     return settings.core.db_path.parent / STATE_FILE_NAME
 
 
-async def run_discord(service: Core, settings: Settings) -> None:
+async def run_discord(core: Core, settings: Settings) -> None:
     """Run the bot until the client is closed or this task is cancelled (which closes it cleanly).
 
     Raises ValueError when DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
     """
-    await serve(create_client(service, settings), settings)
+    await serve(create_client(core, settings), settings)
 
 
 def point_at(settings: Settings) -> None:
@@ -57,19 +69,26 @@ def point_at(settings: Settings) -> None:
     """
     if settings.discord.api_url:
         discord.http.Route.BASE = settings.discord.api_url.rstrip("/")
-        log.info("using Discord API at %s", discord.http.Route.BASE)
+        log.info("discord_api_url", extra={"api_url": discord.http.Route.BASE})
     if settings.discord.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+        log.info("discord_gateway_url", extra={"gateway_url": settings.discord.gateway_url})
 
 
 async def serve(client: discord.Client, settings: Settings) -> None:
     """Log in with the configured token and run `client` until it is closed or cancelled."""
-    if settings.discord.token is None or not settings.discord.token.get_secret_value().strip():
-        raise ValueError("DISCORD_TOKEN is not set; see docs/discord.md")
+    readiness = settings.discord.readiness
+    secret = settings.discord.token
+    if not readiness.configured or secret is None:
+        missing = ", ".join(readiness.missing) or "DISCORD_TOKEN"
+        raise ValueError(f"{missing} is not set; see docs/discord.md")
     point_at(settings)
     async with client:  # closes the gateway and HTTP session however we leave
         try:
-            await client.start(settings.discord.token.get_secret_value())
+            await client.start(secret.get_secret_value().strip())
         except discord.LoginFailure:
-            log.error("Discord rejected DISCORD_TOKEN; check it in the Developer Portal (Bot → Token)")
+            # Which variable to fix, never its value.
+            log.error("discord_login_failed", extra={
+                "variable": "DISCORD_TOKEN", "hint": "reset the token in the Developer Portal (Bot → Token)",
+            })
             raise

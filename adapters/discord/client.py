@@ -1,23 +1,23 @@
-"""The discord.py client: intents, command tree, command sync, and the interaction fallbacks."""
+"""The discord.py client: intents, command tree, command sync, and the interaction fallbacks.
+
+It is given its commands ready-made (`commands.build_commands`), so nothing here knows the core.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot import i18n
-from bot.port import Core
-
-from .commands import build_commands
 from .compat import harden_interaction_parser
 from .respond import Turn, interaction_lang
 from .sync import sync_if_changed
 from .translate import CatalogTranslator
-from .views import VIEW_TIMEOUT, ViewRegistry, parse_custom_id
+from .views import ViewRegistry, answer_stale_click
 
 log = logging.getLogger(__name__)
 
@@ -30,35 +30,37 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class SaidTree(app_commands.CommandTree["SaidClient"]):
+class SaidTree(app_commands.CommandTree[discord.Client]):
     async def on_error(
-        self, interaction: discord.Interaction[SaidClient], error: app_commands.AppCommandError
+        self, interaction: discord.Interaction[discord.Client], error: app_commands.AppCommandError
     ) -> None:
         # Reached for failures outside our handlers' own guards, e.g. a stale command that
         # Discord still shows but this version no longer has.
-        log.error("slash command failed: %s", error, exc_info=error)
+        command = interaction.command.name if interaction.command is not None else None
+        log.error("discord_command_failed", exc_info=error, extra={
+            "interaction_id": interaction.id, "command": command, "error": type(error).__name__,
+        })
         await Turn(interaction, lang=interaction_lang(interaction), ephemeral=True).apologize()
 
 
 class SaidClient(discord.Client):
+    """A gateway client serving `commands`; it holds no core, only what Discord's events need."""
+
     def __init__(
         self,
-        core: Core,
+        commands: Iterable[app_commands.Command[Any, Any, None]],
         *,
+        views: ViewRegistry,
         guild_id: int | None,
-        admin_ids: frozenset[int],
         state_file: Path,
-        view_timeout: float = VIEW_TIMEOUT,
     ) -> None:
         super().__init__(intents=bot_intents(), allowed_mentions=discord.AllowedMentions.none())
-        self.core = core
         self.guild_id = guild_id
-        self.admin_ids = admin_ids
         self.state_file = state_file
-        self.view_timeout = view_timeout
-        self.views = ViewRegistry()
+        # The answer views alive in this process, so a click on a dead one gets an "expired" note.
+        self.views = views
         self.tree = SaidTree(self)
-        for command in build_commands():
+        for command in commands:
             self.tree.add_command(command)
         harden_interaction_parser(self)
 
@@ -75,19 +77,7 @@ class SaidClient(discord.Client):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("connected to Discord as %s (id %s)", user, user.id if user else "?")
+        log.info("discord_connected", extra={"user": str(user), "user_id": user.id if user else None})
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer clicks on our buttons whose view no longer exists (a restart, or timed out)."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        data: Any = interaction.data or {}
-        ref = parse_custom_id(data.get("custom_id"))
-        if ref is None or ref.key in self.views:
-            return  # not ours, or a live view handles it
-        lang = interaction_lang(interaction)
-        turn = Turn(interaction, lang=lang, update=True)
-        async with turn.guard("expired button"):
-            log.info("click on expired button %s", data.get("custom_id"))
-            # One private note in the interaction's own response: nothing else to wait for or fail.
-            await turn.tell(i18n.t("expired", lang))
+        await answer_stale_click(interaction, self.views)

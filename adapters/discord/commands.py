@@ -1,45 +1,44 @@
 """The slash commands: /ask, /episodes, /about and /reload.
 
 Each handler translates an interaction into one core call and the result into a reply; the
-deadline and error handling live in `respond.Turn`.
+deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
+an argument; `build_commands` binds one `Deps` into the callbacks discord.py calls.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import discord
 from discord import app_commands
 
 from bot import i18n
 from bot.models import AnswerStatus, StoreStats
+from bot.present import has_more
 
-from .format import Reply, cut, has_more, render_about, render_answer, render_episodes, render_reload
+from .deps import Deps
+from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
 from .respond import Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, AskState
 
-if TYPE_CHECKING:
-    from .client import SaidClient
-
 log = logging.getLogger(__name__)
 
-PAGE_SIZE: Final = 3
 QUESTION_MAX: Final = 500
 CHOICES_MAX: Final = 25  # Discord's limit for autocomplete
 CHOICE_MAX_LEN: Final = 100
 
+Interaction = discord.Interaction[discord.Client]
 
-async def speaker_autocomplete(
-    interaction: discord.Interaction[SaidClient], current: str
-) -> list[app_commands.Choice[str]]:
+
+def speaker_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
     # Autocomplete cannot be deferred, so this only reads the core's in-memory speaker cache.
     try:
-        names = interaction.client.core.speaker_names(prefix=current.strip(), limit=CHOICES_MAX)
+        names = deps.core.speaker_names(prefix=current.strip(), limit=CHOICES_MAX)
     except Exception:
-        log.exception("speaker autocomplete failed")
+        log.exception("discord_autocomplete_failed", extra={"prefix_len": len(current)})
         return []
     return [
         app_commands.Choice(name=cut(name, CHOICE_MAX_LEN), value=name[:CHOICE_MAX_LEN])
@@ -48,29 +47,21 @@ async def speaker_autocomplete(
     ]
 
 
-@app_commands.describe(
-    question=described("opt_question"),
-    speaker=described("opt_speaker"),
-    private=described("opt_private"),
-)
-@app_commands.autocomplete(speaker=speaker_autocomplete)
-async def ask(
-    interaction: discord.Interaction[SaidClient],
-    question: app_commands.Range[str, 1, QUESTION_MAX],
-    speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
-    private: bool = False,
-) -> None:
-    client = interaction.client
+async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str | None, private: bool) -> None:
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/ask"):
         answer = await turn.compute(
-            client.core.ask(question, speaker=speaker or None, lang=lang, limit=PAGE_SIZE, offset=0)
+            deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
         )
+        if answer.status is AnswerStatus.HELP:
+            # How to use the bot is of interest to the asker only.
+            await turn.tell(render_answer(answer, lang, question=question).content)
+            return
         view: AnswerView | None = None
         if answer.status is AnswerStatus.OK and (has_more(answer) or private):
-            state = AskState(question, speaker or None, lang, private, PAGE_SIZE, answer)
-            view = AnswerView(client, state, timeout=client.view_timeout)
+            state = AskState(question, speaker or None, lang, private, deps.page_size, answer)
+            view = AnswerView(state, core=deps.core, registry=deps.views, timeout=deps.view_timeout)
             view.editor = interaction
         try:
             await turn.show(render_answer(answer, lang, question=question), view=view)
@@ -80,36 +71,27 @@ async def ask(
             raise
 
 
-async def episodes(interaction: discord.Interaction[SaidClient]) -> None:
-    await _stats_reply(interaction, "/episodes", render_episodes)
-
-
-async def about(interaction: discord.Interaction[SaidClient]) -> None:
-    await _stats_reply(interaction, "/about", render_about)
-
-
-async def _stats_reply(
-    interaction: discord.Interaction[SaidClient], command: str, render: Callable[[StoreStats, str], Reply]
+async def stats_reply(
+    deps: Deps, interaction: Interaction, command: str, render: Callable[[StoreStats, str], Reply]
 ) -> None:
-    """A private reply drawn from what the store holds."""
+    """A private reply drawn from what the store holds (/episodes, /about)."""
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=True)
     async with turn.guard(command):
-        stats = await turn.compute(interaction.client.core.stats())
+        stats = await turn.compute(deps.core.stats())
         await turn.show(render(stats, lang))
 
 
-async def reload(interaction: discord.Interaction[SaidClient]) -> None:
-    client = interaction.client
+async def reload(deps: Deps, interaction: Interaction) -> None:
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=True)
     async with turn.guard("/reload"):
-        if not may_reload(interaction, client.admin_ids):
-            log.info("refused /reload for user %s", interaction.user.id)
+        if not may_reload(interaction, deps.admin_ids):
+            log.info("discord_reload_refused", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(i18n.t("not_allowed", lang))
             return
-        log.info("/reload by user %s", interaction.user.id)
-        report = await turn.compute(client.core.reload())
+        log.info("discord_reload", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
+        report = await turn.compute(deps.core.reload())
         await turn.show(render_reload(report, lang))
 
 
@@ -120,11 +102,42 @@ def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int])
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
-def build_commands() -> list[app_commands.Command[Any, Any, None]]:
-    """Fresh command objects for one client's tree."""
+def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
+    """Fresh command objects for one client's tree, each callback bound to `deps`.
+
+    The callbacks are closures rather than methods: discord.py reads the options from the
+    callback's signature and would take a method's first parameter for a cog.
+    """
+
+    async def speaker_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return speaker_choices(deps, current)
+
+    @app_commands.describe(
+        question=described("opt_question"),
+        speaker=described("opt_speaker"),
+        private=described("opt_private"),
+    )
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def ask_command(
+        interaction: Interaction,
+        question: app_commands.Range[str, 1, QUESTION_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+        private: bool = False,
+    ) -> None:
+        await ask(deps, interaction, question, speaker, private)
+
+    async def episodes_command(interaction: Interaction) -> None:
+        await stats_reply(deps, interaction, "/episodes", render_episodes)
+
+    async def about_command(interaction: Interaction) -> None:
+        await stats_reply(deps, interaction, "/about", render_about)
+
+    async def reload_command(interaction: Interaction) -> None:
+        await reload(deps, interaction)
+
     return [
-        app_commands.Command(name="ask", description=described("cmd_ask"), callback=ask),
-        app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes),
-        app_commands.Command(name="about", description=described("cmd_about"), callback=about),
-        app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload),
+        app_commands.Command(name="ask", description=described("cmd_ask"), callback=ask_command),
+        app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
+        app_commands.Command(name="about", description=described("cmd_about"), callback=about_command),
+        app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload_command),
     ]

@@ -69,6 +69,6 @@ def harden_interaction_parser(client: discord.Client) -> None:
         except Exception:
             # Nothing can answer an interaction we cannot read; keep the connection for the next one.
             ident = data.get("id") if isinstance(data, dict) else None
-            log.exception("dropped an interaction discord.py could not read (id %s)", ident)
+            log.exception("discord_interaction_dropped", extra={"interaction_id": ident})
 
     parsers["INTERACTION_CREATE"] = tolerant_parse

@@ -1,21 +1,23 @@
 """Turning core results into Discord messages that fit Discord's limits.
 
-Nothing here decides *what* to say (the core and `bot.i18n` do); this module only lays it out:
-one embed per citation, text cut to the documented limits, user text escaped so it never pings
-or breaks markdown.
+Nothing here decides *what* to say: `bot.present` does (the header, who said it, the badges, the
+page label, the status sentence). This module only escapes and lays out: one embed per citation,
+text cut to the documented limits, user text escaped so it never pings or breaks markdown, note
+text neutralized so it never pings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 import discord
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, StoreStats
-from bot.present import reload_summary
+from bot.models import Answer, IngestReport, StoreStats
+from bot.present import CitationView, present_answer, reload_summary
 
 # Discord's documented message limits.
 CONTENT_MAX: Final = 2000
@@ -93,57 +95,47 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def answer_header(answer: Answer, lang: str) -> str:
-    topic = escape_user_text(answer.topic or answer.question)
-    if answer.speaker:
-        return i18n.t("answer_header", lang, speaker=escape_user_text(answer.speaker), topic=topic)
-    return i18n.t("answer_header_any", lang, topic=topic)
-
-
-def _link_line(citation: Citation) -> str:
-    url = _safe_url(citation.url)
-    if citation.timestamp and url:
-        return f"▶ [{citation.timestamp}]({url})"
-    if citation.timestamp:
-        return f"⏱ {citation.timestamp}"
+def _link_line(view: CitationView) -> str:
+    url = _safe_url(view.url)
+    if view.timestamp and url:
+        return f"▶ [{view.timestamp}]({url})"
+    if view.timestamp:
+        return f"⏱ {view.timestamp}"
     return url or ""
 
 
-def _footer(citation: Citation, lang: str) -> str:
-    parts = [neutralize(citation.show)] if citation.show else []
-    if citation.kind == "note":
-        parts.append(i18n.t("note_kind", lang))
-    if not citation.speaker_verified:
-        parts.append(i18n.t("unverified_speaker", lang))
+def _footer(view: CitationView) -> str:
+    """The show, then the presenter's badges ("verbatim transcript", "from a note", …)."""
+    parts = [neutralize(view.show)] if view.show else []
+    parts += [neutralize(text) for text in view.badge_texts]
     return " · ".join(parts)
 
 
-def _citation_embed(citation: Citation, lang: str, quote_budget: int) -> discord.Embed:
-    link = _link_line(citation)
-    quote = cut(neutralize(_one_line(citation.text)), max(quote_budget, 1))
+def _citation_embed(view: CitationView, quote_budget: int) -> discord.Embed:
+    link = _link_line(view)
+    quote = cut(neutralize(_one_line(view.text)), max(quote_budget, 1))
     description = f"> {quote}" + (f"\n\n{link}" if link else "")
     embed = discord.Embed(
-        title=cut(neutralize(citation.episode), TITLE_MAX) or None,
-        url=_safe_url(citation.url),
+        title=cut(neutralize(view.episode), TITLE_MAX) or None,
+        url=_safe_url(view.url),
         description=description,
         colour=EMBED_COLOUR,
     )
-    speaker = citation.speaker or i18n.t("unknown_speaker_label", lang)
-    embed.set_author(name=cut(neutralize(speaker), AUTHOR_MAX))
-    footer = _footer(citation, lang)
+    embed.set_author(name=cut(neutralize(view.who), AUTHOR_MAX))
+    footer = _footer(view)
     if footer:
         embed.set_footer(text=cut(footer, FOOTER_CAP))
     return embed
 
 
-def citation_embeds(citations: list[Citation], lang: str) -> list[discord.Embed]:
+def citation_embeds(citations: Sequence[CitationView]) -> list[discord.Embed]:
     """One embed per citation, all of them together within Discord's per-message limits."""
-    shown = citations[:EMBEDS_PER_MESSAGE]
+    shown = list(citations[:EMBEDS_PER_MESSAGE])
     skeletons: list[discord.Embed] = []
     per_quote = 0
     while shown:
         # Lay out with 1-character quotes first to learn what the quotes may use of the total.
-        skeletons = [_citation_embed(c, lang, 1) for c in shown]
+        skeletons = [_citation_embed(c, 1) for c in shown]
         fixed = sum(len(e) for e in skeletons) - len(shown)
         per_quote = (EMBEDS_TOTAL_MAX - fixed) // len(shown)
         # Only absurdly long titles get here; fewer readable quotes beat many stubs.
@@ -154,54 +146,27 @@ def citation_embeds(citations: list[Citation], lang: str) -> list[discord.Embed]
     for skeleton in skeletons:
         room_in_description = DESCRIPTION_MAX - len(skeleton.description or "") + 1
         budgets.append(min(QUOTE_MAX, per_quote, room_in_description))
-    return [_citation_embed(c, lang, b) for c, b in zip(shown, budgets, strict=True)]
-
-
-def _page_label(answer: Answer, lang: str) -> str:
-    first = answer.offset + 1
-    last = answer.offset + len(answer.citations)
-    total = max(answer.total, last)
-    return i18n.t("page", lang, first=first, last=last, total=total)
-
-
-def status_text(answer: Answer, lang: str) -> str:
-    """The core's friendly sentence for a non-OK answer (with a catalog fallback), unescaped.
-
-    It may quote the user's own words back, so callers escape it like any echoed text.
-    """
-    if answer.message:
-        return answer.message
-    if answer.status is AnswerStatus.NOT_FOUND:
-        return i18n.t("not_found", lang, topic=answer.topic or answer.question)
-    if answer.status is AnswerStatus.UNKNOWN_SPEAKER:
-        speakers = i18n.join_list(answer.known_speakers, lang)
-        return i18n.t("unknown_speaker", lang, name=answer.speaker or "", speakers=speakers)
-    return i18n.t(answer.status.value, lang)
+    return [_citation_embed(c, b) for c, b in zip(shown, budgets, strict=True)]
 
 
 def render_answer(
     answer: Answer, lang: str, *, question: str | None = None, shared_by: str | None = None
 ) -> Reply:
-    """The answer as one message. `question` is the user's text as typed (the core may have
-    normalized `answer.question`); it is echoed escaped."""
-    lines = []
-    if shared_by is not None:
-        # `shared_by` is a mention; allowed_mentions=none keeps it from pinging.
-        lines.append(i18n.t("shared_by", lang, user=shared_by))
-    if answer.status is not AnswerStatus.OK:
-        lines.append(escape_user_text(status_text(answer, lang)))
-        return Reply(content=cut("\n".join(lines), CONTENT_MAX))
-    if not answer.citations:
-        lines.append(i18n.t("no_more", lang))
-        return Reply(content=cut("\n".join(lines), CONTENT_MAX))
-    lines.append(f"**{answer_header(answer, lang)}** · {_page_label(answer, lang)}")
-    asked = question if question is not None else answer.question
-    lines.append(i18n.t("asked", lang, question=escape_user_text(_one_line(asked))))
-    return Reply(content=cut("\n".join(lines), CONTENT_MAX), embeds=citation_embeds(answer.citations, lang))
+    """The answer as one message, as `bot.present` decides it. `question` is the user's text as
+    typed (the core may have normalized `answer.question`).
 
-
-def has_more(answer: Answer) -> bool:
-    return answer.status is AnswerStatus.OK and answer.offset + len(answer.citations) < answer.total
+    The presenter's texts may quote the user's words, so each is escaped whole; `shared_by` is a
+    mention that `allowed_mentions=none` keeps from pinging.
+    """
+    view = present_answer(answer, question=question, lang=lang)
+    lines = [i18n.t("shared_by", view.language, user=shared_by)] if shared_by is not None else []
+    if not view.found:
+        lines.append(escape_user_text(view.message or ""))
+        return Reply(content=cut("\n".join(lines), CONTENT_MAX))
+    lines.append(f"**{escape_user_text(view.header or '')}** · {view.page}")
+    if view.question_line:
+        lines.append(escape_user_text(view.question_line))
+    return Reply(content=cut("\n".join(lines), CONTENT_MAX), embeds=citation_embeds(view.citations))
 
 
 def render_about(stats: StoreStats, lang: str) -> Reply:

@@ -94,7 +94,7 @@ class Turn:
             else:
                 await self._acknowledge(response.defer(ephemeral=self.ephemeral, thinking=True))
             self.deferred = True
-        log.info("deferred interaction %s (core slower than %.1fs)", self.interaction.id, self.defer_after)
+        log.info("discord_deferred", extra={"interaction_id": self.interaction.id, "after_s": self.defer_after})
 
     async def show(self, reply: Reply | None, view: discord.ui.View | None = None) -> None:
         """Send (or, once acknowledged, edit in) the reply; `reply=None` changes only the buttons.
@@ -128,7 +128,7 @@ class Turn:
         except (TypeError, KeyError, AttributeError):
             if not self.interaction.response.is_done():
                 raise
-            log.warning("interaction %s: callback accepted without the documented body", self.interaction.id)
+            log.warning("discord_callback_without_body", extra={"interaction_id": self.interaction.id})
             return False
         return True
 
@@ -152,7 +152,7 @@ class Turn:
         try:
             await self.tell(i18n.t("error", self.lang))
         except discord.HTTPException:
-            log.warning("could not send the apology for interaction %s", self.interaction.id, exc_info=True)
+            log.warning("discord_apology_failed", extra={"interaction_id": self.interaction.id}, exc_info=True)
 
     @asynccontextmanager
     async def guard(self, what: str) -> AsyncIterator[Turn]:
@@ -166,10 +166,10 @@ class Turn:
             yield self
         except Exception:
             outcome = "error"
-            log.exception("%s failed (interaction %s)", what, self.interaction.id)
+            log.exception("discord_handler_failed", extra={"interaction_id": self.interaction.id, "what": what})
             await self.apologize()
         finally:
-            log.info("interaction", extra={
+            log.info("discord_interaction", extra={
                 "interaction_id": self.interaction.id, "what": what, "outcome": outcome, "deferred": self.deferred,
                 "ms": round((time.perf_counter() - began) * 1000, 1), "locale": str(self.interaction.locale),
             })

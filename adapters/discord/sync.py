@@ -77,20 +77,18 @@ async def sync_if_changed(
     state = await asyncio.to_thread(_read_state, state_file)
 
     if state.get(state_key) == digest and await _remote_names_match(tree, guild, payload):
-        log.info("slash commands unchanged (%s); not syncing", scope)
+        log.info("discord_commands_unchanged", extra={"scope": scope})
         return False
 
     try:
         synced = await tree.sync(guild=guild)
     except discord.HTTPException as exc:
-        log.error(
-            "could not register slash commands (%s): %s. Was the bot invited with the "
-            "applications.commands scope?",
-            scope,
-            exc,
-        )
+        log.error("discord_commands_sync_failed", extra={
+            "scope": scope, "status": exc.status, "error": str(exc),
+            "hint": "was the bot invited with the applications.commands scope?",
+        })
         return False
-    log.info("registered %d slash commands (%s)", len(synced), scope)
+    log.info("discord_commands_registered", extra={"scope": scope, "count": len(synced)})
     state[state_key] = digest
     await asyncio.to_thread(_write_state, state_file, state)
     return True
@@ -103,6 +101,6 @@ async def _remote_names_match(
         remote = await tree.fetch_commands(guild=guild)
     except discord.HTTPException as exc:
         # Cannot tell; trust the hash rather than spend a rate-limited sync.
-        log.warning("could not fetch registered commands: %s", exc)
+        log.warning("discord_commands_fetch_failed", extra={"status": exc.status, "error": str(exc)})
         return True
     return {c.name for c in remote} == {str(p["name"]) for p in payload}

@@ -2,8 +2,11 @@
 
 A button's custom_id is `saidbot:<action>:<key>`; the key names a live `AnswerView` in this
 process's `ViewRegistry`, which holds the question and the page shown. After a restart (or once a
-view has timed out) the key is unknown, and the client answers the click with a polite "expired"
-note instead of silently failing (see `SaidClient.on_interaction`).
+view has timed out) the key is unknown, and `answer_stale_click` answers the click with a polite
+"expired" note instead of silently failing.
+
+A view is given the core and the registry it needs when it is made; it never reaches them
+through the Discord client.
 """
 
 from __future__ import annotations
@@ -12,18 +15,17 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import discord
 
 from bot import i18n
 from bot.models import Answer, AnswerStatus
+from bot.port import Core
+from bot.present import has_more
 
-from .format import Reply, has_more, render_answer
-from .respond import NO_MENTIONS, Turn
-
-if TYPE_CHECKING:
-    from .client import SaidClient
+from .format import Reply, render_answer
+from .respond import NO_MENTIONS, Turn, interaction_lang
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +92,12 @@ class _ActionButton(discord.ui.Button["AnswerView"]):
 
 
 class AnswerView(discord.ui.View):
-    def __init__(self, client: SaidClient, state: AskState, *, timeout: float = VIEW_TIMEOUT) -> None:
+    def __init__(
+        self, state: AskState, *, core: Core, registry: ViewRegistry, timeout: float = VIEW_TIMEOUT
+    ) -> None:
         super().__init__(timeout=timeout)
-        self.client = client
+        self.core = core
+        self.registry = registry
         self.state = state
         self.key = secrets.token_hex(8)
         # The latest interaction whose original response is the message these buttons sit on.
@@ -105,17 +110,17 @@ class AnswerView(discord.ui.View):
             self.share = _ActionButton("share", self.key, label, discord.ButtonStyle.secondary)
             self.add_item(self.share)
         self.refresh()
-        client.views.add(self)
+        registry.add(self)
 
     def refresh(self) -> None:
         self.more.disabled = not has_more(self.state.answer)
 
     def stop(self) -> None:
-        self.client.views.discard(self.key)
+        self.registry.discard(self.key)
         super().stop()
 
     async def on_timeout(self) -> None:
-        self.client.views.discard(self.key)
+        self.registry.discard(self.key)
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
@@ -125,12 +130,14 @@ class AnswerView(discord.ui.View):
             await self.editor.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             # The message may be gone (deleted, or an ephemeral one dismissed); nothing to disable.
-            log.debug("could not disable buttons of view %s", self.key, exc_info=True)
+            log.debug("discord_view_disable_failed", extra={"view": self.key}, exc_info=True)
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        log.error("button %s failed", getattr(item, "custom_id", item), exc_info=error)
+        log.error("discord_button_failed", exc_info=error, extra={
+            "interaction_id": interaction.id, "custom_id": getattr(item, "custom_id", None),
+        })
         await Turn(interaction, lang=self.state.lang, update=True).apologize()
 
     async def handle(self, action: str, interaction: discord.Interaction[Any]) -> None:
@@ -145,7 +152,7 @@ class AnswerView(discord.ui.View):
         state = self.state
         shown = state.answer
         answer = await turn.compute(
-            self.client.core.ask(
+            self.core.ask(
                 state.question,
                 speaker=state.speaker,
                 lang=state.lang,
@@ -179,23 +186,40 @@ class AnswerView(discord.ui.View):
 
     async def _post_publicly(self, turn: Turn, reply: Reply) -> None:
         interaction = turn.interaction
-        channel: discord.abc.Messageable
-        if isinstance(interaction.channel, discord.abc.Messageable):
-            channel = interaction.channel
-        else:
-            channel = self.client.get_partial_messageable(interaction.channel_id or 0)
-        try:
-            await channel.send(
-                content=reply.content or None, embeds=reply.embeds, allowed_mentions=NO_MENTIONS
-            )
-        except (discord.Forbidden, discord.NotFound):
-            # The bot cannot post there itself (not a member, or no Send Messages permission);
-            # a public follow-up to the interaction needs no channel permission.
-            log.info("posting in channel %s failed; sharing as a follow-up", interaction.channel_id)
-            await turn.defer()
-            await interaction.followup.send(
-                content=reply.content or discord.utils.MISSING,
-                embeds=reply.embeds,
-                ephemeral=False,
-                allowed_mentions=NO_MENTIONS,
-            )
+        channel = interaction.channel
+        if isinstance(channel, discord.abc.Messageable):
+            try:
+                await channel.send(content=reply.content or None, embeds=reply.embeds, allowed_mentions=NO_MENTIONS)
+                return
+            except (discord.Forbidden, discord.NotFound):
+                # The bot cannot post there itself (not a member, or no Send Messages permission);
+                # a public follow-up to the interaction needs no channel permission.
+                log.info("discord_share_fallback", extra={
+                    "interaction_id": interaction.id, "channel_id": interaction.channel_id,
+                })
+        await turn.defer()
+        await interaction.followup.send(
+            content=reply.content or discord.utils.MISSING,
+            embeds=reply.embeds,
+            ephemeral=False,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+async def answer_stale_click(interaction: discord.Interaction[Any], registry: ViewRegistry) -> None:
+    """Answer a click on one of our buttons whose view no longer exists (a restart, or timed out).
+
+    Clicks on live views are theirs to answer, and other bots' buttons are not ours.
+    """
+    if interaction.type is not discord.InteractionType.component:
+        return
+    data: Any = interaction.data or {}
+    ref = parse_custom_id(data.get("custom_id"))
+    if ref is None or ref.key in registry:
+        return
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, update=True)
+    async with turn.guard("expired button"):
+        log.info("discord_expired_click", extra={"interaction_id": interaction.id, "custom_id": data.get("custom_id")})
+        # One private note in the interaction's own response: nothing else to wait for or fail.
+        await turn.tell(i18n.t("expired", lang))

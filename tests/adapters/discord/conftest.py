@@ -105,8 +105,8 @@ def settings(tmp_path: Path, notes_dir: Path, fake: FakeDiscord) -> Settings:
     )
 
 
-async def open_service(settings: Settings, cls: type[SaidService] = SaidService) -> SaidService:
-    service = await cls.open(settings)
+async def open_service(settings: Settings) -> SaidService:
+    service = await SaidService.open(settings)
     await service.ensure_index()
     return service
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from adapters.discord.format import escape_user_text
+from bot import i18n
 from tests.adapters.discord.conftest import VIDEO_ID
 from tests.adapters.discord.support import button, is_ephemeral, text_of, timestamps
 from tests.fakes.discord_server import AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE, FakeDiscord, buttons
@@ -28,6 +30,8 @@ async def test_ask_in_english_answers_with_embeds_and_timestamp_links(bot: FakeD
     for embed in embeds:
         assert embed["author"]["name"] == "Dario Amodei"
         assert embed["title"] == "Lex Fridman Podcast #452 — Dario Amodei"
+        # The presenter's badge follows the show: these are labelled transcript quotes.
+        assert embed["footer"]["text"] == "Lex Fridman Podcast · verbatim transcript"
         assert embed["description"].startswith("> ")
         link = re.search(r"\[(\d\d):(\d\d):(\d\d)\]\((https://[^)]+)\)", embed["description"])
         assert link, embed["description"]
@@ -156,3 +160,18 @@ async def test_citations_follow_the_core_ranking(bot: FakeDiscord) -> None:
     it = await bot.answered(await bot.slash("ask", question=QUESTION))
     shown = timestamps(bot.reply_message(it))
     assert len(shown) == 3 and len(set(shown)) == 3
+
+
+async def test_help_gets_the_cores_help_privately(bot: FakeDiscord) -> None:
+    it = await bot.answered(await bot.slash("ask", question="help"))
+    message = bot.reply_message(it)
+    assert is_ephemeral(message) and message["embeds"] == [] and message["components"] == []
+    assert message["content"] == escape_user_text(i18n.t("help", "en"))
+    assert message["content"].startswith("Ask what someone said about a topic")
+
+
+async def test_help_in_japanese(bot: FakeDiscord) -> None:
+    for question in ("ヘルプ", "使い方"):
+        it = await bot.answered(await bot.slash("ask", locale="ja", question=question))
+        message = bot.reply_message(it)
+        assert is_ephemeral(message) and message["content"] == escape_user_text(i18n.t("help", "ja"))

@@ -139,11 +139,62 @@ def test_statuses_show_the_cores_sentence_escaped() -> None:
     assert reply.content == "I found nothing about “@\u200beveryone”." and reply.embeds == []
 
 
-def test_unverified_speakers_and_notes_are_marked() -> None:
-    reply = render_answer(answer([citation("x", speaker=None, speaker_verified=False, kind="note")]), "en")
-    embed = reply.embeds[0]
+def test_a_note_summary_shows_the_presenters_label_and_only_the_note_badge() -> None:
+    note = citation("x", speaker=None, speaker_verified=False, kind="note", show="Lex Fridman Podcast")
+    [embed] = render_answer(answer([note]), "en").embeds
+    assert embed.author.name == "Note summary"
+    assert embed.footer.text == "Lex Fridman Podcast · from a note"
+
+
+def test_a_note_by_a_named_speaker_keeps_the_speaker() -> None:
+    [embed] = render_answer(answer([citation("x", kind="note")]), "en").embeds
+    assert embed.author.name == "Dario Amodei" and embed.footer.text == "from a note"
+
+
+def test_an_unlabelled_verbatim_passage_says_so() -> None:
+    unlabelled = citation("x", speaker=None, speaker_verified=False, show="Lex Fridman Podcast")
+    [embed] = render_answer(answer([unlabelled]), "en").embeds
     assert embed.author.name == "Unknown speaker"
-    assert embed.footer.text == "from a note · speaker not labelled in the transcript"
+    assert embed.footer.text == "Lex Fridman Podcast · verbatim transcript · speaker not labelled in the transcript"
+
+
+def test_an_inferred_speaker_is_named_and_marked_unlabelled() -> None:
+    inferred = citation("x", speaker_verified=False)
+    [embed] = render_answer(answer([inferred]), "en").embeds
+    assert embed.author.name == "Dario Amodei"
+    assert embed.footer.text == "verbatim transcript · speaker not labelled in the transcript"
+
+
+def test_a_verbatim_passage_shows_its_badge_after_the_show() -> None:
+    [embed] = render_answer(answer([citation("x", show="Lex Fridman Podcast")]), "en").embeds
+    assert embed.footer.text == "Lex Fridman Podcast · verbatim transcript"
+
+
+def test_badges_and_labels_in_japanese() -> None:
+    note = citation("x", speaker=None, kind="note", language="ja")
+    unlabelled = citation("y", speaker=None, speaker_verified=False)
+    first, second = render_answer(answer([note, unlabelled], language="ja"), "ja").embeds
+    assert first.author.name == "ノートの要約" and first.footer.text == "ノートより"
+    assert second.author.name == "話者不明"
+    assert second.footer.text == "文字起こしの原文 · 話者は文字起こしに明記されていません"
+
+
+def test_the_header_and_page_come_from_the_presenter() -> None:
+    reply = render_answer(answer([citation("x")], total=7, offset=3), "en", question="Amodei on *talent*")
+    first, second = reply.content.split("\n")
+    assert first == "**What Dario Amodei said about “talent density”** · 4–4 of 7"
+    assert second == "Question: Amodei on \\*talent\\*"
+
+
+def test_help_is_the_cores_sentence() -> None:
+    help_answer = answer([], status=AnswerStatus.HELP, message="Ask what someone said about a topic.")
+    reply = render_answer(help_answer, "en")
+    assert reply.content == "Ask what someone said about a topic." and reply.embeds == []
+
+
+def test_a_page_past_the_end_says_that_is_everything() -> None:
+    reply = render_answer(answer([], total=3, offset=3), "en")
+    assert reply.content == "That's everything I found." and reply.embeds == []
 
 
 def test_links_that_would_break_markdown_are_encoded() -> None:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 import adapters.discord as entry
 from adapters.discord import command_state_file, run_discord
+from bot.logs import JsonFormatter
 from bot.service import SaidService
 from bot.settings import Settings
 from tests.adapters.discord.conftest import running
@@ -91,15 +92,19 @@ async def test_a_wrong_token_fails_clearly_without_logging_it(
     settings = settings.updated(discord={"token": SecretStr(wrong)})
     with caplog.at_level(logging.DEBUG), pytest.raises(discord.LoginFailure):
         await run_discord(service, settings)
-    assert "DISCORD_TOKEN" in caplog.text
+    [failed] = [r for r in caplog.records if r.getMessage() == "discord_login_failed"]
+    assert failed.variable == "DISCORD_TOKEN"  # type: ignore[attr-defined]
     assert wrong not in caplog.text
+    assert not any(wrong in JsonFormatter().format(r) for r in caplog.records)
 
 
+@pytest.mark.parametrize("token", [None, SecretStr("   ")])
 async def test_a_missing_token_is_refused_before_connecting(
-    fake: FakeDiscord, service: SaidService, settings: Settings
+    fake: FakeDiscord, service: SaidService, settings: Settings, token: SecretStr | None
 ) -> None:
-    settings = settings.updated(discord={"token": None})
-    with pytest.raises(ValueError, match="DISCORD_TOKEN"):
+    settings = settings.updated(discord={"token": token})
+    assert settings.discord.readiness.missing == ("DISCORD_TOKEN",)
+    with pytest.raises(ValueError, match="DISCORD_TOKEN is not set"):
         await run_discord(service, settings)
     assert fake.requests == []
 

@@ -1,0 +1,28 @@
+"""What the slash commands and the views they create depend on, gathered in one object.
+
+`create_client` builds one `Deps` per client and hands it to `commands.build_commands`, whose
+callbacks capture it; handlers never look anything up on `interaction.client`. This keeps the
+modules acyclic: format ← respond ← views ← deps ← commands ← client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.port import Core
+
+from .views import VIEW_TIMEOUT, ViewRegistry
+
+# Citations per page: three embeds read well on a phone and leave room within Discord's 6000 characters.
+PAGE_SIZE: Final = 3
+
+
+@dataclass(frozen=True)
+class Deps:
+    core: Core
+    views: ViewRegistry = field(default_factory=ViewRegistry)
+    # Users who may /reload anywhere, besides members with Manage Server.
+    admin_ids: frozenset[int] = frozenset()
+    view_timeout: float = VIEW_TIMEOUT
+    page_size: int = PAGE_SIZE
