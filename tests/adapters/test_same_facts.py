@@ -1,0 +1,114 @@
+"""The same answer shows the same facts on Discord, Slack and the console.
+
+Each adapter only escapes and lays out what `bot.present` decided; this renders one answer of
+each kind through all three and looks for every fact (header, page, who-label, badges, status
+sentence, link) in what each platform would show.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from adapters.console import format_answer
+from adapters.discord.format import render_answer
+from adapters.slack.format import message, unescape
+from bot.models import Answer, AnswerStatus, Citation
+from bot.present import AnswerView, present_answer
+
+URL = "https://www.youtube.com/watch?v=AbCdEfGhIjK&t=602s"
+
+
+def _citation(**fields: object) -> Citation:
+    base: dict[str, object] = {
+        "text": "A hundred excellent people will beat a thousand average ones.", "speaker": "Dario Amodei",
+        "speaker_verified": True, "episode": "Example Podcast #7", "show": "Example Podcast", "start_seconds": 605,
+        "timestamp": "00:10:05", "url": URL, "source": "talk.md", "kind": "quote", "language": "en",
+    }
+    return Citation(**(base | fields))  # type: ignore[arg-type]
+
+
+def _answer(lang: str = "en", **fields: object) -> Answer:
+    base: dict[str, object] = {"question": "what did Amodei say about talent density?", "speaker": "Dario Amodei",
+                               "topic": "talent density", "language": lang}
+    return Answer(**(base | fields))  # type: ignore[arg-type]
+
+
+KINDS = {
+    "verbatim, labelled": _citation(),
+    "verbatim, speaker inferred": _citation(speaker_verified=False),
+    "verbatim, nobody labelled": _citation(speaker=None, speaker_verified=False),
+    "note with a speaker": _citation(kind="note"),
+    "note summary": _citation(kind="note", speaker=None, speaker_verified=False),
+}
+
+ANSWERS = {
+    **{f"found: {name}": _answer(citations=[c], total=4) for name, c in KINDS.items()},
+    "found, every kind, ja": _answer("ja", citations=list(KINDS.values()), total=9, offset=3),
+    "not found": _answer(status=AnswerStatus.NOT_FOUND, message="I found nothing about “sourdough” in the notes."),
+    "unknown speaker": _answer(status=AnswerStatus.UNKNOWN_SPEAKER, speaker=None,
+                               message="I don't know anyone called “Zed”. I have notes on: Dario Amodei."),
+    "help": _answer(status=AnswerStatus.HELP, message="Ask what someone said about a topic."),
+    "warming up": _answer(status=AnswerStatus.WARMING_UP, message="I'm still reading the notes."),
+    "past the last page": _answer(total=3, offset=3),
+}
+
+
+def _facts(view: AnswerView) -> list[str]:
+    if not view.found:
+        return [view.message or ""]
+    facts = [view.header or "", view.page or ""]
+    for citation in view.citations:
+        facts += [citation.who, *citation.badge_texts, citation.episode, citation.timestamp or "", citation.url or ""]
+    return facts
+
+
+def _discord_text(answer: Answer) -> str:
+    reply = render_answer(answer, answer.language)
+    parts = [reply.content]
+    for embed in reply.embeds:
+        parts += [embed.title or "", embed.url or "", embed.description or "", embed.author.name or "",
+                  embed.footer.text or ""]
+    # Markdown escapes are for Discord's renderer; a reader sees the characters themselves.
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+
+
+def _slack_text(answer: Answer) -> str:
+    shown = message(present_answer(answer))
+    texts = [shown.text]
+    for block in shown.blocks:
+        if "text" in block:
+            texts.append(block["text"]["text"])
+        texts += [element.get("text", "") for element in block.get("elements", [])]
+    # A link is <url|label>: both parts are shown facts.
+    return unescape(re.sub(r"<([^|>]+)\|([^>]+)>", r"\1 \2", "\n".join(texts)))
+
+
+RENDERERS = {
+    "discord": _discord_text,
+    "slack": _slack_text,
+    "console": format_answer,
+}
+
+
+@pytest.mark.parametrize("kind", list(ANSWERS))
+@pytest.mark.parametrize("platform", list(RENDERERS))
+def test_every_fact_the_presenter_decided_is_shown(kind: str, platform: str) -> None:
+    answer = ANSWERS[kind]
+    shown = RENDERERS[platform](answer)
+    for fact in _facts(present_answer(answer)):
+        assert fact in shown, f"{platform} leaves out {fact!r} for {kind}:\n{shown}"
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_no_platform_shows_a_label_the_presenter_did_not_choose(kind: str) -> None:
+    """The old disagreements: a transcript passage called "from a note", a note summary "Unknown speaker"."""
+    answer = ANSWERS[f"found: {kind}"]
+    [citation] = present_answer(answer).citations
+    labels = {"from a note", "Unknown speaker", "Note summary", "speaker not labelled in the transcript",
+              "verbatim transcript"}
+    chosen = {citation.who, *citation.badge_texts}
+    for platform, render in RENDERERS.items():
+        shown = render(answer)
+        assert {label for label in labels if label in shown} == chosen & labels, platform
