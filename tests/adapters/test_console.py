@@ -9,7 +9,7 @@ import pytest
 from adapters.console import chat, format_answer
 from bot.models import Answer, AnswerStatus, Citation
 from bot.service import SaidService
-from tests.adapters.slack.fake_core import FakeCore
+from tests.fakes.core import FakeCore
 
 
 def _citation(**extra: object) -> Citation:

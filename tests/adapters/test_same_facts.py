@@ -26,13 +26,13 @@ def _citation(**fields: object) -> Citation:
         "speaker_verified": True, "episode": "Example Podcast #7", "show": "Example Podcast", "start_seconds": 605,
         "timestamp": "00:10:05", "url": URL, "source": "talk.md", "kind": "quote", "language": "en",
     }
-    return Citation(**(base | fields))  # type: ignore[arg-type]
+    return Citation(**(base | fields))
 
 
 def _answer(lang: str = "en", **fields: object) -> Answer:
     base: dict[str, object] = {"question": "what did Amodei say about talent density?", "speaker": "Dario Amodei",
                                "topic": "talent density", "language": lang}
-    return Answer(**(base | fields))  # type: ignore[arg-type]
+    return Answer(**(base | fields))
 
 
 KINDS = {

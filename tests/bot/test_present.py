@@ -16,7 +16,7 @@ def _citation(**fields: object) -> Citation:
         "timestamp": "00:10:05", "url": "https://www.youtube.com/watch?v=AbCdEfGhIjK&t=602s",
         "source": "talk.md", "kind": "quote", "language": "en",
     }
-    return Citation(**(base | fields))  # type: ignore[arg-type]
+    return Citation(**(base | fields))
 
 
 def _answer(*citations: Citation, total: int | None = None, offset: int = 0, speaker: str | None = None) -> Answer:

@@ -14,42 +14,12 @@ from aiohttp import ClientSession
 from pydantic import SecretStr
 
 from bot.config_files import ConfigError
-from bot.models import Answer, IngestReport, StoreStats
 from bot.port import Core
 from bot.settings import DiscordSettings, Settings, SlackSettings
 from saidbot.bootstrap import Adapter, NotConfigured, Plan, given_core, open_core, plan_for
 from saidbot.cli import main
 from saidbot.supervisor import supervise
-
-
-class FakeCore:
-    """Satisfies `bot.port.Core` and remembers what it was asked; no store behind it."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-
-    @property
-    def ready(self) -> bool:
-        return True
-
-    async def ask(
-        self, question: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 3, offset: int = 0
-    ) -> Answer:
-        self.questions.append(question)
-        return Answer(question=question, speaker="Fake Person", topic=question, language=lang or "en")
-
-    async def reload(self) -> IngestReport:
-        return IngestReport()
-
-    async def stats(self) -> StoreStats:
-        return StoreStats(segments=42, sources=1, notes=1, transcripts=0, episodes=[], speakers=["Fake Person"],
-                          last_ingest=None, languages=["en"])
-
-    def speaker_names(self, prefix: str = "", limit: int = 25) -> list[str]:
-        return ["Fake Person"]
-
-    def index_age_seconds(self) -> float | None:
-        return 1.0
+from tests.fakes.core import FakeCore, as_core
 
 
 def _free_port() -> int:
@@ -69,12 +39,11 @@ def restore_logging() -> Iterator[None]:
 
 
 def test_the_cli_asks_the_core_it_is_handed(capsys: pytest.CaptureFixture[str], restore_logging: None) -> None:
-    fake = FakeCore()
-    core: Core = fake  # checked by mypy: the fake is a Core
-    code = main(["ask", "--json", "talent", "density"], opener=given_core(core))
+    fake = FakeCore(speaker="Fake Person")
+    code = main(["ask", "--json", "talent", "density"], opener=given_core(as_core(fake)))
     assert code == 0
-    assert fake.questions == ["talent density"]
-    assert json.loads(capsys.readouterr().out)["speaker"] == "Fake Person"
+    assert fake.asked == [("talent density", None)]
+    assert json.loads(capsys.readouterr().out)["status"] == "not_found"
 
 
 def test_ingest_needs_a_core_that_can_ingest(capsys: pytest.CaptureFixture[str], restore_logging: None,
@@ -84,7 +53,7 @@ def test_ingest_needs_a_core_that_can_ingest(capsys: pytest.CaptureFixture[str],
 
 
 async def test_the_supervisor_serves_and_runs_adapters_over_a_fake_core(settings: Settings) -> None:
-    fake = FakeCore()
+    fake = FakeCore(segments=42)
     port = _free_port()
     started: list[Core] = []
 

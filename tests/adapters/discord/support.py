@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any, Final
 
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, StoreStats
-from bot.port import Core
+from bot.models import Citation
 from tests.adapters.discord.conftest import VIDEO_ID
+from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import EPHEMERAL, FakeDiscord, FakeInteraction, buttons
 
 Json = dict[str, Any]
@@ -76,63 +75,9 @@ def _citation(timestamp: str, text: str) -> Citation:
 HELP: Final = "Ask me what someone said about a topic."
 
 
-class FakeCore:
-    """A `bot.port.Core` in memory, handed to `create_client` in place of the real service.
-
-    It answers "help" with `HELP`, and every other question with the same five passages by Dario
-    Amodei, paged by offset and limit. `delay` holds up every async call (a re-index holding the database, a cold start);
-    `failures` names calls that raise instead: "ask", "more" (an ask for a later page),
-    "stats", "reload", "speaker_names".
-    """
-
-    def __init__(self, *, delay: float = 0.0, failures: Iterable[str] = ()) -> None:
-        self.delay = delay
-        self.failures = set(failures)
-        self.calls: list[str] = []
-
-    async def _enter(self, call: str) -> None:
-        self.calls.append(call)
-        await asyncio.sleep(self.delay)
-        if call in self.failures:
-            raise RuntimeError(f"{call} is on fire")
-
-    @property
-    def ready(self) -> bool:
-        return True
-
-    async def ask(
-        self, question: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 3, offset: int = 0
-    ) -> Answer:
-        await self._enter("more" if offset else "ask")
-        if question == "help":
-            return Answer(question=question, speaker=None, topic="", language=lang or "en", status=AnswerStatus.HELP,
-                          message=HELP)
-        citations = [_citation(*passage) for passage in PASSAGES]
-        return Answer(
-            question=question, speaker="Dario Amodei", topic="talent density", language=lang or "en",
-            status=AnswerStatus.OK, citations=citations[offset : offset + limit], total=len(citations), offset=offset,
-        )
-
-    async def reload(self) -> IngestReport:
-        await self._enter("reload")
-        return IngestReport(added=1, segments=len(PASSAGES), seconds=0.01)
-
-    async def stats(self) -> StoreStats:
-        await self._enter("stats")
-        return StoreStats(
-            segments=len(PASSAGES), sources=1, notes=1, transcripts=0, episodes=[], speakers=["Dario Amodei"],
-            last_ingest=None, languages=["en"],
-        )
-
-    def speaker_names(self, prefix: str = "", limit: int = 25) -> list[str]:
-        self.calls.append("speaker_names")
-        if "speaker_names" in self.failures:
-            raise RuntimeError("speaker cache is on fire")
-        return [n for n in ("Dario Amodei",) if n.casefold().startswith(prefix.casefold())][:limit]
-
-    def index_age_seconds(self) -> float | None:
-        return 0.0
+def dario_core(*, delay: float = 0.0, failures: Iterable[str] = ()) -> FakeCore:
+    """The shared fake core with five passages by Dario Amodei and an answer to "help"."""
+    return FakeCore(citations=[_citation(*passage) for passage in PASSAGES], help_text=HELP, delay=delay,
+                          failures=failures)
 
 
-def _satisfies_the_port(fake: FakeCore) -> Core:
-    return fake  # mypy checks that FakeCore is a `Core`

@@ -1,5 +1,5 @@
 """Discord's 3-second deadline with a slow core, and failures that must reach users only as a short
-private apology (the details go to the log). The core here is a `FakeCore` (support.py), a
+private apology (the details go to the log). The core here is `dario_core()` (support.py), a
 `bot.port.Core` handed to `create_client`, that is slow or fails where a test says."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 from adapters.discord import create_client, serve
 from bot.settings import Settings
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
-from tests.adapters.discord.support import HELP, FakeCore, button, followups, is_ephemeral, text_of
+from tests.adapters.discord.support import HELP, button, dario_core, followups, is_ephemeral, text_of
+from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -37,14 +38,14 @@ async def serving(fake: FakeDiscord, settings: Settings, core: FakeCore) -> Asyn
 
 @pytest.fixture
 async def slow(fake: FakeDiscord, settings: Settings) -> AsyncIterator[tuple[FakeDiscord, FakeCore]]:
-    core = FakeCore(delay=3.0)
+    core = dario_core(delay=3.0)
     async with serving(fake, settings, core):
         yield fake, core
 
 
 @pytest.fixture
 async def broken(fake: FakeDiscord, settings: Settings) -> AsyncIterator[tuple[FakeDiscord, FakeCore]]:
-    core = FakeCore(failures={"ask", "more", "stats", "reload", "speaker_names"})
+    core = dario_core(failures={"ask", "more", "stats", "reload", "speaker_names"})
     async with serving(fake, settings, core):
         yield fake, core
 
@@ -134,7 +135,7 @@ async def test_an_error_after_a_private_deferral_replaces_the_placeholder(
 
 
 async def test_a_failing_button_gets_a_private_apology(fake: FakeDiscord, settings: Settings) -> None:
-    async with serving(fake, settings, FakeCore(failures={"more"})):
+    async with serving(fake, settings, dario_core(failures={"more"})):
         it = await fake.answered(await fake.slash("ask", question=QUESTION))
         message = fake.reply_message(it)
         click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]))

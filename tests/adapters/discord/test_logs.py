@@ -11,7 +11,7 @@ from adapters.discord import create_client, serve
 from bot.logs import JsonFormatter
 from bot.settings import Settings
 from tests.adapters.discord.conftest import running
-from tests.adapters.discord.support import FakeCore, button
+from tests.adapters.discord.support import button, dario_core
 from tests.fakes.discord_server import FakeDiscord
 
 EVENT = re.compile(r"discord_[a-z_]+")
@@ -20,7 +20,7 @@ EVENT = re.compile(r"discord_[a-z_]+")
 async def test_every_line_is_an_event_with_fields(
     fake: FakeDiscord, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    core = FakeCore(delay=2.3, failures={"more"})
+    core = dario_core(delay=2.3, failures={"more"})
     client = create_client(core, settings)
     with caplog.at_level(logging.DEBUG, logger="adapters.discord"):
         async with running(fake, lambda: serve(client, settings)):

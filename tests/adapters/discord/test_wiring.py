@@ -14,7 +14,7 @@ import adapters.discord
 from adapters.discord import create_client, serve
 from bot.settings import Settings
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
-from tests.adapters.discord.support import FakeCore, button, timestamps
+from tests.adapters.discord.support import button, dario_core, timestamps
 from tests.fakes.discord_server import UPDATE_MESSAGE, FakeDiscord
 
 PACKAGE = Path(adapters.discord.__file__).resolve().parent
@@ -23,7 +23,7 @@ PACKAGE = Path(adapters.discord.__file__).resolve().parent
 async def test_commands_and_clicks_never_reach_for_the_client(
     fake: FakeDiscord, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    core = FakeCore()
+    core = dario_core()
     client = create_client(core, settings)
     for locator in ("core", "admin_ids", "view_timeout", "deps"):
         assert not hasattr(client, locator), locator

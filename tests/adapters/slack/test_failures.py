@@ -15,7 +15,7 @@ from adapters.slack import format as fmt
 from adapters.slack import guard
 from bot.settings import Settings
 from tests.adapters.slack.conftest import Web, dm, dumped, logged, mention, slack_settings, start_web
-from tests.adapters.slack.fake_core import FakeCore, as_core
+from tests.fakes.core import FakeCore, as_core
 from tests.fakes.slack_api import FakeSlack
 
 SORRY_EN = "Sorry, something went wrong while answering. The error has been logged."
@@ -24,7 +24,7 @@ SORRY_JA = "申し訳ありません。回答中にエラーが発生しまし�
 
 @pytest.fixture
 def core() -> FakeCore:
-    return FakeCore(fail=RuntimeError("the store is on fire"))
+    return FakeCore(failures={"ask"}, error=RuntimeError("the store is on fire"))
 
 
 @pytest.fixture

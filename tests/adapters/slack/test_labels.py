@@ -10,7 +10,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.adapters.slack.conftest import Web, dm, dumped, mention, slack_settings, start_web
-from tests.adapters.slack.fake_core import FakeCore
+from tests.fakes.core import FakeCore
 from tests.fakes.slack_api import FakeSlack
 
 # A transcript that names nobody, and a note's own summary with no speaker.

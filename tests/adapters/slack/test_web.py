@@ -15,7 +15,7 @@ from adapters.web import create_web_app
 from bot.service import SaidService
 from bot.settings import Settings
 from tests.adapters.slack.conftest import Web, mention, slack_settings, start_web
-from tests.adapters.slack.fake_core import FakeCore
+from tests.fakes.core import FakeCore
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -90,7 +90,7 @@ async def test_healthz_with_an_unreadable_store_is_503_and_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="adapters.web")
-    core = FakeCore(stats_fail=RuntimeError("disk gone"))
+    core = FakeCore(failures={"stats"}, error=RuntimeError("disk gone"))
     server = TestServer(create_web_app(core, settings), host="127.0.0.1", port=0)
     await server.start_server()
     try:
