@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 from bench.eval.harness import (
+    CLEAN_SOURCE_FILES,
     QUESTIONS_FILE,
     SAIDBOT,
+    load_clean_questions,
+    missing_clean,
     render_markdown,
     render_misses,
     render_text,
@@ -38,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--misses", choices=("saidbot", "all", "none"), default="saidbot",
                         help="whose wrong answers to list after the table (text output only)")
     parser.add_argument("--no-baselines", action="store_true", help="score saidbot only")
+    parser.add_argument("--clean-from", type=Path, action="append", default=None, metavar="FILE",
+                        help="where the clean originals named by `clean_of` are (repeatable; default: "
+                             f"{', '.join(p.name for p in CLEAN_SOURCE_FILES)} beside this module); when a "
+                             "set has clean_of, saidbot's hit@1 on it is printed next to that on the originals")
     return parser
 
 
@@ -52,9 +59,20 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, QuestionFileError) as error:
         print(f"cannot read the questions: {error}", file=sys.stderr)
         return 2
+    clean = None
+    if any(q.clean_of for q in questions):
+        try:
+            clean = load_clean_questions(args.clean_from or list(CLEAN_SOURCE_FILES))
+        except (OSError, QuestionFileError) as error:
+            print(f"cannot read the clean questions: {error}", file=sys.stderr)
+            return 2
+        missing = missing_clean(questions, clean)
+        if missing:
+            print(f"clean_of names no clean question for: {', '.join(missing)}", file=sys.stderr)
+            return 2
 
     run = asyncio.run(run_eval(args.paths, questions, db=args.db, limit=args.limit,
-                               baselines=not args.no_baselines))
+                               baselines=not args.no_baselines, clean=clean))
     for problem in run.ingest_problems:
         print(f"ingest: {problem}", file=sys.stderr)
     if run.segments == 0:

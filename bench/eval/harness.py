@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,9 @@ from bench.eval.metrics import (
 SAIDBOT = "saidbot"
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
 DEMO_QUESTIONS_FILE = Path(__file__).with_name("demo_questions.yaml")
+HOLDOUT_FILE = Path(__file__).with_name("holdout.yaml")
+# Where the clean originals of a chat-style set (its `clean_of` ids) are looked up by default.
+CLEAN_SOURCE_FILES = (HOLDOUT_FILE, DEMO_QUESTIONS_FILE)
 
 
 @dataclass
@@ -55,6 +58,9 @@ class EvalRun:
     unreachable: list[str] = field(default_factory=list)
     started: str = ""
     seconds: float = 0.0
+    # For a set whose questions name a `clean_of` original: saidbot's answers to those originals, asked in
+    # the same run over the same index, in the order of `questions` (only questions with a clean_of).
+    clean_results: list[QuestionResult] = field(default_factory=list)
 
     def system(self, name: str) -> SystemRun:
         for system in self.systems:
@@ -66,6 +72,24 @@ class EvalRun:
 # ---------------------------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------------------------
+
+
+def load_clean_questions(paths: Sequence[Path]) -> dict[str, Question]:
+    """The questions of `paths` by id, for looking up `clean_of`; an id in two files is an error."""
+    from bench.eval.metrics import QuestionFileError, load_questions
+
+    by_id: dict[str, Question] = {}
+    for path in paths:
+        for question in load_questions(path):
+            if question.id in by_id:
+                raise QuestionFileError(f"{path}: id {question.id} is also in another clean question file")
+            by_id[question.id] = question
+    return by_id
+
+
+def missing_clean(questions: Sequence[Question], clean: Mapping[str, Question]) -> list[str]:
+    """Questions whose `clean_of` names no clean question."""
+    return [q.id for q in questions if q.clean_of is not None and q.clean_of not in clean]
 
 
 def _citation_to_retrieved(citation: Any) -> Retrieved:
@@ -109,8 +133,13 @@ async def run_eval(
     db: Path | None = None,
     limit: int = CUTOFF,
     baselines: bool = True,
+    clean: Mapping[str, Question] | None = None,
 ) -> EvalRun:
-    """Ingest `paths` into a fresh (or the given) database and answer every question with every system."""
+    """Ingest `paths` into a fresh (or the given) database and answer every question with every system.
+
+    `clean` maps ids to clean questions: every question with a `clean_of` id found there has its original
+    asked too (saidbot only), so a chat-style set can be compared with the set it re-types.
+    """
     from bot.present import ingest_summary
     from bot.service import SaidService
     from bot.settings import Settings
@@ -126,16 +155,11 @@ async def run_eval(
             report = await service.ingest([Path(p) for p in paths])
             rows = [_segment_to_row(segment) async for segment in service.export_segments()]
 
-            saidbot_results: list[QuestionResult] = []
-            for question in questions:
-                t0 = time.perf_counter()
-                answer = await service.ask(question.question, lang=None, limit=limit)
-                elapsed = time.perf_counter() - t0
-                status = getattr(answer.status, "value", answer.status)
-                saidbot_results.append(QuestionResult(
-                    question=question, system=SAIDBOT, status=str(status), seconds=elapsed,
-                    results=[_citation_to_retrieved(c) for c in answer.citations[:limit]],
-                ))
+            saidbot_results = [await _ask(service, question, limit) for question in questions]
+            clean_results = [
+                await _ask(service, clean[q.clean_of], limit)
+                for q in questions if clean is not None and q.clean_of is not None and q.clean_of in clean
+            ]
         finally:
             await service.close()
 
@@ -152,6 +176,21 @@ async def run_eval(
         unreachable=[q.id for q in questions if not q.none and not any(
             is_hit(expect, segment) for expect in q.expects for segment in reachable)],
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=time.perf_counter() - started,
+        clean_results=clean_results,
+    )
+
+
+async def _ask(service: Any, question: Question, limit: int) -> QuestionResult:
+    # The speaker option is passed only when the question sets one, so other sets are asked exactly as
+    # before.
+    options: dict[str, Any] = {"speaker": question.speaker} if question.speaker else {}
+    t0 = time.perf_counter()
+    answer = await service.ask(question.question, lang=None, limit=limit, **options)
+    elapsed = time.perf_counter() - t0
+    status = getattr(answer.status, "value", answer.status)
+    return QuestionResult(
+        question=question, system=SAIDBOT, status=str(status), seconds=elapsed,
+        results=[_citation_to_retrieved(c) for c in answer.citations[:limit]],
     )
 
 
@@ -207,6 +246,55 @@ def _counts(run: EvalRun) -> str:
     return f"{len(run.questions)} questions ({by_lang}; {nones} should find nothing), {run.segments} segments"
 
 
+@dataclass(frozen=True)
+class CleanComparison:
+    """saidbot on chat-typed questions next to saidbot on the clean questions they re-type."""
+
+    pairs: list[tuple[QuestionResult, QuestionResult]]
+
+    @property
+    def answerable(self) -> list[tuple[QuestionResult, QuestionResult]]:
+        return [(chat, clean) for chat, clean in self.pairs if not chat.question.none]
+
+    @property
+    def nothing(self) -> list[tuple[QuestionResult, QuestionResult]]:
+        return [(chat, clean) for chat, clean in self.pairs if chat.question.none]
+
+    def hit_at_1(self) -> tuple[float, float] | None:
+        pairs = self.answerable
+        if not pairs:
+            return None
+        return (sum(c.rank == 1 for c, _ in pairs) / len(pairs), sum(o.rank == 1 for _, o in pairs) / len(pairs))
+
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        rates = self.hit_at_1()
+        if rates is not None:
+            chat, clean = rates
+            lines.append(f"chat vs clean hit@1: {chat:.2f} vs {clean:.2f} (Δ {chat - clean:+.2f}) over "
+                         f"{len(self.answerable)} pairs")
+        nothing = self.nothing
+        if nothing:
+            lines.append(f"chat vs clean nothing found: {sum(c.correct for c, _ in nothing)}/{len(nothing)} vs "
+                         f"{sum(o.correct for _, o in nothing)}/{len(nothing)} over {len(nothing)} pairs")
+        worse = [(c, o) for c, o in self.pairs if o.correct and not c.correct]
+        better = [(c, o) for c, o in self.pairs if c.correct and not o.correct]
+        for label, group in (("right clean, wrong in chat", worse), ("wrong clean, right in chat", better)):
+            if group:
+                lines.append(f"{label}: " + ", ".join(f"{c.question.id} ({o.question.id})" for c, o in group))
+        return lines
+
+
+def clean_comparison(run: EvalRun) -> CleanComparison | None:
+    """Pairs of (chat, clean) saidbot results, or None when the set names no clean originals."""
+    if not run.clean_results:
+        return None
+    chat = [r for r in run.system(SAIDBOT).results if r.question.clean_of is not None]
+    by_id = {r.question.id: r for r in run.clean_results}
+    pairs = [(c, by_id[c.question.clean_of]) for c in chat if c.question.clean_of in by_id]
+    return CleanComparison(pairs)
+
+
 def render_text(run: EvalRun) -> str:
     rows = [_HEADERS, *table_rows(run)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
@@ -218,6 +306,9 @@ def render_text(run: EvalRun) -> str:
             lines.append("")
         lines.append("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
                                for i, cell in enumerate(row)).rstrip())
+    comparison = clean_comparison(run)
+    if comparison is not None:
+        lines += ["", *comparison.lines()]
     return "\n".join(lines)
 
 
@@ -233,6 +324,9 @@ def render_markdown(run: EvalRun) -> str:
         if cells[1] == SAIDBOT:
             cells[1] = f"**{SAIDBOT}**"
         lines.append("| " + " | ".join(cells) + " |")
+    comparison = clean_comparison(run)
+    if comparison is not None:
+        lines += ["", *(f"- {line}" for line in comparison.lines())]
     lines += [
         "",
         f"- hit@1 / hit@{CUTOFF}: share of answerable questions whose first / any of the first {CUTOFF} "
@@ -261,7 +355,9 @@ def render_misses(run: EvalRun, system_names: Sequence[str]) -> str:
         for result in wrong:
             q = result.question
             rank = "-" if result.rank is None else str(result.rank)
-            lines.append(f"  {q.id} [{q.lang}] {q.question}")
+            extra = "".join([f" (speaker option: {q.speaker})" if q.speaker else "",
+                             f" (clean of {q.clean_of})" if q.clean_of else ""])
+            lines.append(f"  {q.id} [{q.lang}] {q.question}{extra}")
             lines.append(f"      expected {describe_expectation(q)}; hit rank {rank}; status {result.status}")
             for index, item in enumerate(result.results, start=1):
                 lines.append(f"      {index}. {item.describe()}")
@@ -290,7 +386,7 @@ def to_json(run: EvalRun) -> dict[str, Any]:
                 ],
             }
         per_question.append(entry)
-    return {
+    data: dict[str, Any] = {
         "started": run.started,
         "paths": run.paths,
         "segments": run.segments,
@@ -302,3 +398,14 @@ def to_json(run: EvalRun) -> dict[str, Any]:
         "scores": {s.name: {lang: sc.as_dict() for lang, sc in s.scores().items()} for s in run.systems},
         "questions": per_question,
     }
+    comparison = clean_comparison(run)
+    if comparison is not None:
+        rates = comparison.hit_at_1()
+        data["clean_pairs"] = {
+            "pairs": [{"id": c.question.id, "clean_of": o.question.id, "chat_rank": c.rank,
+                       "clean_rank": o.rank, "chat_correct": c.correct, "clean_correct": o.correct}
+                      for c, o in comparison.pairs],
+            "chat_hit@1": rates[0] if rates else None,
+            "clean_hit@1": rates[1] if rates else None,
+        }
+    return data

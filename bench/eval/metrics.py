@@ -56,6 +56,11 @@ class Question:
     expects: tuple[Expectation, ...] = ()
     none: bool = False
     note: str | None = None
+    # The speaker chosen as a separate option (a Discord/Slack `speaker:` field), passed to the core as
+    # `ask(question, speaker=...)` rather than written in the question.
+    speaker: str | None = None
+    # The id of the clean question (in another file) this one re-types, e.g. as people type in chat.
+    clean_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,8 @@ def _parse_question(entry: object, where: str) -> Question:
     where = f"{where} ({qid or 'no id'})"
     if not qid:
         raise QuestionFileError(f"{where}: missing id")
-    unknown = set(entry) - {"id", "lang", "question", "expect", "expect_any", "none", "note"}
+    unknown = set(entry) - {"id", "lang", "question", "expect", "expect_any", "none", "note", "speaker",
+                            "clean_of"}
     if unknown:
         raise QuestionFileError(f"{where}: unknown keys {sorted(unknown)}")
     lang = entry.get("lang")
@@ -208,8 +214,19 @@ def _parse_question(entry: object, where: str) -> Question:
         raise QuestionFileError(f"{where}: needs expect, expect_any or none: true")
     expects = tuple(_parse_expectation(item, where) for item in raw)
     note = entry.get("note")
+    speaker = _optional_text(entry, "speaker", where)
+    clean_of = _optional_text(entry, "clean_of", where)
     return Question(id=qid, lang=lang, question=text.strip(), expects=expects, none=none,
-                    note=str(note) if note is not None else None)
+                    note=str(note) if note is not None else None, speaker=speaker, clean_of=clean_of)
+
+
+def _optional_text(entry: Mapping[str, object], key: str, where: str) -> str | None:
+    if key not in entry:
+        return None
+    value = entry[key]
+    if not isinstance(value, str) or not value.strip():
+        raise QuestionFileError(f"{where}: {key} must be a non-empty string")
+    return value.strip()
 
 
 def _parse_expectation(item: object, where: str) -> Expectation:
