@@ -208,6 +208,21 @@ class WebSettings(BaseSettings):
 
 
 _CORE_FIELDS = frozenset(CoreSettings.model_fields)
+SECTIONS: tuple[type[BaseSettings], ...] = (CoreSettings, DiscordSettings, SlackSettings, WebSettings)
+
+
+def environment_variables(section: type[BaseSettings]) -> list[str]:
+    """The variables a section reads, e.g. `SAIDBOT_NOTES` or `DISCORD_TOKEN` (what example.env lists)."""
+    prefix = str(section.model_config.get("env_prefix", ""))
+    names = []
+    for name, field in section.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        names.append(str(choices[0]) if choices else f"{prefix}{name}".upper())
+    return names
+
+
+def all_environment_variables() -> set[str]:
+    return {name for section in SECTIONS for name in environment_variables(section)}
 
 
 class Settings(BaseModel):

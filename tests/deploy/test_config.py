@@ -7,16 +7,25 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic_settings import BaseSettings
 
 from bot.config_files import ConfigError
 from bot.service import SaidService
-from bot.settings import PACKAGED_CONFIG_DIR, CoreSettings, DiscordSettings, Settings, SlackSettings, WebSettings
+from bot.settings import (
+    PACKAGED_CONFIG_DIR,
+    SECTIONS,
+    CoreSettings,
+    DiscordSettings,
+    Settings,
+    SlackSettings,
+    WebSettings,
+    environment_variables,
+)
 from bot.speakers import load_configured_speakers
 from saidbot.doctor import check_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_ENV = PACKAGED_CONFIG_DIR / "example.env"
-SECTIONS = (CoreSettings, DiscordSettings, SlackSettings, WebSettings)
 
 
 def test_the_packaged_configuration_is_inside_the_package_and_the_checkout_points_at_it() -> None:
@@ -55,14 +64,8 @@ async def test_a_broken_file_in_the_deployment_folder_is_reported(tmp_path: Path
         await SaidService.open(Settings(notes=None, db=tmp_path / "b.db", config_dir=own))
 
 
-def _names(section: type) -> set[str]:
-    found: set[str] = set()
-    prefix = section.model_config.get("env_prefix", "")
-    for name, field in section.model_fields.items():
-        alias = field.validation_alias
-        choices = getattr(alias, "choices", None)
-        found.add(str(choices[0]) if choices else f"{prefix}{name}".upper())
-    return found
+def _names(section: type[BaseSettings]) -> set[str]:
+    return set(environment_variables(section))
 
 
 def test_example_env_loads_as_is_and_lists_every_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
