@@ -17,6 +17,20 @@ _SECRET_PATTERNS: Final = [
     re.compile(r"[MNO][A-Za-z\d_-]{22,30}\.[A-Za-z\d_-]{5,8}\.[A-Za-z\d_-]{25,45}"),
     re.compile(r"(?i)(authorization|token|secret|password)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)"),
 ]
+# Secrets inside URLs, which libraries log at DEBUG with every request: the path part before the secret
+# stays (it says what the request was), the secret goes. "/" may be URL-encoded as %2F in form bodies.
+_SLASH: Final = r"(?:/|%2[Ff])"
+_URL_SECRET_PATTERNS: Final = [
+    # Discord interaction responses and follow-ups: /interactions/{id}/{token}/callback, /webhooks/{app}/{token}
+    re.compile(rf"({_SLASH}(?:interactions|webhooks){_SLASH}\d+{_SLASH})([A-Za-z0-9_.\-]{{8,}})"),
+    # Slack response_url: https://hooks.slack.com/{commands|actions|…}/{team}/{id}/{secret}
+    re.compile(
+        rf"({_SLASH}(?:commands|actions|services|triggers|workflows){_SLASH}[A-Z0-9]+{_SLASH}\d+{_SLASH})"
+        r"([A-Za-z0-9]{8,})"
+    ),
+]
+# A response_url by name (form bodies, payloads), whatever its host: it lets anyone reply as the app.
+_RESPONSE_URL: Final = re.compile(r"(?i)(response_url)([\"']?\s*[:=]\s*[\"']?)([^\s\"',}&]+)")
 _extra_secrets: set[str] = set()
 
 
@@ -29,6 +43,9 @@ def register_secret(value: str | None) -> None:
 def redact(text: str) -> str:
     for secret in _extra_secrets:
         text = text.replace(secret, "[redacted]")
+    for pattern in _URL_SECRET_PATTERNS:
+        text = pattern.sub(lambda m: f"{m.group(1)}[redacted]", text)
+    text = _RESPONSE_URL.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
     for pattern in _SECRET_PATTERNS:
         if pattern.groups == 3:
             text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)

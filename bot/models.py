@@ -175,3 +175,5 @@ class StoreStats(BaseModel):
     speakers: list[str]
     last_ingest: datetime | None
     languages: list[str]
+    # Sources ingested from outside the configured notes root (kept by every refresh; 0 without a root).
+    outside_root: int = 0

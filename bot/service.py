@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import time
@@ -44,7 +45,7 @@ class SaidService:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        config_dir = settings.core.config_dir
+        config_dir = settings.core.config_folder
         self._configured_speakers = load_configured_speakers(config_dir)
         self._config_aliases = cached_aliases(config_dir)
         self._shows = load_shows(config_dir)
@@ -70,6 +71,9 @@ class SaidService:
         try:
             service = cls(settings, store)
             await service._refresh_caches()
+            # Stale-while-revalidate: an index from an earlier run answers while the boot refresh runs.
+            if service.knowledge.segments > 0:
+                service._ready.set()
         except BaseException:
             # Connections run on their own threads; an unclosed one keeps the process alive.
             await store.close()
@@ -82,7 +86,23 @@ class SaidService:
 
     @property
     def ready(self) -> bool:
+        """Whether questions are answered from the store: it holds segments, or the first build is done."""
         return self._ready.is_set()
+
+    async def _wait_for_first_build(self) -> None:
+        """With an empty store, wait (bounded) for the first build rather than ask the person to retry.
+
+        The adapters have acknowledged the question already (Discord defers, Slack acks), so the wait
+        costs the person nothing but the build's time; past the bound they get the warming-up apology.
+        """
+        if self._ready.is_set():
+            return
+        began = time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), self.settings.core.warmup_wait_seconds)
+        log.info("question waited for the first build", extra={
+            "seconds": round(time.perf_counter() - began, 3), "ready": self._ready.is_set(),
+        })
 
     def notes_root(self) -> Path | None:
         """The notes this process keeps indexed by itself, or None when the database is managed by hand."""
@@ -93,7 +113,11 @@ class SaidService:
         return None
 
     async def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
-        """Build or refresh the index from the configured notes; marks the service ready."""
+        """Build or refresh the index from the configured notes; marks the service ready.
+
+        With segments in the store the service is ready already and answers from them meanwhile; the
+        refresh swaps in the new index when its transaction commits.
+        """
         root = self.notes_root()
         report = None
         try:
@@ -172,6 +196,7 @@ class SaidService:
         offset: int = 0,
     ) -> Answer:
         asked = Question(text=question, speaker=speaker, lang=lang, limit=limit, offset=offset)
+        await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
 
     # ----------------------------------------------------------------- what the store holds
@@ -185,7 +210,7 @@ class SaidService:
         return [name for name in self.speakers.complete(prefix, limit=100) if name in known][:limit]
 
     async def stats(self) -> StoreStats:
-        return await self.store.stats()
+        return await self.store.stats(self.notes_root())
 
     def index_age_seconds(self) -> float | None:
         if self._last_ingest_wall is None:

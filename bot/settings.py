@@ -2,12 +2,21 @@
 
 Each section reads only its own variables and says whether it is configured and what is missing, so
 the CLI, the supervisor, the web process and doctor ask the section instead of checking variables
-themselves. The variable names are the ones `config/example.env` documents.
+themselves. The variable names are the ones `config/example.env` documents; an empty variable (as in
+a `.env` copied from it) counts as unset.
+
+The default configuration files (speakers, shows, aliases, glossaries) are package data in
+`bot/config/`, so a wheel and a checkout answer alike. A deployment's own folder (`SAIDBOT_CONFIG_DIR`)
+is laid over them file by file: a file of the same name replaces the packaged one, other files are
+added, and packaged files it does not name stay in use.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,13 +26,40 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEMO_NOTES_DIR = PACKAGE_DIR / "demo"
+# Shipped inside the package (pyproject's package-data); the checkout's config/ is a symlink to it.
+PACKAGED_CONFIG_DIR = PACKAGE_DIR / "config"
+
+# Merged views of (packaged, deployment) folders, made once per process: {deployment folder: view}.
+_MERGED: dict[Path, Path] = {}
+# A file in a merged view → the file it stands for, as the person named it (for error messages).
+_ORIGINS: dict[Path, Path] = {}
 
 
-def _default_config_dir() -> Path:
-    # In a checkout (and an editable install) the project's config/ sits beside bot/;
-    # an installed wheel carries a copy inside the package.
-    beside = PACKAGE_DIR.parent / "config"
-    return beside if beside.is_dir() else PACKAGE_DIR / "default_config"
+def merged_config_dir(overlay: Path) -> Path:
+    """A folder of symlinks: every packaged file, replaced or joined by the files of `overlay`.
+
+    The loaders read one folder (and glob `glossary-*.toml` in it), so the merge is laid out as one.
+    Symlinks rather than copies: an edited file is seen by a reload, as in the folder itself.
+    """
+    key = overlay.expanduser().absolute()
+    view = _MERGED.get(key)
+    if view is not None and view.is_dir():
+        return view
+    view = Path(tempfile.mkdtemp(prefix="saidbot-config-"))
+    atexit.register(shutil.rmtree, view, True)
+    files = {f.name: f for f in sorted(PACKAGED_CONFIG_DIR.iterdir()) if f.is_file()}
+    if key.is_dir():
+        files.update({f.name: overlay / f.name for f in sorted(key.iterdir()) if f.is_file()})
+    for name, source in files.items():
+        (view / name).symlink_to(source.expanduser().absolute())
+        _ORIGINS[view / name] = source
+    _MERGED[key] = view
+    return view
+
+
+def config_origin(path: Path) -> Path:
+    """The file a merged view's `path` stands for (unchanged for any other path)."""
+    return _ORIGINS.get(path, path)
 
 
 def default_data_dir() -> Path:
@@ -55,8 +91,11 @@ def _readiness(needed: tuple[tuple[str, SecretStr | None], ...]) -> Readiness:
 
 
 def _section_config(prefix: str = "") -> SettingsConfigDict:
+    # env_ignore_empty: `DISCORD_GUILD_ID=` or `SAIDBOT_DB=` in a .env copied from example.env means unset,
+    # not "invalid" or "the current directory".
     return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
+        env_ignore_empty=True,
     )
 
 
@@ -67,9 +106,13 @@ class CoreSettings(BaseSettings):
 
     notes: Path | None = Field(default=None, description="Folder (or file) of notes and transcripts")
     db: Path | None = Field(default=None, description="SQLite database file")
-    config_dir: Path = Field(default_factory=_default_config_dir)
-    default_lang: Literal["en", "ja"] = "en"
+    config_dir: Path | None = Field(
+        default=None, description="The deployment's configuration folder, laid over the packaged one file by file"
+    )
     read_connections: int = Field(default=4, ge=1, le=64)
+    # With an empty store, how long a question waits for the first build. Under Discord's 15-minute
+    # interaction-token window, so a deferred reply can still be sent.
+    warmup_wait_seconds: float = Field(default=600.0, ge=0, le=840)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
 
@@ -80,6 +123,16 @@ class CoreSettings(BaseSettings):
     @property
     def notes_path(self) -> Path:
         return self.notes if self.notes is not None else DEMO_NOTES_DIR
+
+    @property
+    def config_dirs(self) -> tuple[Path, ...]:
+        """The configuration folders in use, the packaged one first (later ones win file by file)."""
+        return (PACKAGED_CONFIG_DIR,) if self.config_dir is None else (PACKAGED_CONFIG_DIR, self.config_dir)
+
+    @property
+    def config_folder(self) -> Path:
+        """The one folder the loaders read: the packaged folder, or a merged view with the deployment's."""
+        return PACKAGED_CONFIG_DIR if self.config_dir is None else merged_config_dir(self.config_dir)
 
     @property
     def db_path(self) -> Path:
@@ -155,6 +208,21 @@ class WebSettings(BaseSettings):
 
 
 _CORE_FIELDS = frozenset(CoreSettings.model_fields)
+SECTIONS: tuple[type[BaseSettings], ...] = (CoreSettings, DiscordSettings, SlackSettings, WebSettings)
+
+
+def environment_variables(section: type[BaseSettings]) -> list[str]:
+    """The variables a section reads, e.g. `SAIDBOT_NOTES` or `DISCORD_TOKEN` (what example.env lists)."""
+    prefix = str(section.model_config.get("env_prefix", ""))
+    names = []
+    for name, field in section.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        names.append(str(choices[0]) if choices else f"{prefix}{name}".upper())
+    return names
+
+
+def all_environment_variables() -> set[str]:
+    return {name for section in SECTIONS for name in environment_variables(section)}
 
 
 class Settings(BaseModel):

@@ -23,7 +23,7 @@ from bot.config_files import ConfigError
 from bot.logs import setup_logging
 from bot.models import AnswerStatus
 from bot.present import ingest_summary
-from bot.settings import Settings
+from bot.settings import Settings, config_origin
 from saidbot.bootstrap import CoreOpener, NotConfigured, OpenedCore, load_settings, open_core, plan_for
 from saidbot.doctor import run_checks
 from saidbot.progress import ProgressBar
@@ -186,7 +186,10 @@ def main(argv: list[str] | None = None, *, opener: CoreOpener = open_core) -> in
         return 130
     except ConfigError as exc:
         # A broken configuration file is the person's to fix: where and what, no traceback.
-        sys.stderr.write(f"saidbot: {exc}\n")
+        # Name the person's own file, not the merged view the loaders read it through.
+        origin = config_origin(exc.path)
+        where = f"{origin}:{exc.line}" if exc.line is not None else str(origin)
+        sys.stderr.write(f"saidbot: {where}: {exc.reason}\n")
         return 2
     except RuntimeError as exc:
         sys.stderr.write(f"saidbot: {exc}\n")

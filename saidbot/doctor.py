@@ -120,6 +120,11 @@ def check_database(settings: Settings) -> list[Check]:
         return [Check("warn", f"database {path} cannot be read ({exc}); it will be rebuilt",
                       "delete the file if the problem persists")]
     checks = [Check("ok", f"database {path} is writable and holds {len(sources)} files")]
+    outside = _outside_root(settings, [p for p, _ in sources])
+    if outside:
+        # Kept by every refresh (a notes root owns only what lies under it); worth knowing, not a fault.
+        checks.append(Check("ok", f"{outside} of them were ingested from outside {settings.core.notes_path}",
+                            "they stay until removed with their own folder's ingest, or by deleting the database"))
     stale = [p for p, mtime in sources if not Path(p).exists() or Path(p).stat().st_mtime != mtime]
     if stale:
         checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",
@@ -127,9 +132,33 @@ def check_database(settings: Settings) -> list[Check]:
     return checks
 
 
+def _outside_root(settings: Settings, paths: list[str]) -> int:
+    if settings.core.notes is None and settings.core.db is not None:
+        return 0  # a database managed by hand has no root of its own
+    root = str(settings.core.notes_path.expanduser().resolve())
+    return sum(1 for p in paths if p != root and not p.startswith(root.rstrip("/") + "/"))
+
+
+def check_config(settings: Settings) -> list[Check]:
+    """Which configuration folders are in use, and which files each one contributes."""
+    packaged, *own = settings.core.config_dirs
+    checks = [Check("ok", f"packaged configuration: {packaged}")]
+    for folder in own:
+        if not folder.is_dir():
+            checks.append(Check("fail", f"SAIDBOT_CONFIG_DIR {folder} is not a folder",
+                                "point it at a folder of speakers.toml, shows.toml, aliases.toml or glossary-*.toml"))
+            continue
+        names = sorted(f.name for f in folder.iterdir() if f.is_file())
+        replaced = [n for n in names if (packaged / n).is_file()]
+        added = [n for n in names if n not in replaced]
+        checks.append(Check("ok", f"your configuration: {folder} (replaces: {', '.join(replaced) or 'nothing'}; "
+                                  f"adds: {', '.join(added) or 'nothing'})"))
+    return checks
+
+
 def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
     """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
-    checks = check_notes(settings) + check_database(settings)
+    checks = check_config(settings) + check_notes(settings) + check_database(settings)
     for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
         if name in require:
             found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]

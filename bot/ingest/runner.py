@@ -75,15 +75,18 @@ def _under(path: str, roots: list[str]) -> bool:
 
 
 def _removed(known: dict[str, SourceState], seen: set[str], roots: list[str], exclusive: bool) -> list[str]:
-    """Sources to drop: files deleted under the given roots, and with `exclusive` anything elsewhere."""
+    """Sources to drop: only ever files under the given roots, never what was ingested from elsewhere.
+
+    A root owns the sources under it. Without `exclusive` a source under a root goes when its file is
+    gone; with `exclusive` also when the walk no longer takes it (e.g. it moved into a hidden folder).
+    Sources from other roots stay: a deployment's `SAIDBOT_NOTES` must not delete another folder's
+    notes that someone ingested into the same database.
+    """
     dropped = []
     for path in known:
-        if path in seen:
+        if path in seen or not _under(path, roots):
             continue
-        if _under(path, roots):
-            if not Path(path).exists():
-                dropped.append(path)
-        elif exclusive and roots:
+        if exclusive or not Path(path).exists():
             dropped.append(path)
     return dropped
 
@@ -246,7 +249,7 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
 ) -> IngestReport:
-    """Ingest `paths`. With `exclusive`, the store keeps nothing but what lies under them."""
+    """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there."""
     began = time.perf_counter()
     candidates, roots, ignored, problems = await asyncio.to_thread(_walk, list(paths))
     report = IngestReport(ignored=ignored, problems=problems, failed=len(problems))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -171,8 +173,20 @@ class Reads(ABC):
         async with self.reader() as conn, conn.execute("SELECT DISTINCT a, b FROM term_aliases") as cur:
             return [(r[0], r[1]) async for r in cur]
 
-    async def stats(self) -> StoreStats:
+    async def stats(self, root: Path | None = None) -> StoreStats:
+        """What the store holds; with `root` (the configured notes), also how many sources lie outside it."""
+        outside = 0
         async with self.reader() as conn:
+            if root is not None:
+                # Paths are stored as the ingest walk resolved them (resolving touches the disk: off the loop).
+                folder = str(await asyncio.to_thread(lambda: root.expanduser().resolve()))
+                prefix = folder.rstrip("/") + "/"
+                async with conn.execute(
+                    "SELECT COUNT(*) FROM sources WHERE path != ? AND substr(path, 1, ?) != ?",
+                    (folder, len(prefix), prefix),
+                ) as cur:
+                    counted = await cur.fetchone()
+                outside = int(counted[0]) if counted else 0
             async with conn.execute(
                 "SELECT COUNT(*), MAX(ingested_at), SUM(format = 'note'), SUM(format != 'note') FROM sources"
             ) as cur:
@@ -191,6 +205,7 @@ class Reads(ABC):
         return StoreStats(
             segments=int(seg[0]), sources=int(row[0]), notes=int(row[2] or 0), transcripts=int(row[3] or 0),
             episodes=await self.episodes(), speakers=speakers, last_ingest=last, languages=langs,
+            outside_root=outside,
         )
 
     async def meta(self, key: str) -> str | None:

@@ -185,7 +185,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
-        app.router.add_post("/response/{name}", self.response)
+        app.router.add_post("/response/{name:.+}", self.response)
         app.router.add_get("/socket", self.socket)
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()

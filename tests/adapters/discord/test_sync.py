@@ -48,7 +48,8 @@ async def test_guild_sync_happens_once_across_restarts(
     assert fake.command_puts == [fake.guild_id]
     assert fake.requests_to("PUT", rf"/applications/{fake.app_id}/commands") == []  # nothing global
     state = json.loads(command_state_file(settings).read_text())
-    assert list(state) == [f"{fake.app_id}:guild:{fake.guild_id}"]
+    assert state == {f"{fake.app_id}:guild:{fake.guild_id}": state[f"{fake.app_id}:guild:{fake.guild_id}"],
+                     f"{fake.app_id}:last_guild": str(fake.guild_id)}
     assert command_state_file(settings).parent == settings.core.db_path.parent
 
 
@@ -126,3 +127,43 @@ async def test_run_discord_returns_when_the_client_is_closed(
     await clients[0].close()
     await asyncio.wait_for(task, 5)  # returned, no exception
     assert clients[0].is_closed()
+
+
+def _names(fake: FakeDiscord, scope: int | None) -> list[str]:
+    return sorted(c["name"] for c in fake.commands.get(scope, []))
+
+
+def _cleared(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int]]:
+    return [(r.scope, r.count) for r in caplog.records if r.getMessage() == "discord_commands_cleared"]  # type: ignore[attr-defined]
+
+
+async def test_switching_between_global_and_guild_lists_each_command_once(
+    fake: FakeDiscord, service: SaidService, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    everything = ["about", "ask", "episodes", "reload"]
+    caplog.set_level(logging.INFO, logger="adapters.discord")
+    async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
+        pass
+    assert _names(fake, None) == everything and _cleared(caplog) == []
+    # A command of this application that saidbot did not register (e.g. made in another tool).
+    fake.commands[None].append({"id": "1", "name": "someone-elses", "type": 1, "description": "kept"})
+
+    async with running(fake, lambda: run_discord(service, settings)):  # now with DISCORD_GUILD_ID
+        pass
+    assert _names(fake, fake.guild_id) == everything
+    assert _names(fake, None) == ["someone-elses"]  # ours cleared from the global scope, theirs kept
+    assert _cleared(caplog) == [("global", 4)]
+
+    caplog.clear()
+    async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
+        pass
+    assert _names(fake, None) == everything
+    assert _names(fake, fake.guild_id) == []  # the previous guild's, known from the state file
+    assert _cleared(caplog) == [(f"guild:{fake.guild_id}", 4)]
+    state = json.loads(command_state_file(settings).read_text())
+    assert f"{fake.app_id}:last_guild" not in state
+
+    caplog.clear()
+    async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
+        pass
+    assert _cleared(caplog) == [] and fake.requests_to("GET", rf"/applications/{fake.app_id}/guilds/\d+/commands")

@@ -139,7 +139,7 @@ async def test_a_refused_answer_becomes_a_private_apology(web: Web, slack: FakeS
 
 
 async def test_while_warming_up_ask_says_so(settings: Settings, slack: FakeSlack, tmp_path: Path) -> None:
-    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db"}))
+    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db", "warmup_wait_seconds": 0}))
     started = await start_web(cold, slack_settings(settings, slack), slack)
     try:
         await started.command("talent density")

@@ -174,7 +174,7 @@ async def test_a_failure_apologizes_in_the_thread_and_logs_the_error(
 
 
 async def test_while_warming_up_a_mention_says_so(settings: Settings, slack: FakeSlack, tmp_path: Path) -> None:
-    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db"}))
+    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db", "warmup_wait_seconds": 0}))
     started = await start_web(cold, slack_settings(settings, slack), slack)
     try:
         await started.event(mention("talent density"))
