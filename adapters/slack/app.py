@@ -93,7 +93,7 @@ class _Replies:
         async def apologize(text: str) -> None:
             await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
 
-        turn = Turn(kind, apologize, event_id=event_id, channel=channel)
+        turn = Turn(kind, apologize, warming_up=not self.core.ready, event_id=event_id, channel=channel)
         async with turn.guard():
             turn.lang = await self.locales.lang(client, event.get("user"))
             question = parse.question_text(str(event.get("text") or ""), bot_user_id)
@@ -110,7 +110,7 @@ class _Replies:
         async def apologize(text: str) -> None:
             await _respond(respond, response_type="ephemeral", text=text)
 
-        turn = Turn("command", apologize, channel=command.get("channel_id"))
+        turn = Turn("command", apologize, warming_up=not self.core.ready, channel=command.get("channel_id"))
         async with turn.guard():
             turn.lang = await self.locales.lang(client, command.get("user_id"))
             question = parse.question_text(str(command.get("text") or ""), bot_user_id)
@@ -131,7 +131,7 @@ class _Replies:
         async def apologize(text: str) -> None:
             await _respond(respond, response_type="ephemeral", replace_original=False, text=text)
 
-        turn = Turn("share", apologize, channel=channel)
+        turn = Turn("share", apologize, warming_up=not self.core.ready, channel=channel)
         async with turn.guard():
             carried = fmt.read_share_value(action.get("value"))
             if carried is None:

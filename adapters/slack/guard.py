@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # Slack keeps a thread or a response_url open far longer, but a user waiting this long has given
 # up; a hung core or Slack then gets an apology instead of silence.
 ANSWER_SECONDS: float = 20.0
+# While the first index is built the core holds a question until it can answer (at most
+# `SAIDBOT_WARMUP_WAIT_SECONDS`, 840 s at the most) and then answers or apologizes itself.
+WARMUP_SECONDS: Final = 840.0
 # The apology is one small post; if Slack cannot take even that, the log says so and we move on.
 APOLOGY_SECONDS: Final = 5.0
 
@@ -35,8 +38,10 @@ class Turn:
     """One reply being made. Handlers set `lang` once they know it and `outcome` as they go
     (`ok`, an answer status, `shared`, …); the guard overrides it with `error` or `timeout`."""
 
-    def __init__(self, kind: str, apologize: Apology, *, lang: str = "en", **fields: object) -> None:
+    def __init__(self, kind: str, apologize: Apology, *, lang: str = "en", warming_up: bool = False,
+                 **fields: object) -> None:
         self.kind = kind
+        self.warming_up = warming_up
         self.lang = lang
         self.outcome = "ok"
         self.fields = fields
@@ -47,7 +52,7 @@ class Turn:
         began = time.perf_counter()
         failure: Exception | None = None
         try:
-            async with asyncio.timeout(ANSWER_SECONDS):
+            async with asyncio.timeout(ANSWER_SECONDS + (WARMUP_SECONDS if self.warming_up else 0.0)):
                 yield self
         except TimeoutError as exc:
             self.outcome, failure = "timeout", exc

@@ -184,3 +184,24 @@ async def test_while_warming_up_a_mention_says_so(settings: Settings, slack: Fak
     finally:
         await started.server.close()
         await cold.close()
+
+
+async def test_a_mention_during_the_first_build_is_answered_when_the_index_is_ready(
+    settings: Settings, slack: FakeSlack, tmp_path: Path, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.slack import guard
+
+    # The build takes longer than a reply may: the reply still waits for it rather than apologize.
+    monkeypatch.setattr(guard, "ANSWER_SECONDS", 0.3)
+    cold = await SaidService.open(settings.updated(core={"db": tmp_path / "cold.db", "warmup_wait_seconds": 30}))
+    started = await start_web(cold, slack_settings(settings, slack), slack)
+    try:
+        await started.event(mention("what did Amodei say about talent density?"))
+        await asyncio.sleep(1.0)
+        assert not slack.of("chat.postMessage")
+        await cold.ingest([notes_dir])
+        [post] = await slack.wait_for("chat.postMessage")
+        assert "Dario Amodei" in post["text"] and "still reading" not in post["text"]
+    finally:
+        await started.server.close()
+        await cold.close()
