@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Final, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +61,9 @@ class AnswerGate:
             yield
         finally:
             self._slots.release()
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """`work()` in a slot; the waiting for a slot is part of the awaitable, so a caller with a
+        deadline (Discord's deferral) counts it too."""
+        async with self.slot():
+            return await work()

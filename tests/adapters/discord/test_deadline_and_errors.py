@@ -57,7 +57,7 @@ async def test_a_slow_core_is_deferred_in_time_then_the_answer_edited_in(
     it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=10)
 
     assert it.callback_type == DEFERRED_CHANNEL_MESSAGE
-    assert 1.5 < it.callback_delays[0] < 2.5  # waited for the core as long as it safely could
+    assert 1.0 < it.callback_delays[0] < 1.8  # waited for the core, leaving room for a slow callback
     assert "flags" not in (it.callbacks[0].get("data") or {})  # public, like the answer will be
     [edit] = it.edits
     assert edit["allowed_mentions"] == {"parse": []}
