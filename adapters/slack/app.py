@@ -67,7 +67,9 @@ class _TokenFromClientIsIntended(logging.Filter):
     that it will use our client (built with SLACK_API_URL) instead, which is exactly the intent."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("As you gave `client` as well")
+        # Also: an event type or action we do not subscribe to is not worth a multi-line warning
+        # with sample code each time (anyone holding the URL can send them, signed or replayed).
+        return not str(record.msg).startswith(("As you gave `client` as well", "Unhandled request"))
 
 
 _BOLT_LOG = logging.getLogger("slack_bolt")
@@ -171,6 +173,10 @@ class _Replies:
             else:
                 await apologize(text)
 
+        if not channel:
+            # Nowhere to answer: not a delivery Slack would make.
+            log.info("slack_invalid_delivery", extra={"kind": kind, "event_id": event_id})
+            return
         turn = Turn(kind, apologize, event_id=event_id, channel=channel)
         async with turn.guard():
             question = parse.question_text(_text(event.get("text")), bot_user_id)
@@ -205,6 +211,10 @@ class _Replies:
                     bot_user_id: str | None) -> None:
         """/ask: an ephemeral answer through the command's response_url, with a Share button."""
         channel, user = _text(command.get("channel_id")), _text(command.get("user_id"))
+        if not (channel and user and _text(command.get("response_url"))):
+            # Nobody to answer privately: not a command Slack would send.
+            log.info("slack_invalid_delivery", extra={"kind": "command"})
+            return
 
         async def apologize(text: str) -> None:
             await self._private(respond, client, channel, user, text=text)
@@ -234,6 +244,9 @@ class _Replies:
         async def apologize(text: str) -> None:
             await _respond(respond, response_type="ephemeral", replace_original=False, text=text)
 
+        if not (channel and _text(body.get("response_url"))):
+            log.info("slack_invalid_delivery", extra={"kind": "share"})
+            return
         turn = Turn("share", apologize, channel=channel)
         async with turn.guard():
             carried = fmt.read_share_value(_text(action.get("value")))
