@@ -115,6 +115,24 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
     "page": {"en": "{first}–{last} of {total}", "ja": "{total} 件中 {first}–{last} 件目"},
     "unknown_speaker_label": {"en": "Unknown speaker", "ja": "話者不明"},
     "reload_problems": {"en": "Problems ({count}):", "ja": "問題（{count} 件）:"},
+    "reload_nothing": {
+        "en": "There is nothing to reload: no notes folder is configured (set SAIDBOT_NOTES). "
+        "The index holds {segments} segments.",
+        "ja": "再読み込みするものがありません。ノートのフォルダーが設定されていません（SAIDBOT_NOTES）。"
+        "索引には {segments} セグメントあります。",
+    },
+    "reload_index_size": {
+        "en": "The index now holds {segments} segments.",
+        "ja": "索引は {segments} セグメントになりました。",
+    },
+    "rate_limited": {
+        "en": "You're asking faster than I can keep up with. Please wait a minute and ask again.",
+        "ja": "質問のペースが速すぎます。1分ほど待ってからもう一度お試しください。",
+    },
+    "busy": {
+        "en": "I'm busy answering other questions right now. Please try again in a minute.",
+        "ja": "ほかの質問への回答で混み合っています。1分ほどしてからもう一度お試しください。",
+    },
 }
 
 

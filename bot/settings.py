@@ -115,6 +115,8 @@ class CoreSettings(BaseSettings):
     warmup_wait_seconds: float = Field(default=600.0, ge=0, le=840)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
+    # Questions one chat user may ask a minute (0: no limit); admins are exempt.
+    rate_limit_per_minute: int = Field(default=10, ge=0)
 
     @property
     def uses_demo_notes(self) -> bool:
@@ -182,6 +184,17 @@ class SlackSettings(BaseSettings):
     )
     app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN", "app_token"))
     api_url: str = Field(default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL", "api_url"))
+    # Slack user ids exempt from the per-user question limit.
+    admin_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("SAIDBOT_SLACK_ADMIN_IDS", "admin_ids")
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
 
     @property
     def readiness(self) -> Readiness:

@@ -21,6 +21,7 @@ import discord.http
 import yarl
 
 from bot.port import Core
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 
 from .client import SaidClient
@@ -38,8 +39,10 @@ def create_client(
     core: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT, page_size: int = PAGE_SIZE
 ) -> SaidClient:
     """A Discord client answering from `core`; its commands and views get their dependencies here, once."""
+    admins = frozenset(settings.discord.admin_ids)
     deps = Deps(
-        core=core, admin_ids=frozenset(settings.discord.admin_ids), view_timeout=view_timeout, page_size=page_size
+        core=core, admin_ids=admins, view_timeout=view_timeout, page_size=page_size,
+        limits=RateLimiter(settings.core.rate_limit_per_minute, exempt={str(i) for i in admins}),
     )
     return SaidClient(
         build_commands(deps),

@@ -37,9 +37,12 @@ class SaidTree(app_commands.CommandTree[discord.Client]):
         # Reached for failures outside our handlers' own guards, e.g. a stale command that
         # Discord still shows but this version no longer has.
         command = interaction.command.name if interaction.command is not None else None
-        log.error("discord_command_failed", exc_info=error, extra={
-            "interaction_id": interaction.id, "command": command, "error": type(error).__name__,
-        })
+        fields = {"interaction_id": interaction.id, "command": command, "error": type(error).__name__}
+        if isinstance(error, app_commands.CommandInvokeError):
+            log.error("discord_command_failed", exc_info=error, extra=fields)
+        else:
+            # The options did not fit the command (a stale or malformed payload): not our bug, one line.
+            log.warning("discord_command_rejected", extra=fields)
         await Turn(interaction, lang=interaction_lang(interaction), ephemeral=True).apologize()
 
 

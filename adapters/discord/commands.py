@@ -14,9 +14,11 @@ from typing import Any, Final
 import discord
 from discord import app_commands
 
+from adapters.gate import Busy
 from bot import i18n
 from bot.models import AnswerStatus, StoreStats
 from bot.present import has_more
+from bot.ratelimit import limited_text
 
 from .deps import Deps
 from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
@@ -51,16 +53,25 @@ async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str 
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/ask"):
-        answer = await turn.compute(
-            deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
-        )
+        if not deps.limits.allow(str(interaction.user.id)):
+            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
+            await turn.tell(limited_text(lang))
+            return
+        try:
+            answer = await turn.compute(deps.gate.run(
+                lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
+            ))
+        except Busy:
+            await turn.tell(i18n.t("busy", lang))
+            return
         if answer.status is AnswerStatus.HELP:
             # How to use the bot is of interest to the asker only.
             await turn.tell(render_answer(answer, lang, question=question).content)
             return
         view: AnswerView | None = None
         if answer.status is AnswerStatus.OK and (has_more(answer) or private):
-            state = AskState(question, speaker or None, lang, private, deps.page_size, answer)
+            state = AskState(question, speaker or None, lang, private, deps.page_size, answer,
+                             asker_id=interaction.user.id)
             view = AnswerView(state, core=deps.core, registry=deps.views, timeout=deps.view_timeout)
             view.editor = interaction
         try:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from adapters.gate import AnswerGate
 from bot.port import Core
+from bot.ratelimit import RateLimiter
 
 from .views import VIEW_TIMEOUT, ViewRegistry
 
@@ -26,3 +28,6 @@ class Deps:
     admin_ids: frozenset[int] = frozenset()
     view_timeout: float = VIEW_TIMEOUT
     page_size: int = PAGE_SIZE
+    # Questions per user a minute (admins exempt), and the bounded backlog of answers.
+    limits: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    gate: AnswerGate = field(default_factory=lambda: AnswerGate(name="discord"))

@@ -23,12 +23,24 @@ from .format import Reply
 
 log = logging.getLogger(__name__)
 
-# Leaves a second of the 3-second deadline for the deferral's own round trip.
-DEFER_AFTER: Final = 2.0
+# Defer well before the 3-second deadline: the deferral is itself a round trip, and Discord (or
+# its rate limiter) may take a second or more to answer it. 1.2 s leaves 1.8 s for that trip.
+DEFER_AFTER: Final = 1.2
+
+# Discord's codes for an interaction that can no longer be answered: its token expired (or the
+# 3 seconds passed), or someone (another process, a retried request) acknowledged it already.
+UNKNOWN_INTERACTION: Final = 10062
+ALREADY_ACKNOWLEDGED: Final = 40060
+_GONE: Final = frozenset({UNKNOWN_INTERACTION, ALREADY_ACKNOWLEDGED})
 
 NO_MENTIONS: Final = discord.AllowedMentions.none()
 
 T = TypeVar("T")
+
+
+def is_gone(error: BaseException) -> bool:
+    """Discord says the interaction is expired or already answered: nothing more can be sent to it."""
+    return isinstance(error, discord.HTTPException) and error.code in _GONE
 
 
 def interaction_lang(interaction: discord.Interaction[Any]) -> str:
@@ -151,8 +163,9 @@ class Turn:
     async def apologize(self) -> None:
         try:
             await self.tell(i18n.t("error", self.lang))
-        except discord.HTTPException:
-            log.warning("discord_apology_failed", extra={"interaction_id": self.interaction.id}, exc_info=True)
+        except discord.HTTPException as exc:
+            log.warning("discord_apology_failed", extra={"interaction_id": self.interaction.id, "code": exc.code,
+                                                         "status": exc.status})
 
     @asynccontextmanager
     async def guard(self, what: str) -> AsyncIterator[Turn]:
@@ -164,6 +177,17 @@ class Turn:
         outcome = "ok"
         try:
             yield self
+        except discord.HTTPException as exc:
+            if not is_gone(exc):
+                outcome = "error"
+                log.exception("discord_handler_failed", extra={"interaction_id": self.interaction.id, "what": what})
+                await self.apologize()
+            else:
+                # Nobody is waiting on this interaction any more; an apology would fail the same way.
+                outcome = "expired"
+                log.warning("discord_interaction_gone", extra={
+                    "interaction_id": self.interaction.id, "what": what, "code": exc.code,
+                })
         except Exception:
             outcome = "error"
             log.exception("discord_handler_failed", extra={"interaction_id": self.interaction.id, "what": what})

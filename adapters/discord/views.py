@@ -60,6 +60,8 @@ class AskState:
     private: bool
     page_size: int
     answer: Answer
+    # Who asked: only they page the message itself; anyone else gets their own private page.
+    asker_id: int | None = None
 
 
 class ViewRegistry:
@@ -104,6 +106,8 @@ class AnswerView(discord.ui.View):
         self.editor: discord.Interaction[Any] | None = None
         self.more = _ActionButton("more", self.key, i18n.t("more", state.lang), discord.ButtonStyle.primary)
         self.add_item(self.more)
+        # Set before the first await of a Share click, so a second click cannot post a second copy.
+        self.shared = False
         self.share: _ActionButton | None = None
         if state.private:
             label = i18n.t("share", state.lang)
@@ -141,12 +145,39 @@ class AnswerView(discord.ui.View):
         await Turn(interaction, lang=self.state.lang, update=True).apologize()
 
     async def handle(self, action: str, interaction: discord.Interaction[Any]) -> None:
+        asker = self.state.asker_id
+        if action == "more" and asker is not None and interaction.user.id != asker:
+            await self._more_for_someone_else(interaction)
+            return
         turn = Turn(interaction, lang=self.state.lang, update=True)
         async with turn.guard(f"button {action}"):
             if action == "more":
                 await self._more(turn)
             elif action == "share":
+                if self.shared:
+                    # A second (quick) click: the first one is posting already; only redraw the buttons.
+                    log.info("discord_share_duplicate", extra={"interaction_id": interaction.id})
+                    await turn.show(None, view=self)
+                    return
+                self.shared = True
+                if self.share is not None:
+                    self.share.disabled = True
                 await self._share(turn)
+
+    async def _more_for_someone_else(self, interaction: discord.Interaction[Any]) -> None:
+        """The next page, privately, in the clicker's language; the asker's message stays as it is."""
+        lang = interaction_lang(interaction)
+        turn = Turn(interaction, lang=lang, ephemeral=True)
+        async with turn.guard("button more (other member)"):
+            shown = self.state.answer
+            answer = await turn.compute(self.core.ask(
+                self.state.question, speaker=self.state.speaker, lang=lang, limit=self.state.page_size,
+                offset=shown.offset + len(shown.citations),
+            ))
+            if answer.status is not AnswerStatus.OK or not answer.citations:
+                await turn.tell(i18n.t("no_more", lang))
+                return
+            await turn.show(render_answer(answer, lang, question=self.state.question))
 
     async def _more(self, turn: Turn) -> None:
         state = self.state
@@ -171,6 +202,7 @@ class AnswerView(discord.ui.View):
         self.refresh()
         if self.share is not None:
             self.share.disabled = False  # a new page is something new to share
+            self.shared = False
         await turn.show(render_answer(answer, state.lang, question=state.question), view=self)
 
     async def _share(self, turn: Turn) -> None:
@@ -213,13 +245,19 @@ async def answer_stale_click(interaction: discord.Interaction[Any], registry: Vi
     """
     if interaction.type is not discord.InteractionType.component:
         return
-    data: Any = interaction.data or {}
+    data: Any = interaction.data if isinstance(interaction.data, dict) else {}
     ref = parse_custom_id(data.get("custom_id"))
-    if ref is None or ref.key in registry:
+    if ref is not None and ref.key in registry:
         return
+    # Every view this process shows is in the registry, so nothing else will answer this click: an
+    # older version's id, a malformed one, or a foreign one. Silence would show "This interaction
+    # failed"; a polite note is better.
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, update=True)
     async with turn.guard("expired button"):
-        log.info("discord_expired_click", extra={"interaction_id": interaction.id, "custom_id": data.get("custom_id")})
+        custom_id = data.get("custom_id")
+        log.info("discord_expired_click", extra={
+            "interaction_id": interaction.id, "custom_id": str(custom_id)[:100] if custom_id is not None else None,
+        })
         # One private note in the interaction's own response: nothing else to wait for or fail.
         await turn.tell(i18n.t("expired", lang))

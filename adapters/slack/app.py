@@ -9,14 +9,24 @@ AsyncWebClient whose base URL is SLACK_API_URL.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import weakref
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.gate import AnswerGate, Busy
 from adapters.slack import format as fmt
 from adapters.slack import parse
 from adapters.slack.dedupe import Seen
@@ -24,14 +34,30 @@ from adapters.slack.guard import Turn
 from adapters.slack.inflight import InFlight
 from adapters.slack.locales import UserLocales
 from bot import i18n
+from bot.models import Answer
 from bot.port import Core
 from bot.present import present_answer
-from bot.settings import Settings, SlackSettings
+from bot.ratelimit import RateLimiter, limited_text
+from bot.settings import CoreSettings, Settings, SlackSettings
+from bot.text import detect_language
 
 log = logging.getLogger(__name__)
 
 # Posting in a channel the bot has not joined fails with these; the click's response_url still can.
 _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+# Message subtypes a person's question may carry (None: a plain message).
+_ANSWERED_SUBTYPES: Final = frozenset({None, "file_share", "thread_broadcast"})
+
+# One 429 (Retry-After) or one 500/503 or a dropped connection is retried, a bounded number of
+# times; after that the call raises and the guard apologises.
+RETRIES: Final = 2
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES)]
+
 
 _IN_FLIGHT: weakref.WeakKeyDictionary[Any, InFlight] = weakref.WeakKeyDictionary()
 
@@ -41,7 +67,9 @@ class _TokenFromClientIsIntended(logging.Filter):
     that it will use our client (built with SLACK_API_URL) instead, which is exactly the intent."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("As you gave `client` as well")
+        # Also: an event type or action we do not subscribe to is not worth a multi-line warning
+        # with sample code each time (anyone holding the URL can send them, signed or replayed).
+        return not str(record.msg).startswith(("As you gave `client` as well", "Unhandled request"))
 
 
 _BOLT_LOG = logging.getLogger("slack_bolt")
@@ -51,7 +79,23 @@ _BOLT_LOG.addFilter(_TokenFromClientIsIntended())
 def _message_key(event: dict[str, Any]) -> str | None:
     """The message an event is about, so a retry under a fresh event id is still recognised."""
     channel, ts = event.get("channel"), event.get("ts")
-    return f"msg:{channel}:{ts}" if channel and ts else None
+    return f"msg:{channel}:{ts}" if isinstance(channel, str) and isinstance(ts, str) and channel and ts else None
+
+
+def _delivery_key(kind: str, body: dict[str, Any]) -> str:
+    """A slash command or click replayed byte for byte (inside the signature's five minutes) is the
+    same delivery; Slack never sends two different commands or clicks with the same body."""
+    canonical = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
+    return f"{kind}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _text(value: object) -> str:
+    """A field that should be text; hostile or broken payloads may carry anything there."""
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 class ResponseRefused(Exception):
@@ -71,6 +115,17 @@ async def _respond(respond: Any, **message: Any) -> None:
         raise ResponseRefused(status, str(getattr(result, "body", "")))
 
 
+def _url_is_dead(exc: Exception) -> bool:
+    """The response_url itself cannot take a message (expired, used up, unreachable), as opposed to
+    refusing this message's content (400 invalid_blocks), which another route would refuse too."""
+    return not (isinstance(exc, ResponseRefused) and exc.status == 400)
+
+
+def _lang(looked_up: str | None, question: str) -> str:
+    """The language to speak: the user's Slack locale, else the question's own language."""
+    return looked_up or i18n.normalize_lang(detect_language(question))
+
+
 class _Replies:
     """State shared by the handlers of one app: the core, retry memory, locales, work in flight.
 
@@ -78,76 +133,138 @@ class _Replies:
     message (`bot.present` decides what it says, format.py lays it out), inside one `Turn.guard`.
     """
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, limits: RateLimiter) -> None:
         self.core = core
         self.seen = Seen()
         self.locales = UserLocales()
         self.inflight = InFlight()
+        self.limits = limits
+        self.gate = AnswerGate(name="slack")
+
+    async def _ask(self, turn: Turn, user: str, question: str, lang: str | None,
+                   notify: Callable[[str], Awaitable[object]]) -> Answer | None:
+        """The core's answer, or None when the asker was told they are over the limit or we are busy."""
+        if user and not self.limits.allow(user):
+            turn.outcome = "rate_limited"
+            await notify(fmt.escape(limited_text(turn.lang)))
+            return None
+        try:
+            async with self.gate.slot():
+                return await self.core.ask(question, lang=lang)
+        except Busy:
+            turn.outcome = "busy"
+            await notify(fmt.escape(i18n.t("busy", turn.lang)))
+            return None
 
     async def in_thread(self, event: dict[str, Any], client: AsyncWebClient, bot_user_id: str | None,
                         kind: str, event_id: str | None) -> None:
         """Answer a mention or a DM in the message's thread (or start one under the message)."""
-        channel = str(event.get("channel") or "")
-        thread = event.get("thread_ts") or event.get("ts")
+        channel = _text(event.get("channel"))
+        thread = _text(event.get("thread_ts")) or _text(event.get("ts")) or None
+        user = _text(event.get("user"))
 
         async def apologize(text: str) -> None:
             await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
 
+        async def notify(text: str) -> None:
+            # A note for the asker alone: ephemeral in a channel; a DM is private already.
+            if kind == "mention" and user:
+                await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread, text=text)
+            else:
+                await apologize(text)
+
+        if not channel:
+            # Nowhere to answer: not a delivery Slack would make.
+            log.info("slack_invalid_delivery", extra={"kind": kind, "event_id": event_id})
+            return
         turn = Turn(kind, apologize, warming_up=not self.core.ready, event_id=event_id, channel=channel)
         async with turn.guard():
-            turn.lang = await self.locales.lang(client, event.get("user"))
-            question = parse.question_text(str(event.get("text") or ""), bot_user_id)
-            answer = await self.core.ask(question, lang=turn.lang)
+            question = parse.question_text(_text(event.get("text")), bot_user_id)
+            looked_up = await self.locales.lang(client, user)
+            turn.lang = _lang(looked_up, question)
+            answer = await self._ask(turn, user, question, looked_up, notify)
+            if answer is None:
+                return
+            turn.lang = answer.language if looked_up is None else turn.lang
             turn.outcome = answer.status.value
             reply = fmt.message(present_answer(answer, question=question))
             await client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks,
                                           unfurl_links=False, unfurl_media=False)
 
+    async def _private(self, respond: Any, client: AsyncWebClient, channel: str, user: str,
+                       **message: Any) -> None:
+        """A message only the asker sees: through the response_url, else chat.postEphemeral."""
+        try:
+            await _respond(respond, response_type="ephemeral", **message)
+            return
+        except Exception as exc:
+            if not _url_is_dead(exc) or not (channel and user):
+                raise
+            log.warning("slack_response_url_failed", extra={
+                "channel": channel, "error_type": type(exc).__name__,
+                "status": getattr(exc, "status", None), "fallback": "chat.postEphemeral",
+            })
+        await client.chat_postEphemeral(channel=channel, user=user, text=message.get("text") or "…",
+                                        blocks=message.get("blocks"))
+
     async def slash(self, command: dict[str, Any], respond: Any, client: AsyncWebClient,
                     bot_user_id: str | None) -> None:
         """/ask: an ephemeral answer through the command's response_url, with a Share button."""
+        channel, user = _text(command.get("channel_id")), _text(command.get("user_id"))
+        if not (channel and user and _text(command.get("response_url"))):
+            # Nobody to answer privately: not a command Slack would send.
+            log.info("slack_invalid_delivery", extra={"kind": "command"})
+            return
 
         async def apologize(text: str) -> None:
-            await _respond(respond, response_type="ephemeral", text=text)
+            await self._private(respond, client, channel, user, text=text)
 
-        turn = Turn("command", apologize, warming_up=not self.core.ready, channel=command.get("channel_id"))
+        turn = Turn("command", apologize, warming_up=not self.core.ready, channel=channel)
         async with turn.guard():
-            turn.lang = await self.locales.lang(client, command.get("user_id"))
-            question = parse.question_text(str(command.get("text") or ""), bot_user_id)
-            answer = await self.core.ask(question, lang=turn.lang)
+            question = parse.question_text(_text(command.get("text")), bot_user_id)
+            looked_up = await self.locales.lang(client, user)
+            turn.lang = _lang(looked_up, question)
+            answer = await self._ask(turn, user, question, looked_up, apologize)
+            if answer is None:
+                return
             turn.outcome = answer.status.value
             view = present_answer(answer, question=question)
             actions = [fmt.share_button(question, view.language)] if view.found else None
             reply = fmt.message(view, show_question=True, actions=actions)
-            await _respond(respond, response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+            await self._private(respond, client, channel, user, text=reply.text, blocks=reply.blocks)
 
     async def share(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
                     client: AsyncWebClient) -> None:
         """Share in channel: post the answer publicly, then remove the private copy."""
-        container = body.get("container") or {}
-        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
-        user = body.get("user") or {}
+        container = _mapping(body.get("container"))
+        channel_field = _mapping(body.get("channel"))
+        user = _mapping(body.get("user"))
+        channel = _text(channel_field.get("id")) or _text(container.get("channel_id"))
 
         async def apologize(text: str) -> None:
             await _respond(respond, response_type="ephemeral", replace_original=False, text=text)
 
+        if not (channel and _text(body.get("response_url"))):
+            log.info("slack_invalid_delivery", extra={"kind": "share"})
+            return
         turn = Turn("share", apologize, warming_up=not self.core.ready, channel=channel)
         async with turn.guard():
-            carried = fmt.read_share_value(action.get("value"))
+            carried = fmt.read_share_value(_text(action.get("value")))
             if carried is None:
                 # Not a value this version wrote (an old message, a forged click): ask again, politely.
-                turn.lang, turn.outcome = await self.locales.lang(client, user.get("id")), "expired"
+                turn.lang = await self.locales.lang(client, _text(user.get("id"))) or "en"
+                turn.outcome = "expired"
                 await _respond(respond, response_type="ephemeral", replace_original=False,
                                text=fmt.escape(i18n.t("expired", turn.lang)))
                 return
             question, turn.lang = carried
             # A double click arrives as two actions on the same private message; share it once.
-            message_ts = container.get("message_ts")
+            message_ts = _text(container.get("message_ts"))
             if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
                 turn.outcome = "duplicate"
                 return
             answer = await self.core.ask(question, lang=turn.lang)
-            who = str(user.get("name") or user.get("username") or "")
+            who = _text(user.get("name")) or _text(user.get("username"))
             reply = fmt.message(present_answer(answer, question=question), show_question=True, shared_by=who or None)
             turn.outcome = await _post_shared(client, respond, channel, reply)
             try:
@@ -179,13 +296,14 @@ def slack_section(settings: Settings | SlackSettings) -> SlackSettings:
 def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp:
     """The Bolt app with saidbot's handlers; no network call happens until the first request."""
     slack = slack_section(settings)
+    core_settings = settings.core if isinstance(settings, Settings) else CoreSettings()
     token = slack.bot_token.get_secret_value() if slack.bot_token else None
     secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
-    client = AsyncWebClient(token=token, base_url=slack.api_url)
+    client = AsyncWebClient(token=token, base_url=slack.api_url, retry_handlers=retry_handlers())
     # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
     app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
                    logger=_BOLT_LOG)
-    replies = _Replies(core)
+    replies = _Replies(core, RateLimiter(core_settings.rate_limit_per_minute, exempt=slack.admin_ids))
     _IN_FLIGHT[app] = replies.inflight
 
     async def answer_once(
@@ -193,7 +311,7 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
     ) -> None:
         """Reply in the thread, once per event however often Slack delivers it."""
         async with replies.inflight:
-            event_id = body.get("event_id")
+            event_id = _text(body.get("event_id")) or None
             if not replies.seen.first_time(event_id, _message_key(event)):
                 log.info("slack_duplicate_event", extra={"kind": kind, "event_id": event_id})
                 return
@@ -208,16 +326,22 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
     async def on_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
                          context: dict[str, Any]) -> None:
         # Only people's direct messages: edits, joins and bot posts (our own replies included)
-        # carry a subtype or a bot_id; channel messages reach us as app_mention instead.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        # carry another subtype or a bot_id; channel messages reach us as app_mention instead. A
+        # file attached to the question, or a thread reply also sent to the DM, is still a question.
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype") not in _ANSWERED_SUBTYPES:
+            return
+        if event.get("user") == context.get("bot_user_id"):
             return
         await answer_once(event, body, client, context, "dm")
 
     @app.command("/ask")
-    async def on_ask(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient,
-                     context: dict[str, Any]) -> None:
+    async def on_ask(ack: Any, command: dict[str, Any], body: dict[str, Any], respond: Any,
+                     client: AsyncWebClient, context: dict[str, Any]) -> None:
         # Acknowledge first: Slack shows the user an error unless this lands within 3 seconds.
         await ack()
+        if not replies.seen.first_time(_delivery_key("command", body)):
+            log.info("slack_duplicate_event", extra={"kind": "command"})
+            return
         async with replies.inflight:
             await replies.slash(command, respond, client, context.get("bot_user_id"))
 
@@ -225,6 +349,9 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
     async def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                        respond: Any) -> None:
         await ack()
+        if not replies.seen.first_time(_delivery_key("action", body)):
+            log.info("slack_duplicate_event", extra={"kind": "share"})
+            return
         async with replies.inflight:
             await replies.share(body, action, respond, client)
 

@@ -119,6 +119,15 @@ class FakeDiscord:
         self.callback_bodies = True
         # False: the bot lacks Send Messages in the channel (posting there answers 403).
         self.bot_can_post = True
+        # The next N interaction callbacks are answered 429 with `retry_after` seconds (Discord's
+        # rate limiter); the client must wait and send again, and the deadline keeps running.
+        self.callback_rate_limits = 0
+        self.callback_retry_after = 1.0
+        # True: every callback is answered 10062 Unknown interaction, as for an interaction Discord
+        # already expired (a client that was paused, a clock far behind).
+        self.interactions_expired = False
+        # Another member of the server, for clicks on someone else's answer.
+        self.second_member_id = 700000000000000002
         # (where, body) of every message the bot sent or edited, in order.
         self.message_bodies: list[tuple[str, Json]] = []
         self.commands: dict[int | None, list[Json]] = {}
@@ -538,8 +547,20 @@ class FakeDiscord:
 
     async def _callback(self, match: re.Match[str], body: Any, request: web.Request) -> web.Response:
         it = self.interactions.get(int(match["id"]))
-        if it is None or it.token != match["token"]:
+        if it is None or it.token != match["token"] or self.interactions_expired:
             return self._error(404, 10062, "Unknown interaction")
+        if self.callback_rate_limits > 0:
+            self.callback_rate_limits -= 1
+            retry = self.callback_retry_after
+            return web.Response(
+                body=json.dumps({"message": "You are being rate limited.", "retry_after": retry, "global": False,
+                                 "code": 0}).encode(),
+                status=429, content_type="application/json",
+                # Discord's answers come through its proxy (`Via`); discord.py retries only those.
+                headers={"Via": "1.1 google", "Retry-After": str(retry), "X-RateLimit-Limit": "1", "X-RateLimit-Remaining": "0",
+                         "X-RateLimit-Reset-After": str(retry), "X-RateLimit-Bucket": "interactions",
+                         "X-RateLimit-Scope": "user"},
+            )
         delay = time.monotonic() - it.dispatched_at
         where = f"callback for interaction {it.id}"
         if delay > INTERACTION_DEADLINE:

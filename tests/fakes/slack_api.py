@@ -42,6 +42,13 @@ class FakeSlack:
     response_errors: dict[str, str] = field(default_factory=dict)
     # Seconds a Web API method takes before answering, to stand in for a slow Slack.
     delays: dict[str, float] = field(default_factory=dict)
+    # HTTP statuses a Web API method answers first, one per call, before it works again: 429 comes
+    # with `Retry-After: 1` and `ratelimited`, as Slack rate-limits; 5xx with a plain error page.
+    faults: dict[str, list[int]] = field(default_factory=dict)
+    # users.info for these users fails with the given Slack error (e.g. missing_scope, ratelimited).
+    users_info_errors: dict[str, str] = field(default_factory=dict)
+    # response_url names that are dead: every post gets this HTTP status (404 expired_url, 410 used_url).
+    dead_responses: dict[str, int] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     response_names: list[str] = field(default_factory=list)
@@ -128,6 +135,13 @@ class FakeSlack:
         self.changed.set()
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
+        pending = self.faults.get(method)
+        if pending:
+            status = pending.pop(0)
+            if status == 429:
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": "1"})
+            return web.Response(status=status, text="upstream trouble")
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if expected is not None and token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -139,6 +153,8 @@ class FakeSlack:
                     "team": "Example", "url": "https://example.slack.com/"}
         if method == "users.info":
             user = str(body.get("user"))
+            if user in self.users_info_errors:
+                return {"ok": False, "error": self.users_info_errors[user]}
             return {"ok": True, "user": {"id": user, "name": user.lower(), "locale": self.locales.get(user, "en-US")}}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             channel = str(body.get("channel"))
@@ -161,6 +177,8 @@ class FakeSlack:
         self.responses.append(body)
         self.response_names.append(name)
         self.changed.set()
+        if name in self.dead_responses:
+            return web.Response(status=self.dead_responses[name], text="expired_url")
         if name in self.response_errors and body.get("blocks"):
             return web.Response(status=400, text=self.response_errors[name])
         return web.Response(text="ok")

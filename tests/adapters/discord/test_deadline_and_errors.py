@@ -57,7 +57,7 @@ async def test_a_slow_core_is_deferred_in_time_then_the_answer_edited_in(
     it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=10)
 
     assert it.callback_type == DEFERRED_CHANNEL_MESSAGE
-    assert 1.5 < it.callback_delays[0] < 2.5  # waited for the core as long as it safely could
+    assert 1.0 < it.callback_delays[0] < 1.8  # waited for the core, leaving room for a slow callback
     assert "flags" not in (it.callbacks[0].get("data") or {})  # public, like the answer will be
     [edit] = it.edits
     assert edit["allowed_mentions"] == {"parse": []}
@@ -234,7 +234,7 @@ async def test_an_unreadable_interaction_is_dropped_and_the_bot_stays_up(
     it = await bot.answered(await bot.slash("ask", question=QUESTION))
     assert "Dario Amodei" in text_of(bot.reply_message(it))
     [dropped] = [r for r in caplog.records if r.getMessage() == "discord_interaction_dropped"]
-    assert dropped.interaction_id == "1" and dropped.exc_info  # type: ignore[attr-defined]
+    assert dropped.interaction_id == "1" and not dropped.exc_info  # type: ignore[attr-defined]
 
 
 async def test_help_after_a_public_deferral_goes_privately(slow: tuple[FakeDiscord, FakeCore]) -> None:

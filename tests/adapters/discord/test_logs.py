@@ -37,7 +37,7 @@ async def test_every_line_is_an_event_with_fields(
     assert {"discord_commands_registered", "discord_connected", "discord_deferred", "discord_handler_failed",
             "discord_interaction"} <= set(events)
     deferred = events["discord_deferred"]  # the /ask's; the click was deferred too
-    assert deferred.interaction_id == it.id and deferred.after_s == 2.0  # type: ignore[attr-defined]
+    assert deferred.interaction_id == it.id and deferred.after_s == 1.2  # type: ignore[attr-defined]
     failed = events["discord_handler_failed"]
     assert failed.what == "button more" and failed.exc_info  # type: ignore[attr-defined]
     token = settings.discord.token.get_secret_value() if settings.discord.token else ""
