@@ -31,6 +31,8 @@ _VTT_TIME: Final = re.compile(
     r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
 _VTT_VOICE: Final = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>")
+# `[^<>]`: a tag cannot contain `<`, so a line of `<<<<…` is one pass, not one scan per `<`.
+_VTT_TAG: Final = re.compile(r"<[^<>]+>")
 
 
 def _seconds(clock: str) -> float:
@@ -152,7 +154,7 @@ def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | No
             voice = _VTT_VOICE.match(cue_line)
             if voice:
                 speaker = voice.group(1).strip()
-            texts.append(re.sub(r"<[^>]+>", "", cue_line))
+            texts.append(_VTT_TAG.sub("", cue_line))
             index += 1
         text = " ".join(texts).strip()
         label = _LABEL.match(text)
