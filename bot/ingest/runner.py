@@ -280,28 +280,31 @@ async def run_ingest(
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes())
     candidates = found.candidates
     report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
-    known = await store.source_states()
-    reparse = await store.meta("index_version") != INDEX_VERSION
     seen: set[str] = set()
     total = len(candidates)
-    jobs: list[_Job] = [(c, None if reparse else known.get(c.key)) for c in candidates]
-    chunks = _chunks(jobs)
-    claims = _Claims(known, {c.key for c in candidates}, found, exclusive)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
-    upcoming = iter(chunks)
-    pool = _parser_pool(candidates, {} if reparse else known)
-    parsers = _Parsers(pool)
-    ahead = PREFETCH if pool is None else PREFETCH * 2
-
-    def schedule() -> None:
-        while len(pending) < ahead:
-            chunk = next(upcoming, None)
-            if chunk is None:
-                return
-            pending.append(asyncio.ensure_future(parsers.prepare(chunk)))
-
+    pool: Executor | None = None
     try:
         async with store.transaction() as writer:
+            # What the store holds is read once this run holds the write lock: another process (the web and
+            # worker dynos both ingest at boot) may have committed the same files while this one waited.
+            known = await store.source_states()
+            reparse = await store.meta("index_version") != INDEX_VERSION
+            jobs: list[_Job] = [(c, None if reparse else known.get(c.key)) for c in candidates]
+            chunks = _chunks(jobs)
+            claims = _Claims(known, {c.key for c in candidates}, found, exclusive)
+            upcoming = iter(chunks)
+            pool = _parser_pool(candidates, {} if reparse else known)
+            parsers = _Parsers(pool)
+            ahead = PREFETCH if pool is None else PREFETCH * 2
+
+            def schedule() -> None:
+                while len(pending) < ahead:
+                    chunk = next(upcoming, None)
+                    if chunk is None:
+                        return
+                    pending.append(asyncio.ensure_future(parsers.prepare(chunk)))
+
             schedule()
             done = 0
             for chunk in chunks:

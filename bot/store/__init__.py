@@ -12,6 +12,8 @@ internals the writer needs, in one place).
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +26,16 @@ from bot.store.schema import connect, migrate
 from bot.store.writes import SyncWriter, Writer
 
 __all__ = ["Hit", "SegmentRow", "SourceState", "Store", "SyncWriter", "Writer"]
+
+log = logging.getLogger(__name__)
+
+# Each attempt waits schema.BUSY_TIMEOUT_MS (10 s) inside SQLite: a run waits up to a minute for another
+# process's ingest to commit before it gives up.
+BUSY_ATTEMPTS = 6
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 class Store(Reads):
@@ -69,11 +81,22 @@ class Store(Reads):
         finally:
             self._readers.put_nowait(conn)
 
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting out another process's write (an ingest in the other dyno) a bounded while."""
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or attempt == BUSY_ATTEMPTS:
+                    raise
+                log.warning("database_busy", extra={"attempt": attempt, "of": BUSY_ATTEMPTS, "path": str(self.path)})
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Writer]:
         """All of one ingest run: committed together or not at all."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 writer = Writer(self._writer)
                 yield writer
