@@ -68,6 +68,16 @@ class Store(Reads):
             raise
         return cls(path, writer, pool)
 
+    async def data_version(self) -> int:
+        """SQLite's counter of commits by other connections (other processes) since this one opened.
+
+        Read on the writer connection, which this process's own ingests do not move: a change means
+        someone else wrote the database.
+        """
+        async with self._writer.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def close(self) -> None:
         for reader in self._all_readers:
             await reader.close()
