@@ -120,6 +120,11 @@ def check_database(settings: Settings) -> list[Check]:
         return [Check("warn", f"database {path} cannot be read ({exc}); it will be rebuilt",
                       "delete the file if the problem persists")]
     checks = [Check("ok", f"database {path} is writable and holds {len(sources)} files")]
+    aside = sorted(folder.glob(f"{path.name}.corrupt-*[0-9]"))
+    if aside:
+        checks.append(Check("warn", f"the index was found corrupt and rebuilt from the notes ({len(aside)} time(s)); "
+                                    f"the last bad copy is {aside[-1]}",
+                            "nothing to do if it stays rare; delete the .corrupt- files once looked at"))
     stale = [p for p, mtime in sources if not Path(p).exists() or Path(p).stat().st_mtime != mtime]
     if stale:
         checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",
