@@ -29,6 +29,7 @@ from bot.ingest.walk import Walk, gone, walk
 from bot.models import Episode, IngestProblem, IngestReport
 from bot.passages import within_episode, within_note_group
 from bot.store import SegmentRow, SourceState, Store, SyncWriter
+from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
@@ -514,7 +515,16 @@ def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc:
         path=candidate.key, sha256=digest, size=candidate.size, mtime=candidate.mtime, lang=doc.lang,
         fmt=doc.format, group_key=doc.group_key, title=doc.title,
     )
-    episode_ids = [writer.upsert_episode(episode) for episode in doc.episodes]
+    authoritative = doc.format in TRANSCRIPT_FORMATS
+    episode_ids = []
+    for episode in doc.episodes:
+        episode_ids.append(writer.upsert_episode(episode, authoritative=authoritative))
+        if writer.conflicts:
+            doc.warnings.append(IngestProblem(
+                path=candidate.key, line=None,
+                reason="episode metadata conflicts with its transcript's; the transcript's is kept: "
+                + "; ".join(writer.conflicts),
+            ))
     for episode in doc.episodes:
         for name in episode.speakers:
             writer.speaker_id(name)
