@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import stat
 import sys
+import threading
 import time
 import traceback
 import types
@@ -352,7 +353,8 @@ def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) ->
     workers = min(cpus, POOL_MAX_WORKERS)
     # "spawn": this process runs SQLite and event-loop threads, which a forked child must not inherit.
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
     try:
         with _main_module_hidden():
@@ -363,6 +365,29 @@ def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) ->
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     return pool
+
+
+# How often a worker checks that the process that started it is still alive.
+WATCHDOG_SECONDS = 0.25
+
+
+def _start_worker(parent: int) -> None:
+    """In a worker process: lower its priority, and die with the parent that started it."""
+    _lower_priority()
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone (kill -9, a crash, SIGTERM).
+
+    A worker outliving its parent held ~100 MB and the parent's stdout and stderr, so `saidbot ingest … |
+    tee` never finished. The pool's own shutdown cannot run in a parent that was killed; a reparented
+    worker sees another parent pid. Polling works wherever Python does (prctl's PR_SET_PDEATHSIG is
+    Linux-only and tied to the thread that started the worker).
+    """
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(0)
 
 
 def _lower_priority() -> None:
