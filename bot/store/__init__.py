@@ -119,7 +119,10 @@ class Store(Reads):
             return await cls._open(path, readers)
         except sqlite3.DatabaseError as exc:
             if not _is_corrupt(exc):
-                raise StoreUnavailable(f"cannot open the database {path}: {exc}") from None
+                raise StoreUnavailable(
+                    f"cannot open the database {path}: {exc} (a read-only disk or folder? set SAIDBOT_DB to a "
+                    "writable path)"
+                ) from None
             try:
                 aside = _move_aside(path)
             except OSError as moved:

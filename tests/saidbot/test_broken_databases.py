@@ -138,3 +138,15 @@ async def test_a_full_database_rolls_back_with_a_clear_error(tmp_path: Path, wri
         assert answer.citations and answer.citations[0].speaker == "Ada Lovelace"
     finally:
         await service.close()
+
+
+def test_a_read_only_disk_fails_fast_with_one_line(tmp_path: Path, write: Write, small_disk: Path) -> None:
+    write(tmp_path / "notes" / "ada.md", NOTE)
+    db = small_disk / "index.db"
+    assert _saidbot("ingest", str(tmp_path / "notes"), "--db", str(db)).returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    for command in (["ask", "engine"], ["ingest", str(tmp_path / "notes")]):
+        done = _saidbot(*command, "--db", str(db), timeout=20)
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr
+        assert "read-only disk or folder" in done.stderr, done.stderr
