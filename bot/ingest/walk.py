@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 MAX_DEPTH: Final = 40
 # Names of files that hold secrets, whatever their extension: never indexed, even when they end in .txt.
 _CREDENTIALS: Final = re.compile(
-    r"^(?:\.?env(?:\..*)?|.*\.env|.*\.(?:pem|key|p12|pfx|jks|keystore)|id_(?:rsa|dsa|ecdsa|ed25519)\b.*"
-    r"|credentials?\b.*|secrets?\.(?:json|ya?ml|toml|txt|md)|\.?netrc|\.?pgpass|\.?htpasswd)$",
+    r"^(?:\.env(?:\..*)?|.*\.env|.*\.(?:pem|key|p12|pfx|jks|keystore)|id_(?:rsa|dsa|ecdsa|ed25519)(?:\..*)?"
+    r"|credentials.*|secrets\.(?:json|ya?ml|toml|env)|\.?netrc|\.?pgpass|\.?htpasswd)$",
     re.IGNORECASE,
 )
 
