@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from typing import Final
 
 from bot.deeplinks import deep_link
-from bot.models import Citation
+from bot.models import Answer, Citation
 from bot.scoring import Ranked
 from bot.text import cut_at_sentence, format_timestamp, joins_without_space, split_sentences, tokens
 
 MAX_CITATION_CHARS: Final = 700
+REDACTED: Final = "[redacted]"
 
 
 def _join(sentences: list[str]) -> str:
@@ -71,3 +72,21 @@ def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
         language=hit.lang,
         score=round(item.score, 4),
     )
+
+
+def redact_answer(answer: Answer, secrets: Sequence[str]) -> Answer:
+    """The answer with every configured secret blanked, wherever it appears (citations, suggestions, links).
+
+    The last line of defence behind the ingest's refusal of links out of the notes folder and of
+    credential files: a token that reached the index anyway is never posted to a channel.
+    """
+    if not secrets:
+        return answer
+    dumped = answer.model_dump_json()
+    present = [s for s in secrets if s in dumped]
+    if not present:
+        return answer
+    for secret in sorted(present, key=len, reverse=True):
+        # Tokens are ASCII letters, digits, '-', '_' and '.', which JSON writes as they are.
+        dumped = dumped.replace(secret, REDACTED)
+    return Answer.model_validate_json(dumped)

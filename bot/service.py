@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # Below this the collector's pauses are too short to matter, and a full collection per ingest is not free.
 SETTLE_MIN_SEGMENTS = 20_000
+# How often (at most) a question checks whether another process wrote the database: one cheap PRAGMA.
+OTHER_WRITERS_CHECK_SECONDS = 1.0
 
 
 def _settle_heap() -> None:
@@ -62,6 +64,10 @@ class SaidService:
         self._ready = asyncio.Event()
         self._index_lock = asyncio.Lock()
         self._last_ingest_wall: float | None = None
+        # Another process ingesting into the same database is noticed by SQLite's data_version, read at
+        # most every OTHER_WRITERS_CHECK_SECONDS before a question.
+        self._data_version: int | None = None
+        self._checked_at = 0.0
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -71,6 +77,7 @@ class SaidService:
         try:
             service = cls(settings, store)
             await service._refresh_caches()
+            service._data_version = await store.data_version()
             # Stale-while-revalidate: an index from an earlier run answers while the boot refresh runs.
             if service.knowledge.segments > 0:
                 service._ready.set()
@@ -159,10 +166,28 @@ class SaidService:
             speakers=speakers, shows=shows, aliases=aliases, speaker_ids=speaker_ids, episodes=episodes,
             hosts=self._hosts, interview_shows=self._interview_shows(episodes), featuring=self._featuring(episodes),
             segments=await self.store.segment_count(), topics=await self.store.topics(),
+            secrets=tuple(self.settings.secrets()),
         )
         self._doc_freqs.clear()
         if self.knowledge.segments >= SETTLE_MIN_SEGMENTS:
             _settle_heap()
+
+    async def _notice_other_writers(self) -> None:
+        """Refresh the cached views (speakers, episodes, topics) when another process changed the database."""
+        now = time.monotonic()
+        if now - self._checked_at < OTHER_WRITERS_CHECK_SECONDS or self._index_lock.locked():
+            return  # checked a moment ago, or this process is ingesting and refreshes when it is done
+        self._checked_at = now
+        version = await self.store.data_version()
+        if version == self._data_version:
+            return
+        async with self._index_lock:
+            self._data_version = version
+            await self._refresh_caches()
+            if self.knowledge.segments > 0:
+                # Another process built the index this one was still waiting to build: answer from it.
+                self._ready.set()
+        log.info("index_changed_elsewhere", extra={"segments": self.knowledge.segments})
 
     def _interview_shows(self, episodes: list[Episode]) -> frozenset[str]:
         return frozenset(self._interview | {
@@ -195,6 +220,7 @@ class SaidService:
         self, question: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 3,
         offset: int = 0,
     ) -> Answer:
+        await self._notice_other_writers()
         asked = Question(text=question, speaker=speaker, lang=lang, limit=limit, offset=offset)
         await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)

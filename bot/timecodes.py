@@ -54,6 +54,39 @@ def _seconds(match: re.Match[str]) -> int | None:
     return None
 
 
+# The longest recording a time may point into; a 400-digit hour was stored as `start = Inf`.
+MAX_HOURS = 99
+
+
+class BadTime(ValueError):
+    """A caption or transcript time that no recording has: negative, out of range, or not a clock."""
+
+
+def clock_seconds(clock: str) -> float:
+    """Seconds for a caption clock `[h:]mm:ss[.fff]` (`,` or `.` before the fraction), checked strictly.
+
+    Minutes and seconds under a larger unit must be below 60 and hours at most MAX_HOURS; a lone
+    minutes field may run past 60 (`75:10` is 75 minutes, as people write long talks).
+    """
+    text = clock.strip().replace(",", ".")
+    whole, _, fraction = text.partition(".")
+    parts = whole.split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() and p.isascii() and len(p) <= 3 for p in parts):
+        raise BadTime(f"{clock!r} is not a time")
+    if fraction and not (fraction.isdigit() and fraction.isascii() and len(fraction) <= 3):
+        raise BadTime(f"{clock!r} is not a time")
+    if len(parts[-1]) != 2 or (len(parts) == 3 and len(parts[1]) != 2):
+        raise BadTime(f"{clock!r} is not a time (two digits of seconds and of minutes under an hour)")
+    numbers = [int(p) for p in parts]
+    if numbers[-1] >= 60 or (len(numbers) == 3 and numbers[1] >= 60):
+        raise BadTime(f"{clock!r} is not a time (minutes and seconds run to 59)")
+    hours = numbers[0] if len(numbers) == 3 else numbers[0] // 60
+    if hours > MAX_HOURS:
+        raise BadTime(f"{clock!r} is past {MAX_HOURS} hours")
+    seconds = float(numbers[-1]) + (float("0." + fraction) if fraction else 0.0)
+    return seconds + numbers[-2] * 60 + (numbers[0] * 3600 if len(numbers) == 3 else 0)
+
+
 def find_timestamps(text: str) -> list[int]:
     """Every timestamp mentioned in running text, in order."""
     found: list[int] = []

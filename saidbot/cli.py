@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -193,4 +194,8 @@ def main(argv: list[str] | None = None, *, opener: CoreOpener = open_core) -> in
         return 2
     except RuntimeError as exc:
         sys.stderr.write(f"saidbot: {exc}\n")
+        return 1
+    except (sqlite3.Error, OSError) as exc:
+        # A broken disk or database: say what, once, and exit (the previous index, if any, is untouched).
+        sys.stderr.write(f"saidbot: database error: {exc}\n")
         return 1

@@ -125,6 +125,11 @@ def check_database(settings: Settings) -> list[Check]:
         # Kept by every refresh (a notes root owns only what lies under it); worth knowing, not a fault.
         checks.append(Check("ok", f"{outside} of them were ingested from outside {settings.core.notes_path}",
                             "they stay until removed with their own folder's ingest, or by deleting the database"))
+    aside = sorted(folder.glob(f"{path.name}.corrupt-*[0-9]"))
+    if aside:
+        checks.append(Check("warn", f"the index was found corrupt and rebuilt from the notes ({len(aside)} time(s)); "
+                                    f"the last bad copy is {aside[-1]}",
+                            "nothing to do if it stays rare; delete the .corrupt- files once looked at"))
     stale = [p for p, mtime in sources if not Path(p).exists() or Path(p).stat().st_mtime != mtime]
     if stale:
         checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",

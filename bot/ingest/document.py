@@ -8,12 +8,16 @@ from bot.models import Episode, IngestProblem, Segment
 
 
 class ParseError(Exception):
-    """The whole file cannot be read; names the line when one is to blame."""
+    """The whole file cannot be read; names the line when one is to blame.
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
+    `path` names another file to blame (a transcript's sidecar), when the fault is in that one.
+    """
+
+    def __init__(self, reason: str, line: int | None = None, *, path: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.path = path
 
 
 @dataclass

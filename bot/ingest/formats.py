@@ -47,15 +47,27 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     for suffix in SIDECAR_SUFFIXES:
         candidate = base.with_name(base.name + suffix)
         if candidate.exists():
-            raw = candidate.read_text(encoding="utf-8")
+            # The sidecar's faults are the sidecar's: reported with its path and its line.
+            where = str(candidate)
+            try:
+                data_bytes = candidate.read_bytes()
+            except OSError as exc:
+                raise ParseError(f"cannot read sidecar: {exc.strerror}", path=where) from exc
+            try:
+                raw = data_bytes.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    "sidecar is not UTF-8 text", data_bytes[: exc.start].count(b"\n") + 1, path=where
+                ) from exc
             try:
                 data = json.loads(raw) if suffix.endswith("json") else load_yaml(raw)
-            except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            except (yaml.YAMLError, json.JSONDecodeError, RecursionError) as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
-                raise ParseError(f"sidecar {candidate.name} is not valid: {exc}", line) from exc
+                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                raise ParseError(f"sidecar is not valid: {problem}", line, path=where) from exc
             if not isinstance(data, dict):
-                raise ParseError(f"sidecar {candidate.name} must be a mapping of fields")
+                raise ParseError("sidecar must be a mapping of fields", path=where)
             return {str(k).lower(): v for k, v in data.items()}
     return {}
 

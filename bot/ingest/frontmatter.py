@@ -13,11 +13,47 @@ from bot.ingest.links import normalize_url, youtube_id
 from bot.models import Episode
 
 # libyaml's loader when PyYAML was built with it: the pure-Python scanner was a fifth of parsing time.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Aliases a document may use. Each alias can double what its anchor expands to, so 557 bytes of nested
+# aliases ("billion laughs") took 119 s and 2.75 GB; front matter has no use for more than a few.
+MAX_ALIASES = 16
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
+    """The safe loader, whose bad dates say where they are (the stock one raises a bare ValueError)."""
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a date: {node.value!r} ({exc})", node.start_mark
+        ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _check_aliases(raw: str) -> None:
+    """Refuse a document with more than MAX_ALIASES aliases, before anything expands them."""
+    if "*" not in raw:  # no alias without one; the common case costs a scan of the text
+        return
+    count = 0
+    for event in yaml.parse(raw, Loader=_BASE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            count += 1
+            if count > MAX_ALIASES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"more than {MAX_ALIASES} YAML aliases (refused: they can expand without bound)",
+                    event.start_mark,  # type: ignore[arg-type]  # libyaml's Mark has the same fields
+                )
 
 
 def load_yaml(raw: str) -> Any:
-    return yaml.load(raw, Loader=_LOADER)
+    """Safe YAML with a bound on aliases; errors are yaml.YAMLError with a mark where one is known."""
+    _check_aliases(raw)
+    return yaml.load(raw, Loader=_Loader)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
@@ -32,7 +68,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
             raw = "\n".join(lines[1:index])
             try:
                 data = load_yaml(raw) if raw.strip() else {}
-            except yaml.YAMLError as exc:
+            except (yaml.YAMLError, RecursionError) as exc:  # deep nesting overflows the constructor
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 2 if mark is not None else 1
                 problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -6,11 +6,15 @@ import re
 from typing import Final
 
 _YT_ID: Final = r"[A-Za-z0-9_-]{11}"
+# Every run of repeated characters below stops at the character that could start the next match
+# (`&`, `/`, `[`, `(`, `<`, `*`), so each scan ends where the next begins: linear on any line. A class
+# that did not (`[^\]]*` after `[`) made a long line of `[[[[…` quadratic.
 _YT_RE: Final = re.compile(
-    rf"(?:youtube\.com/(?:watch\?(?:[^\s)\]]*&)?v=|embed/|shorts/|live/|vi(?:_webp)?/)|youtu\.be/)({_YT_ID})(?![A-Za-z0-9_-])"
+    rf"(?:youtube\.com/(?:watch\?(?:[^\s)\]&/]*&)*v=|embed/|shorts/|live/|vi(?:_webp)?/)|youtu\.be/)({_YT_ID})"
+    r"(?![A-Za-z0-9_-])"
 )
 _URL_RE: Final = re.compile(r"https?://[^\s)\]>\"'”」]+")
-_MD_LINK_RE: Final = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_MD_LINK_RE: Final = re.compile(r"!?\[([^\[\]]*)\]\(([^()\s]*)(?:\s+\"[^\"]*\")?\)")
 _TRANSCRIPT_HINT: Final = re.compile(r"transcript", re.IGNORECASE)
 
 
@@ -44,9 +48,9 @@ def normalize_url(url: str) -> str:
 
 _EMPTY_PARENS: Final = re.compile(r"\(\s*\)")
 _STRONG: Final = re.compile(r"(\*\*|__)(.+?)\1")
-_EMPHASIS: Final = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+_EMPHASIS: Final = re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])")
 _CODE: Final = re.compile(r"`([^`]*)`")
-_TAG: Final = re.compile(r"<[^>]+>")
+_TAG: Final = re.compile(r"<[^<>]+>")
 _BLANKS: Final = re.compile(r"[ \t]+")
 _SPACE_BEFORE_PUNCT: Final = re.compile(r"\s+([,.;:!?])")
 _MARKUP_CHAR: Final = re.compile(r"[\[\]()*_`<]")

@@ -18,15 +18,17 @@ _CONTINUED: Final = re.compile(r"^(?:continued|cont(?:'d|inued)?\.?|続き|続�
 _PASSAGE: Final = re.compile(
     r"^\*\*(?P<name>[^*()（）\n]{1,60}?)\s*[(（](?P<when>[^)）]{1,30})[)）]\s*[:：]?\s*\*\*\s*[:：]?\s*(?P<rest>.*)$"
 )
-_HEADING: Final = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing `#`s are stripped in Python: `(.*?)\s*#*\s*$` retried the tail at every character (quadratic).
+_HEADING: Final = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _BOLD_LABEL: Final = re.compile(r"^\*\*([^*]{2,80}?)\*\*\s*[:：]?")
-_EPISODE_IN_TEXT: Final = re.compile(r"(?<![A-Za-z])([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,4} Podcast)\s*#\s*(\d{1,5})")
+# Each name starts where no name character precedes it, or `A-A-A-…` starts a scan to the end at every letter.
+_EPISODE_IN_TEXT: Final = re.compile(r"(?<![\w'’.-])([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,4} Podcast)\s*#\s*(\d{1,5})")
 _ALIAS_CJK_LATIN: Final = re.compile(
     r"([\u3005\u3041-\u309f\u30a0-\u30ff\u4e00-\u9fff]{2,12})\s*[（(]\s*([A-Za-z][A-Za-z0-9 '’-]{1,40}?)\s*[)）]"
 )
 _ALIAS_LATIN_CJK: Final = re.compile(
-    r"\b([A-Za-z][A-Za-z0-9'’-]*(?: [A-Za-z][A-Za-z0-9'’-]*){0,3})\s*[（(]\s*"
+    r"(?<![A-Za-z0-9'’-])([A-Za-z][A-Za-z0-9'’-]*(?: [A-Za-z][A-Za-z0-9'’-]*){0,3})\s*[（(]\s*"
     r"([\u3005\u3041-\u309f\u30a0-\u30ff\u4e00-\u9fff]{2,12})\s*[)）]"
 )
 _OPENING_QUOTES: Final = ("“", '"', "「", "『", "‘", "'")
@@ -121,7 +123,7 @@ class _NoteParser:
         first = lines[0].strip()
         heading = _HEADING.match(first)
         if heading:
-            self.heading = plain_text(heading.group(2)) or None
+            self.heading = plain_text(heading.group(2).rstrip().rstrip("#").rstrip()) or None
             self.section_time = None
             if self.heading:
                 self.doc.topics.append(self.heading)

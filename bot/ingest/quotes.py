@@ -20,7 +20,7 @@ _NAME_LINE: Final = re.compile(r"^[A-Z][a-zA-Z'’.-]+(?: [A-Z][a-zA-Z'’.-]+){
 
 
 def looks_like_quote_collection(body: str) -> bool:
-    headings = [m for m in re.finditer(r"^##\s+.+?\s+on\s+.+$", body, re.M)]
+    headings = [m for m in re.finditer(r"^##[ \t]+\S.*?[ \t]on[ \t]+\S", body, re.M)]
     timed = re.findall(r"^\(\d{1,2}:\d{2}(?::\d{2})?\)\s", body, re.M)
     return len(headings) >= 2 and len(timed) >= 2
 
@@ -62,7 +62,8 @@ def parse_quote_collection(
         number = first_line + offset
         if line.startswith("#"):
             flush()
-            heading = _HEADING.match(line)
+            # One space between words: `\s+` in the heading pattern retried a run of blanks at each blank.
+            heading = _HEADING.match(" ".join(line.split()))
             if heading:
                 section_speaker = speaker = heading.group("speaker").strip()
                 topic = heading.group("topic").strip()

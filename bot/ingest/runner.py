@@ -7,7 +7,9 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import stat
 import sys
+import threading
 import time
 import traceback
 import types
@@ -22,10 +24,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
-from bot.ingest.formats import group_and_lang, is_ingestible, parse_file
+from bot.ingest.formats import group_and_lang, parse_file
+from bot.ingest.walk import Candidate as _Candidate
+from bot.ingest.walk import Walk, gone, walk
 from bot.models import Episode, IngestProblem, IngestReport
 from bot.passages import within_episode, within_note_group
 from bot.store import SegmentRow, SourceState, Store, SyncWriter
+from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
 
 log = logging.getLogger(__name__)
@@ -34,61 +39,56 @@ log = logging.getLogger(__name__)
 # file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
 INDEX_VERSION = "2026-11-29.1"
 
+# Files larger than this are refused (reported, not read): reading and parsing a 200 MB file peaked at
+# 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB overrides it; notes are rarely above 1 MB.
+DEFAULT_MAX_FILE_MB = 20.0
+
+
+def max_file_bytes() -> int:
+    """The size limit from SAIDBOT_MAX_FILE_MB (megabytes, may be fractional), else DEFAULT_MAX_FILE_MB."""
+    raw = os.environ.get("SAIDBOT_MAX_FILE_MB", "").strip()
+    try:
+        megabytes = float(raw) if raw else DEFAULT_MAX_FILE_MB
+    except ValueError:
+        log.warning("bad_max_file_mb", extra={"value": raw, "used": DEFAULT_MAX_FILE_MB})
+        megabytes = DEFAULT_MAX_FILE_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def _too_large(key: str, size: int, limit: int) -> IngestProblem:
+    return IngestProblem(
+        path=key, line=None,
+        reason=f"file is {size / 1048576:.3g} MB, over the {limit / 1048576:.3g} MB limit (SAIDBOT_MAX_FILE_MB); "
+        "skipped",
+    )
+
+
 # (files done, files in all, current path)
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass
-class _Candidate:
-    path: Path
-    key: str
-    size: int
-    mtime: float
-
-
-def _walk(paths: Iterable[Path]) -> tuple[list[_Candidate], list[str], int, list[IngestProblem]]:
-    """Files to consider, the roots they came from (for removals), how many were ignored, and bad paths."""
-    found: dict[str, _Candidate] = {}
-    roots: list[str] = []
-    ignored = 0
-    problems: list[IngestProblem] = []
-    for given in paths:
-        root = given.expanduser().resolve()
-        if not root.exists():
-            problems.append(IngestProblem(path=str(given), line=None, reason="no such file or folder"))
-            continue
-        roots.append(str(root))
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for file in files:
-            if any(part.startswith(".") for part in file.relative_to(root.parent).parts):
-                continue
-            if not is_ingestible(file):
-                ignored += 1
-                continue
-            stat = file.stat()
-            found[str(file)] = _Candidate(file, str(file), stat.st_size, stat.st_mtime)
-    return list(found.values()), roots, ignored, problems
-
-
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
-
-
-def _removed(known: dict[str, SourceState], seen: set[str], roots: list[str], exclusive: bool) -> list[str]:
+def _removed(known: dict[str, SourceState], seen: set[str], found: Walk, exclusive: bool) -> list[str]:
     """Sources to drop: only ever files under the given roots, never what was ingested from elsewhere.
 
     A root owns the sources under it. Without `exclusive` a source under a root goes when its file is
-    gone; with `exclusive` also when the walk no longer takes it (e.g. it moved into a hidden folder).
-    Sources from other roots stay: a deployment's `SAIDBOT_NOTES` must not delete another folder's
-    notes that someone ingested into the same database.
+    gone or now refused; with `exclusive` also when the walk no longer takes it (e.g. it moved into a
+    hidden folder). Sources from other roots stay: a deployment's `SAIDBOT_NOTES` must not delete
+    another folder's notes that someone ingested into the same database. A file under a folder that
+    could not be read this time keeps serving: it may be back next run.
     """
+    roots = found.roots
     dropped = []
     for path in known:
         if path in seen or not _under(path, roots):
             continue
-        if exclusive or not Path(path).exists():
+        kept_while_unreadable = _under(path, found.unreadable)
+        if path in found.refused or (not kept_while_unreadable and (exclusive or gone(path))):
             dropped.append(path)
     return dropped
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
 def _decode(data: bytes) -> str:
@@ -203,23 +203,51 @@ def _prepare(candidate: _Candidate, old: SourceState | None) -> _Prepared:
     """Runs in a worker thread or process: read, hash, parse and tokenize one file."""
     if _unchanged(candidate, old):
         return _Prepared(skipped=True)
+    if candidate.limit and candidate.size > candidate.limit:
+        return _Prepared(problem=_too_large(candidate.key, candidate.size, candidate.limit))
     try:
-        data = candidate.path.read_bytes()
+        data = _read(candidate)
+    except FileNotFoundError:
+        # Deleted since the walk: nothing to read, and the removal pass drops what was indexed.
+        return _Prepared(problem=IngestProblem(path=candidate.key, line=None, reason="deleted during the ingest"))
     except OSError as exc:
         return _Prepared(problem=IngestProblem(path=candidate.key, line=None, reason=f"cannot read: {exc.strerror}"))
+    if candidate.limit and len(data) > candidate.limit:
+        return _Prepared(problem=_too_large(candidate.key, len(data), candidate.limit))
     digest = hashlib.sha256(data).hexdigest()
     if old is not None and old.sha256 == digest:
         return _Prepared(skipped=True, touch=True)
     try:
         doc = _parse(candidate, data)
     except ParseError as exc:
-        return _Prepared(problem=IngestProblem(path=candidate.key, line=exc.line, reason=exc.reason))
+        return _Prepared(problem=IngestProblem(path=exc.path or candidate.key, line=exc.line, reason=exc.reason))
     except Exception as exc:  # a parser bug must not sink the whole run
         return _Prepared(
             problem=IngestProblem(path=candidate.key, line=None, reason=f"could not parse: {exc}"),
             crash=traceback.format_exc(),
         )
     return _Prepared(digest=digest, doc=doc)
+
+
+class _Replaced(OSError):
+    """The path no longer leads to the file the walk checked (swapped for a link, a FIFO, another file)."""
+
+
+def _read(candidate: _Candidate) -> bytes:
+    """The file's bytes, at most one past the limit: a file that grew since the walk is not read whole.
+
+    The file opened is the one the walk vetted (same device and inode), so a path swapped for a link
+    out of the root between the walk and the read is not followed; O_NONBLOCK keeps a FIFO from blocking.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(candidate.real or candidate.path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if candidate.inode and (info.st_dev, info.st_ino) != (candidate.device, candidate.inode):
+            raise _Replaced(0, "the file was replaced during the ingest")
+        if not stat.S_ISREG(info.st_mode):
+            raise _Replaced(0, "not a regular file")
+        return handle.read(candidate.limit + 1 if candidate.limit else -1)
 
 
 _Job = tuple[_Candidate, SourceState | None]
@@ -251,29 +279,34 @@ async def run_ingest(
 ) -> IngestReport:
     """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there."""
     began = time.perf_counter()
-    candidates, roots, ignored, problems = await asyncio.to_thread(_walk, list(paths))
-    report = IngestReport(ignored=ignored, problems=problems, failed=len(problems))
-    known = await store.source_states()
-    reparse = await store.meta("index_version") != INDEX_VERSION
+    found = await asyncio.to_thread(walk, list(paths), max_file_bytes())
+    candidates = found.candidates
+    report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
     seen: set[str] = set()
     total = len(candidates)
-    jobs: list[_Job] = [(c, None if reparse else known.get(c.key)) for c in candidates]
-    chunks = _chunks(jobs)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
-    upcoming = iter(chunks)
-    pool = _parser_pool(candidates, {} if reparse else known)
-    parsers = _Parsers(pool)
-    ahead = PREFETCH if pool is None else PREFETCH * 2
-
-    def schedule() -> None:
-        while len(pending) < ahead:
-            chunk = next(upcoming, None)
-            if chunk is None:
-                return
-            pending.append(asyncio.ensure_future(parsers.prepare(chunk)))
-
+    pool: Executor | None = None
     try:
         async with store.transaction() as writer:
+            # What the store holds is read once this run holds the write lock: another process (the web and
+            # worker dynos both ingest at boot) may have committed the same files while this one waited.
+            known = await store.source_states()
+            reparse = await store.meta("index_version") != INDEX_VERSION
+            jobs: list[_Job] = [(c, None if reparse else known.get(c.key)) for c in candidates]
+            chunks = _chunks(jobs)
+            claims = _Claims(known, {c.key for c in candidates}, found, exclusive)
+            upcoming = iter(chunks)
+            pool = _parser_pool(candidates, {} if reparse else known)
+            parsers = _Parsers(pool)
+            ahead = PREFETCH if pool is None else PREFETCH * 2
+
+            def schedule() -> None:
+                while len(pending) < ahead:
+                    chunk = next(upcoming, None)
+                    if chunk is None:
+                        return
+                    pending.append(asyncio.ensure_future(parsers.prepare(chunk)))
+
             schedule()
             done = 0
             for chunk in chunks:
@@ -281,14 +314,14 @@ async def run_ingest(
                 schedule()
                 olds = [known.get(candidate.key) for candidate, _ in chunk]
                 items = [(candidate, old, p) for (candidate, _), old, p in zip(chunk, olds, prepared, strict=True)]
-                counts = await writer.batch(partial(_write_chunk, items))
-                for (candidate, old, p), count in zip(items, counts, strict=True):
+                counts = await writer.batch(partial(_write_chunk, claims, items))
+                for (candidate, old, p), (count, duplicate) in zip(items, counts, strict=True):
                     seen.add(candidate.key)
-                    _account(report, candidate, old, p, count)
+                    _account(report, candidate, old, p, count, duplicate)
                     done += 1
                     if progress is not None:
                         progress(done, total, candidate.key)
-            for path in await asyncio.to_thread(_removed, known, seen, roots, exclusive):
+            for path in await asyncio.to_thread(_removed, known, seen, found, exclusive):
                 await writer.remove_source(known[path].id)
                 report.removed += 1
             await writer.prune_episodes()
@@ -320,7 +353,8 @@ def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) ->
     workers = min(cpus, POOL_MAX_WORKERS)
     # "spawn": this process runs SQLite and event-loop threads, which a forked child must not inherit.
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
     try:
         with _main_module_hidden():
@@ -331,6 +365,29 @@ def _parser_pool(candidates: list[_Candidate], known: dict[str, SourceState]) ->
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     return pool
+
+
+# How often a worker checks that the process that started it is still alive.
+WATCHDOG_SECONDS = 0.25
+
+
+def _start_worker(parent: int) -> None:
+    """In a worker process: lower its priority, and die with the parent that started it."""
+    _lower_priority()
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone (kill -9, a crash, SIGTERM).
+
+    A worker outliving its parent held ~100 MB and the parent's stdout and stderr, so `saidbot ingest … |
+    tee` never finished. The pool's own shutdown cannot run in a parent that was killed; a reparented
+    worker sees another parent pid. Polling works wherever Python does (prctl's PR_SET_PDEATHSIG is
+    Linux-only and tied to the thread that started the worker).
+    """
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(0)
 
 
 def _lower_priority() -> None:
@@ -383,29 +440,61 @@ class _Parsers:
         return prepared
 
 
-def _write_chunk(items: list[tuple[_Candidate, SourceState | None, _Prepared]], writer: SyncWriter) -> list[int]:
-    """On the writer's thread: store a chunk of prepared files; the segments stored for each."""
-    counts = []
+class _Claims:
+    """Which path each content (sha256) is indexed under: a copy of a file is indexed once, as the first path."""
+
+    def __init__(self, known: dict[str, SourceState], keys: set[str], found: Walk, exclusive: bool) -> None:
+        self.owner: dict[str, str] = {}
+        for path, state in known.items():
+            # Sources this run keeps without reading (those under other roots) hold their content.
+            if path not in keys and not _under(path, found.roots):
+                self.owner.setdefault(state.sha256, path)
+
+    def claim(self, digest: str, key: str) -> str | None:
+        """None when `key` may hold this content; otherwise the path that already does."""
+        owner = self.owner.setdefault(digest, key)
+        return None if owner == key else owner
+
+
+def _write_chunk(
+    claims: _Claims, items: list[tuple[_Candidate, SourceState | None, _Prepared]], writer: SyncWriter
+) -> list[tuple[int, str | None]]:
+    """On the writer's thread: store a chunk of prepared files; per file the segments stored, and the
+    path it duplicates when its content is already indexed under another."""
+    out: list[tuple[int, str | None]] = []
     for candidate, old, prepared in items:
         count = 0
+        duplicate: str | None = None
         if prepared.problem is not None:
             pass  # the previous version of this file, if any, keeps serving
         elif prepared.skipped:
-            if prepared.touch and old is not None:
+            assert old is not None
+            duplicate = claims.claim(old.sha256, candidate.key)
+            if duplicate is not None:
+                writer.remove_source(old.id)
+            elif prepared.touch:
                 writer.touch_source(old.id, candidate.mtime)
         else:
             assert prepared.doc is not None
+            duplicate = claims.claim(prepared.digest, candidate.key)
             if old is not None:
                 writer.remove_source(old.id)
-            count = _store_document(writer, candidate, prepared.digest, prepared.doc)
-        counts.append(count)
-    return counts
+            if duplicate is None:
+                count = _store_document(writer, candidate, prepared.digest, prepared.doc)
+        out.append((count, duplicate))
+    return out
 
 
 def _account(
-    report: IngestReport, candidate: _Candidate, old: SourceState | None, prepared: _Prepared, segments: int
+    report: IngestReport, candidate: _Candidate, old: SourceState | None, prepared: _Prepared, segments: int,
+    duplicate: str | None,
 ) -> None:
-    if prepared.problem is not None:
+    if duplicate is not None:
+        report.skipped += 1
+        report.problems.append(IngestProblem(
+            path=candidate.key, line=None, reason=f"the same content as {duplicate}; indexed once, as that one"
+        ))
+    elif prepared.problem is not None:
         report.failed += 1
         report.problems.append(prepared.problem)
     elif prepared.skipped:
@@ -451,7 +540,16 @@ def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc:
         path=candidate.key, sha256=digest, size=candidate.size, mtime=candidate.mtime, lang=doc.lang,
         fmt=doc.format, group_key=doc.group_key, title=doc.title,
     )
-    episode_ids = [writer.upsert_episode(episode) for episode in doc.episodes]
+    authoritative = doc.format in TRANSCRIPT_FORMATS
+    episode_ids = []
+    for episode in doc.episodes:
+        episode_ids.append(writer.upsert_episode(episode, authoritative=authoritative))
+        if writer.conflicts:
+            doc.warnings.append(IngestProblem(
+                path=candidate.key, line=None,
+                reason="episode metadata conflicts with its transcript's; the transcript's is kept: "
+                + "; ".join(writer.conflicts),
+            ))
     for episode in doc.episodes:
         for name in episode.speakers:
             writer.speaker_id(name)

@@ -11,7 +11,7 @@ from bot.ingest.frontmatter import as_text, episode_from_fields
 from bot.ingest.links import plain_text
 from bot.models import Segment
 from bot.text import detect_language
-from bot.timecodes import parse_timestamp
+from bot.timecodes import BadTime, clock_seconds, parse_timestamp
 
 _TIME: Final = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 # Lex Fridman (01:38:37) text…   (text may follow on the next line)
@@ -19,27 +19,21 @@ SPEAKER_TURN: Final = re.compile(
     rf"^(?P<speaker>[A-Z\u3040-\u30ff\u4e00-\u9fff][\w.'’\- \u3040-\u30ff\u4e00-\u9fff]{{0,40}}?)"
     rf"\s*[(（\[](?P<time>{_TIME})[)）\]]\s*[:：]?\s*(?P<text>.*)$"
 )
+# What looks like a clock, impossible ones included (`[-1:00]`, `[99:99:99]`): they are matched so that
+# they can be refused with their line (bot.timecodes.clock_seconds), not read as text.
+_LOOSE_TIME: Final = r"-?\d+(?::-?\d+){1,2}(?:[.,]\d+)?"
 # [01:38:25] text  /  [01:38:25] Speaker: text
-BRACKET_LINE: Final = re.compile(rf"^\[(?P<time>{_TIME})\]\s*(?P<text>.*)$")
+BRACKET_LINE: Final = re.compile(rf"^\[(?P<time>{_LOOSE_TIME})\]\s*(?P<text>.*)$")
 # **01:38** · text
-BOLD_LINE: Final = re.compile(rf"^\*\*(?P<time>{_TIME})\*\*\s*[·•|:\-–—]?\s*(?P<text>.*)$")
+BOLD_LINE: Final = re.compile(rf"^\*\*(?P<time>{_LOOSE_TIME})\*\*\s*[·•|:\-–—]?\s*(?P<text>.*)$")
 _LABEL: Final = re.compile(
     r"^(?P<speaker>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}|[\u3040-\u30ff\u4e00-\u9fff・]{2,12})"
     r"\s*[:：]\s+(?P<text>.+)$"
 )
-_VTT_TIME: Final = re.compile(
-    r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
+_VTT_TIME: Final = re.compile(r"^(?P<a>-?[\d:.,]+)\s*-->\s*(?P<b>-?[\d:.,]+)")
 _VTT_VOICE: Final = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>")
-
-
-def _seconds(clock: str) -> float:
-    clock = clock.replace(",", ".")
-    parts = clock.split(":")
-    total = 0.0
-    for part in parts:
-        total = total * 60 + float(part)
-    return total
+# `[^<>]`: a tag cannot contain `<`, so a line of `<<<<…` is one pass, not one scan per `<`.
+_VTT_TAG: Final = re.compile(r"<[^<>]+>")
 
 
 def looks_like_transcript(body: str) -> bool:
@@ -83,7 +77,12 @@ def parse_text_transcript(
             continue
         timed = BRACKET_LINE.match(line) or BOLD_LINE.match(line)
         if timed:
-            start_f = _seconds(timed.group("time"))
+            try:
+                start_f = clock_seconds(timed.group("time"))
+            except BadTime as exc:
+                doc.warn(path, number, f"impossible time: {exc}; line skipped")
+                pending_turn = None
+                continue
             text = plain_text(timed.group("text"))
             speaker = None
             label = _LABEL.match(text)
@@ -141,7 +140,14 @@ def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | No
             index += 1
             continue
         number = index + 1
-        start, end = _seconds(timing.group("a")), _seconds(timing.group("b"))
+        try:
+            start, end = clock_seconds(timing.group("a")), clock_seconds(timing.group("b"))
+        except BadTime as exc:
+            doc.warn(path, number, f"impossible time: {exc}; cue skipped")
+            index += 1
+            while index < len(lines) and lines[index].strip():
+                index += 1
+            continue
         if end < start:
             doc.warn(path, number, "cue ends before it starts; kept with its start time")
         index += 1
@@ -152,7 +158,7 @@ def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | No
             voice = _VTT_VOICE.match(cue_line)
             if voice:
                 speaker = voice.group(1).strip()
-            texts.append(re.sub(r"<[^>]+>", "", cue_line))
+            texts.append(_VTT_TAG.sub("", cue_line))
             index += 1
         text = " ".join(texts).strip()
         label = _LABEL.match(text)

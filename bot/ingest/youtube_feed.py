@@ -19,7 +19,8 @@ from bot.text import detect_language, strip_quotes
 from bot.timecodes import parse_timestamp
 
 _LINKED: Final = re.compile(r"^\[(?P<label>\d{1,2}:\d{2}(?::\d{2})?)\]\((?P<url>[^)]*)\)\s*(?P<text>.*)$")
-_T_PARAM: Final = re.compile(r"[?&#]t=(\d+)s?\b")
+# At most six digits of seconds (11 days): longer is no time in a recording, and overflows SQLite's integers.
+_T_PARAM: Final = re.compile(r"[?&#]t=(\d{1,6})s?\b")
 _ATTRIBUTION: Final = re.compile(r"^>?\s*--\s*(?:(?P<speaker>[^,\[]+?),\s*)?\[(?P<label>[\d:]+)\]\((?P<url>[^)]*)\)")
 _KEY_POINT: Final = re.compile(
     r"^\s*[-*]\s+\*\*(?P<title>.+?)\*\*\s*\(\[(?P<label>[\d:]+)\]\([^)]*\)\)\s*-?\s*(?P<text>.*)$"

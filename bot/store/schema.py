@@ -10,6 +10,9 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 5
+# How long one statement waits for another process's write lock before SQLite says `database is locked`;
+# a run that needs the lock retries that wait (see `Store.transaction`).
+BUSY_TIMEOUT_MS = 10_000
 
 # Each entry migrates from version i to i+1; a new database runs them all.
 _MIGRATIONS: list[str] = [
@@ -69,7 +72,7 @@ _MIGRATIONS: list[str] = [
 async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
-        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
         if readonly:
             await conn.execute("PRAGMA query_only = ON")
@@ -81,24 +84,42 @@ async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection
     return conn
 
 
-async def migrate(conn: aiosqlite.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION, one transaction per step; refuse a newer database."""
+async def _user_version(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
-    version = int(row[0]) if row else 0
+    return int(row[0]) if row else 0
+
+
+def _refuse_newer(version: int) -> None:
     if version > SCHEMA_VERSION:
         raise RuntimeError(
             f"the database was written by a newer saidbot (schema {version}, this one knows {SCHEMA_VERSION})"
         )
-    for target in range(version, SCHEMA_VERSION):
-        log.info("schema_migration", extra={"from_version": target, "to_version": target + 1})
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+
+
+async def migrate(conn: aiosqlite.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction; refuse a newer database.
+
+    Two processes may open a new database at once (the web and worker processes both ingest at boot):
+    the migration runs under the write lock (BEGIN IMMEDIATE waits out the other's, see `busy_timeout`)
+    and reads the version again once it holds it, so the second finds the tables made and does nothing
+    (it used to fail on `table meta already exists`).
+    """
+    version = await _user_version(conn)
+    _refuse_newer(version)
+    if version == SCHEMA_VERSION:
+        return
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = await _user_version(conn)
+        _refuse_newer(version)
+        for target in range(version, SCHEMA_VERSION):
+            log.info("schema_migration", extra={"from_version": target, "to_version": target + 1})
             for statement in _MIGRATIONS[target].split(";"):
                 if statement.strip():
                     await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version = {target + 1}")
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise

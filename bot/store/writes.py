@@ -20,6 +20,22 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# Formats whose words are an episode's own: their metadata describes the episode, a note's only refers to it.
+TRANSCRIPT_FORMATS: tuple[str, ...] = ("transcript", "vtt", "srt", "youtube")
+
+
+def _disagreements(row: Sequence[Any], episode: Episode) -> list[str]:
+    """Where a note names an episode differently from its transcript (show or number: which episode it is).
+
+    A note's speakers are never added to a transcribed episode, but naming people the transcript does not
+    is common (an unlabelled transcript names nobody) and is not reported; a date may be the note's own.
+    """
+    out = []
+    for label, theirs, ours in (("show", row[1], episode.show), ("episode", row[2], episode.number)):
+        if ours is not None and theirs is not None and ours != theirs:
+            out.append(f"{label} {ours!r} (the transcript says {theirs!r})")
+    return out
+
 
 class Writer:
     """The write side of one transaction (see `Store.transaction`), from the event loop."""
@@ -53,6 +69,8 @@ class SyncWriter:
         self.conn = conn
         self._speakers: dict[str, int] = {}
         self._bulk = BulkLoad()
+        # What the last upsert_episode found wrong with a note's metadata (empty when nothing).
+        self.conflicts: list[str] = []
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
@@ -94,8 +112,15 @@ class SyncWriter:
         self._speakers[name] = int(row[0])
         return self._speakers[name]
 
-    def upsert_episode(self, episode: Episode) -> int:
-        """Find the episode by video id, transcript URL, show+number or title, and fill in what it lacks."""
+    def upsert_episode(self, episode: Episode, *, authoritative: bool = True) -> int:
+        """Find the episode by video id, transcript URL, show+number or title, and fill in what it lacks.
+
+        A transcript is `authoritative` for its episode: its metadata replaces what notes said. A note
+        only links to an episode a transcript already holds; it never renames it or adds its speakers
+        (a note with another episode's video id once labelled that transcript's words with its own
+        speaker). Metadata of a note that disagrees is listed in `conflicts`, for the run to report.
+        """
+        self.conflicts = []
         probes: list[tuple[str, tuple[Any, ...]]] = []
         if episode.video_id:
             probes.append(("video_id = ?", (episode.video_id,)))
@@ -111,16 +136,31 @@ class SyncWriter:
                 f"FROM episodes WHERE {where}"
             )
             row = self.conn.execute(sql, params).fetchone()
-            if row is not None:
-                speakers = json.loads(row[7] or "[]")
-                speakers += [s for s in episode.speakers if s not in speakers]
+            if row is None:
+                continue
+            episode_id = int(row[0])
+            speakers = json.loads(row[7] or "[]")
+            transcribed = self._has_transcript(episode_id)
+            if not authoritative and transcribed:
+                self.conflicts = _disagreements(row, episode)
+                return episode_id
+            if authoritative and not transcribed:
+                # What notes said about this episode gives way to the transcript's own metadata.
                 merged = (
-                    row[1] or episode.show, row[2] if row[2] is not None else episode.number,
-                    row[3] or episode.title, row[4] or episode.date,
-                    row[5] or episode.video_id, row[6] or episode.transcript_url,
+                    episode.show or row[1], episode.number if episode.number is not None else row[2],
+                    episode.title or row[3], episode.date or row[4],
+                    episode.video_id or row[5], episode.transcript_url or row[6],
                 )
-                self._update_episode(int(row[0]), merged, speakers)
-                return int(row[0])
+                self._update_episode(episode_id, merged, list(episode.speakers))
+                return episode_id
+            speakers += [s for s in episode.speakers if s not in speakers]
+            merged = (
+                row[1] or episode.show, row[2] if row[2] is not None else episode.number,
+                row[3] or episode.title, row[4] or episode.date,
+                row[5] or episode.video_id, row[6] or episode.transcript_url,
+            )
+            self._update_episode(episode_id, merged, speakers)
+            return episode_id
         cursor = self.conn.execute(
             "INSERT INTO episodes(show, number, title, date, video_id, transcript_url, speakers) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -129,6 +169,14 @@ class SyncWriter:
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def _has_transcript(self, episode_id: int) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM segments s JOIN sources src ON src.id = s.source_id "
+            f"WHERE s.episode_id = ? AND src.format IN ({','.join('?' * len(TRANSCRIPT_FORMATS))}) LIMIT 1",
+            (episode_id, *TRANSCRIPT_FORMATS),
+        ).fetchone()
+        return row is not None
 
     def _update_episode(self, episode_id: int, fields: tuple[Any, ...], speakers: list[str]) -> None:
         try:
