@@ -138,7 +138,9 @@ class SaidService:
         self, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
     ) -> IngestReport:
         async with self._index_lock:
-            report = await run_ingest(self.store, list(paths), progress, exclusive=exclusive)
+            report = await run_ingest(
+                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb
+            )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
         # Whatever was ingested can be asked about, whether or not notes are configured.

@@ -113,6 +113,8 @@ class CoreSettings(BaseSettings):
     # With an empty store, how long a question waits for the first build. Under Discord's 15-minute
     # interaction-token window, so a deferred reply can still be sent.
     warmup_wait_seconds: float = Field(default=600.0, ge=0, le=840)
+    # Files above this are refused with a problem line: a 200 MB file would need gigabytes to parse.
+    max_file_mb: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
     # Questions one chat user may ask a minute (0: no limit); admins are exempt.

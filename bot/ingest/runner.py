@@ -40,18 +40,12 @@ log = logging.getLogger(__name__)
 INDEX_VERSION = "2026-11-29.1"
 
 # Files larger than this are refused (reported, not read): reading and parsing a 200 MB file peaked at
-# 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB overrides it; notes are rarely above 1 MB.
+# 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB (CoreSettings.max_file_mb) overrides it; notes are
+# rarely above 1 MB.
 DEFAULT_MAX_FILE_MB = 20.0
 
 
-def max_file_bytes() -> int:
-    """The size limit from SAIDBOT_MAX_FILE_MB (megabytes, may be fractional), else DEFAULT_MAX_FILE_MB."""
-    raw = os.environ.get("SAIDBOT_MAX_FILE_MB", "").strip()
-    try:
-        megabytes = float(raw) if raw else DEFAULT_MAX_FILE_MB
-    except ValueError:
-        log.warning("bad_max_file_mb", extra={"value": raw, "used": DEFAULT_MAX_FILE_MB})
-        megabytes = DEFAULT_MAX_FILE_MB
+def max_file_bytes(megabytes: float = DEFAULT_MAX_FILE_MB) -> int:
     return int(megabytes * 1024 * 1024)
 
 
@@ -275,11 +269,12 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 
 
 async def run_ingest(
-    store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
+    store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB,
 ) -> IngestReport:
     """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there."""
     began = time.perf_counter()
-    found = await asyncio.to_thread(walk, list(paths), max_file_bytes())
+    found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
     candidates = found.candidates
     report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
     seen: set[str] = set()

@@ -12,6 +12,7 @@ import pytest
 from bot.ingest import walk as walk_module
 from bot.models import IngestReport
 from bot.service import SaidService
+from bot.settings import CoreSettings, Settings
 
 Write = Callable[[Path, str], Path]
 
@@ -199,14 +200,18 @@ async def test_a_non_utf8_sidecar_is_blamed_on_the_sidecar(tmp_path: Path, servi
 
 
 async def test_files_over_the_size_limit_are_refused(
-    tmp_path: Path, service: SaidService, write: Write, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Settings, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SAIDBOT_MAX_FILE_MB", "0.01")
     write(tmp_path / "n" / "big.md", "Many words here. " * 1000)
     write(tmp_path / "n" / "good.md", GOOD)
-    report = await service.ingest([tmp_path / "n"])
-    assert "over the 0.01 MB limit (SAIDBOT_MAX_FILE_MB)" in _reasons(report)["big.md"]
-    assert await _paths(service) == {"good.md"}
+    service = await SaidService.open(settings.updated(core={"max_file_mb": CoreSettings().max_file_mb}))
+    try:
+        report = await service.ingest([tmp_path / "n"])
+        assert "over the 0.01 MB limit (SAIDBOT_MAX_FILE_MB)" in _reasons(report)["big.md"]
+        assert await _paths(service) == {"good.md"}
+    finally:
+        await service.close()
 
 
 @pytest.mark.parametrize(("name", "text", "line"), [
