@@ -107,7 +107,7 @@ class SaidService:
         began = time.perf_counter()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), self.settings.core.warmup_wait_seconds)
-        log.info("question waited for the first build", extra={
+        log.info("first_build_waited", extra={
             "seconds": round(time.perf_counter() - began, 3), "ready": self._ready.is_set(),
         })
 

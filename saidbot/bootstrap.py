@@ -153,6 +153,6 @@ def plan_for(command: str, settings: Settings, *, socket: bool = False) -> Plan:
         ready = settings.discord.readiness
         if ready.configured:
             return Plan(web=True, adapters=(discord_adapter(),))
-        log.warning("running without Discord", extra={"missing": list(ready.missing)})
+        log.warning("running_without_discord", extra={"missing": list(ready.missing)})
         return Plan(web=True)
     raise ValueError(f"{command!r} is not a long-running command")

@@ -55,7 +55,7 @@ async def _prepared(opened: OpenedCore) -> None:
         bar.close()
     if report is not None:
         for problem in report.problems:
-            log.warning("note problem", extra={"problem": str(problem)})
+            log.warning("note_problem", extra={"problem": str(problem)})
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:

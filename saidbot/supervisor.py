@@ -78,14 +78,15 @@ async def _index(opened: OpenedCore) -> None:
     try:
         report = await opened.prepare()
     except Exception:
-        log.exception("building the index failed; answering from what the database already holds")
+        # Answers keep coming from what the database already holds.
+        log.exception("index_build_failed")
         return
     extra: dict[str, object] = {"seconds": round(time.perf_counter() - began, 3)}
     if report is not None:
         extra["report"] = ingest_summary(report)
         for problem in report.problems:
-            log.warning("note problem", extra={"problem": str(problem)})
-    log.info("index ready", extra=extra)
+            log.warning("note_problem", extra={"problem": str(problem)})
+    log.info("index_ready", extra=extra)
 
 
 async def _until_done(stopper: asyncio.Task[Any], tasks: dict[asyncio.Task[None], str]) -> int:
@@ -93,14 +94,14 @@ async def _until_done(stopper: asyncio.Task[Any], tasks: dict[asyncio.Task[None]
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     for task in done:
         if task is stopper:
-            log.info("shutting down", extra={"reason": "signal"})
+            log.info("shutting_down", extra={"reason": "signal"})
             continue
         error = task.exception()
         if error is not None:
-            log.error("adapter stopped", extra={"adapter": tasks[task], "error": repr(error)})
+            log.error("adapter_stopped", extra={"adapter": tasks[task], "error": repr(error)})
             exit_code = 1
         else:
-            log.info("adapter finished", extra={"adapter": tasks[task]})
+            log.info("adapter_finished", extra={"adapter": tasks[task]})
     return exit_code
 
 

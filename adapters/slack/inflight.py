@@ -49,6 +49,6 @@ class InFlight:
         try:
             await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:
-            log.warning("slack replies still in flight at shutdown", extra={"count": self._count})
+            log.warning("slack_replies_left_at_shutdown", extra={"count": self._count})
             return False
         return True

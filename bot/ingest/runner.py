@@ -328,7 +328,7 @@ async def run_ingest(
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.perf_counter() - began
-    log.info("ingest finished", extra=report.model_dump(exclude={"problems"}) | {"problems": len(report.problems)})
+    log.info("ingest_finished", extra=report.model_dump(exclude={"problems"}) | {"problems": len(report.problems)})
     return report
 
 
@@ -424,14 +424,14 @@ class _Parsers:
             except BrokenProcessPool:
                 # A worker died (out of memory, killed): the rest is parsed here instead of failing the run.
                 if not self._warned:
-                    log.warning("parser process died; parsing in-process", extra={"path": chunk[0][0].key})
+                    log.warning("parser_process_died", extra={"path": chunk[0][0].key})
                     self._warned = True
                 prepared = await asyncio.to_thread(_prepare_chunk, chunk)
         else:
             prepared = await asyncio.to_thread(_prepare_chunk, chunk)
         for item, (candidate, _) in zip(prepared, chunk, strict=True):
             if item.crash is not None:
-                log.error("parser crashed", extra={"path": candidate.key, "error": item.crash})
+                log.error("parser_crashed", extra={"path": candidate.key, "error": item.crash})
         return prepared
 
 

@@ -187,7 +187,7 @@ class SyncWriter:
             )
         except sqlite3.IntegrityError:
             # Another episode already owns that video id or URL; keep both rather than merge wrongly.
-            log.warning("episode metadata conflicts with another episode", extra={"episode_id": episode_id})
+            log.warning("episode_metadata_conflict", extra={"episode_id": episode_id})
 
     def add_segments(self, rows: Sequence[SegmentRow]) -> int:
         if not rows:

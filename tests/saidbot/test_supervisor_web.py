@@ -119,7 +119,7 @@ async def test_web_process_warms_up_then_serves_and_stops_on_sigterm(tmp_path: P
     stderr = stopped.stderr
     lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     events = [line["event"] for line in lines]
-    assert "listening" in events and "index ready" in events and "stopped" in events
+    assert "listening" in events and "index_ready" in events and "stopped" in events
     assert SECRET not in stderr.decode() and "xoxb-test-token-123456" not in stderr.decode()
 
 

@@ -267,7 +267,7 @@ async def test_worker_processes_build_the_same_index_and_report_bad_files(
         finally:
             await service.close()
     assert pools[0] is None and isinstance(pools[1], ProcessPoolExecutor)
-    assert not caplog.records or all("parser process died" not in r.getMessage() for r in caplog.records)
+    assert not caplog.records or all("parser_process_died" not in r.getMessage() for r in caplog.records)
     assert results[0] == results[1]
     assert results[1][1] == 1 and results[1][2][0][0] == "broken.md"
 
@@ -377,7 +377,7 @@ async def test_parser_crash_in_a_worker_process_is_reported_for_that_file(
     [problem] = [p for p in report.problems if "conflicts with its transcript" not in p.reason]
     assert problem.path == str(crash) and problem.reason.startswith("could not parse: parser bug in process ")
     assert not problem.reason.endswith(f" {os.getpid()}")  # it crashed in a worker, not here
-    crashed = [r for r in caplog.records if r.getMessage() == "parser crashed"]
+    crashed = [r for r in caplog.records if r.getMessage() == "parser_crashed"]
     assert [getattr(r, "path", None) for r in crashed] == [str(crash)]
     assert "RuntimeError: parser bug" in getattr(crashed[0], "error", "")
     assert (await service.ask("what did Ada say about small engines?")).citations
@@ -451,7 +451,7 @@ def test_worker_processes_do_not_rerun_an_unguarded_main_script(tmp_path: Path, 
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0, err
     assert out.splitlines() == ["script ran", "pool True", "added 2 failed 0"], err
-    assert "parser process died" not in err
+    assert "parser_process_died" not in err
 
 
 async def test_failed_run_leaves_previous_index_serving(
