@@ -23,7 +23,7 @@ import aiosqlite
 
 from bot.store.reads import Reads
 from bot.store.rows import Hit, SegmentRow, SourceState
-from bot.store.schema import connect, migrate
+from bot.store.schema import connect, migrate, use_wal
 from bot.store.writes import SyncWriter, Writer
 
 __all__ = ["Hit", "SegmentRow", "SourceState", "Store", "StoreFull", "StoreUnavailable", "SyncWriter", "Writer"]
@@ -145,7 +145,7 @@ class Store(Reads):
         writer = await connect(path)
         pool: list[aiosqlite.Connection] = []
         try:
-            await writer.execute("PRAGMA journal_mode = WAL")
+            await use_wal(writer)
             await writer.execute("PRAGMA synchronous = NORMAL")
             # Reads the schema pages: a file with a database header over garbage fails here, not mid-answer.
             async with writer.execute("SELECT count(*) FROM sqlite_master") as cursor:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from pathlib import Path
+from typing import Final
 
 import aiosqlite
 
@@ -82,6 +85,23 @@ async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection
         await conn.close()
         raise
     return conn
+
+
+# Switching a new database to WAL takes an exclusive lock that SQLite's busy handler does not wait
+# for: two processes creating the same file at once (the web and worker dynos at boot) retry it.
+WAL_ATTEMPTS: Final = 100
+WAL_RETRY_SECONDS: Final = 0.05
+
+
+async def use_wal(conn: aiosqlite.Connection) -> None:
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(WAL_RETRY_SECONDS)
 
 
 async def _user_version(conn: aiosqlite.Connection) -> int:
