@@ -46,3 +46,44 @@ def test_chat_mention_syntax_is_not_part_of_the_topic() -> None:
     speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["Amodei"])])
     parsed = parse_question("@everyone <@&712345678901234567> <!channel> what did Amodei say about scaling?", speakers)
     assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "scaling")
+
+
+def test_greetings_fillers_emoji_and_markup_reach_neither_speaker_nor_topic() -> None:
+    """Questions as people type them in chat: the words around the question are not the question."""
+    speakers = _directory()
+    english = [
+        "hey, what did Amodei say about talent density?",
+        "Quick question: what did Amodei say about talent density?",
+        "so um what did Amodei say about talent density?",
+        "@saidbot what did Amodei say about talent density?",
+        ":fire: what did Amodei say about talent density? :pray:",
+        ":thumbsup::skin-tone-2: what did Amodei say about talent density?",
+        "🔥 what did Amodei say about talent density? 🙏",
+        "could you tell me what Amodei said about **talent density**, please? thanks!",
+        "I wonder what Amodei said about \"tal\u200bent density\"",
+        "Hi there! Can you tell me what Amodei thinks about `talent density`? Thank you",
+    ]
+    for question in english:
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
+            question
+        )
+    japanese = [
+        "ねえ、アモデイはタレント密度について何と言った？",
+        "あの、ちょっと聞きたいんだけど、アモデイはタレント密度について何と言った？",
+        "アモデイはタレント密度について何と言った？教えて、お願いします",
+        "えっと、アモデイはタレ\u200bント密度について何と言った？🙏",
+    ]
+    for question in japanese:
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic, parsed.language) == ("Dario Amodei", "タレント密度", "ja"), question
+
+
+def test_filler_words_inside_other_words_are_kept() -> None:
+    speakers = _directory()
+    assert parse_question("hiring", speakers).topic == "hiring"
+    assert parse_question("well-being of researchers", speakers).topic == "well-being of researchers"
+    assert parse_question("so-called scaling laws", speakers).topic == "so-called scaling laws"
+    assert parse_question("Amodei on 1:38:25 talent", speakers).topic == "1:38:25 talent"
+    # A message that is nothing but politeness is left for the help text, not emptied into a topic.
+    assert parse_question("thanks", speakers).topic == "thanks"
