@@ -169,6 +169,8 @@ def parse_question(
         language = "ja" if language == "zh" else "en"
     asked: str | None = None
     unknown: str | None = None
+    # A show or commentator whose own words are asked for ("what did the Turing Post critic say about …").
+    voice: str | None = None
     if speaker:
         asked = speakers.resolve(speaker)
         if asked is None:
@@ -181,22 +183,37 @@ def parse_question(
         if match:
             who = _strip_edges(match.group("spk")).lower()
             resolved = speakers.resolve(who) or _resolve_within(speakers, who)
-            if resolved:
-                asked = asked or resolved
+            topic = match.group("topic")
+            if resolved and asked is not None and resolved != asked:
+                # The speaker option says whose words; the person the question names is what they are about.
+                topic = f"{_strip_edges(match.group('spk'))} {topic}"
+            elif resolved:
+                asked = resolved
+            elif shows is not None and (voice := shows.voice(who)) is not None:
+                pass
             elif _could_be_a_name(who) and asked is None and unknown is None:
                 unknown = _title(who)
-            topic = match.group("topic")
             break
 
     if topic is None:
         match = _EN_ON.match(stripped)
-        if match and (found := speakers.resolve(_strip_edges(match.group("spk")))):
-            asked = asked or found
+        found = speakers.resolve(_strip_edges(match.group("spk"))) if match else None
+        if match and found and asked in (None, found):
+            asked = found
             topic = match.group("topic")
+
+    if topic is None and shows is not None and (spoken := shows.voice_at_start(text)) is not None:
+        # "Turing Postの批評家はアモデイについて…": the show speaks; the person named is the topic.
+        voice, rest = spoken
+        topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
     if topic is None:
         found_at = speakers.find(text)
         rest = text
+        if found_at and asked is not None and found_at[0] != asked:
+            # With a speaker given as an option, a bare question naming someone else is all topic:
+            # /ask question:"Chris Olah interpretability" speaker:"Dario Amodei".
+            found_at = None
         if found_at:
             name, start, end = found_at
             asked = asked or name
@@ -205,6 +222,10 @@ def parse_question(
         topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
     topic = _strip_edges(topic or "")
+    if voice is not None and asked is None:
+        return ParsedQuestion(
+            text=text, speaker=None, topic=topic, language=language, show=voice, show_is_subject=True
+        )
     return ParsedQuestion(text=text, speaker=asked, unknown_speaker=unknown, topic=topic, language=language)
 
 

@@ -178,3 +178,11 @@ def resolve_notes(ranked: Sequence[Ranked], quotes: Mapping[tuple[int, float], H
         out.append(item)
     out.sort(key=order)
     return out
+
+
+def within_scope(ranked: Sequence[Ranked], plan: Plan) -> list[Ranked]:
+    """Only the passages of the episodes in scope: when a show is who speaks, its episodes are the
+    answer, not merely preferred, so nobody else's words stand in for the show's."""
+    if plan.scope is None:
+        return list(ranked)
+    return [item for item in ranked if item.hit.episode_id in plan.scope]

@@ -102,3 +102,46 @@ async def test_japanese_question_finds_an_english_only_passage_through_the_gloss
     answer = await service.ask("アモデイは蒸留について何と言った？")
     assert answer.status is AnswerStatus.OK
     assert answer.citations[0].text.startswith("Distillation")
+
+
+async def test_speaker_option_with_a_bare_name_is_a_topic_not_the_help(loaded: SaidService) -> None:
+    answer = await loaded.ask("Hannah Host", speaker="Dario Amodei")
+    assert answer.status is not AnswerStatus.EMPTY and answer.topic == "Hannah Host"
+    assert answer.speaker == "Dario Amodei"
+    assert all(c.speaker in (None, "Dario Amodei") for c in answer.citations)
+    japanese = await loaded.ask("ハンナのタレント密度", speaker="アモデイ")
+    assert japanese.status is not AnswerStatus.EMPTY and japanese.topic == "ハンナのタレント密度"
+
+
+COMMENTARY = """\
+---
+video_id: ZyXwVuTsRqP
+title: What Dario Amodei gets wrong about trust
+channel: Turing Post
+---
+
+## Transcript
+
+[0:10](https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=10s) Amodei says trust comes for free in a small team. I doubt that trust scales this way.
+
+[0:40](https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=40s) His essay on trust skips the incentives of a company selling models.
+"""
+
+
+async def test_a_commentary_show_as_who_speaks_answers_from_its_episodes_only(
+    loaded: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """The critic's words answer, labelled as commentary on Amodei; never Amodei's own words, never as his."""
+    write(tmp_path / "tp" / "turing.md", COMMENTARY)
+    await loaded.ingest([tmp_path / "tp"])
+    for question in ("what did the Turing Post critic say about Amodei?", "Turing Postの批評家はアモデイについて何と言った？",
+                     "what does Turing Post think of Dario's essay?"):
+        answer = await loaded.ask(question)
+        assert answer.status is AnswerStatus.OK, question
+        assert answer.show == "Turing Post" and answer.speaker is None
+        assert answer.citations and all(c.show == "Turing Post" for c in answer.citations), question
+        assert all(c.speaker is None and c.commentary_on == "Dario Amodei" for c in answer.citations), question
+    # Asking Amodei himself still gives his words, and the commentary is never shown as his.
+    own = await loaded.ask("what did Amodei say about trust?")
+    assert own.citations[0].speaker == "Dario Amodei" and own.citations[0].show == "Example Podcast"
+    assert all(c.speaker != "Dario Amodei" for c in own.citations if c.show == "Turing Post")
