@@ -145,3 +145,20 @@ async def test_a_commentary_show_as_who_speaks_answers_from_its_episodes_only(
     own = await loaded.ask("what did Amodei say about trust?")
     assert own.citations[0].speaker == "Dario Amodei" and own.citations[0].show == "Example Podcast"
     assert all(c.speaker != "Dario Amodei" for c in own.citations if c.show == "Turing Post")
+
+
+async def test_paging_never_shows_a_translation_of_a_passage_again(service: SaidService, tmp_path: Path) -> None:
+    """Notes kept in en/ and ja/ folders: one entry per passage on every page, in the asker's language."""
+    from tests.conftest import NOTE_EN, NOTE_JA
+
+    root = tmp_path / "notes"
+    (root / "en").mkdir(parents=True)
+    (root / "ja").mkdir()
+    (root / "en" / "team.md").write_text(NOTE_EN, encoding="utf-8")
+    (root / "ja" / "team.md").write_text(NOTE_JA, encoding="utf-8")
+    await service.ingest([root])
+    for question, language in (("trust interpretability talent density", "en"), ("信頼 解釈可能性 タレント密度", "ja")):
+        pages = [await service.ask(question, limit=2, offset=offset) for offset in (0, 2, 4, 6)]
+        shown = [c for page in pages for c in page.citations]
+        assert shown and all(c.language == language for c in shown), [(c.language, c.text) for c in shown]
+        assert pages[0].total == len(shown)
