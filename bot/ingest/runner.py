@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever parsing or index tokens change: a store written by another version re-reads every
 # file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
-INDEX_VERSION = "2026-11-29.1"
+INDEX_VERSION = "2026-12-01.1"
 
 # (files done, files in all, current path)
 Progress = Callable[[int, int, str], None]

@@ -162,3 +162,12 @@ async def test_paging_never_shows_a_translation_of_a_passage_again(service: Said
         shown = [c for page in pages for c in page.citations]
         assert shown and all(c.language == language for c in shown), [(c.language, c.text) for c in shown]
         assert pages[0].total == len(shown)
+
+
+async def test_the_header_topic_comes_from_the_cleaned_question(loaded: SaidService) -> None:
+    from bot.present import present_answer
+
+    english = await loaded.ask(":fire: hey, what did Amodei say about **talent density**? :pray: thanks!")
+    assert present_answer(english).header == "What Dario Amodei said about “talent density”"
+    japanese = await loaded.ask("ねえ、アモデイはタレント密度について何と言った？🙏 お願いします")
+    assert present_answer(japanese).header == "Dario Amodeiの「タレント密度」についての発言"
