@@ -80,6 +80,12 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "{speaker}の「{topic}」についての発言",
     },
     "answer_header_any": {"en": "On “{topic}”", "ja": "「{topic}」について"},
+    "about_speaker_header": {"en": "What {speaker} talks about: {topics}", "ja": "{speaker}がよく話す話題: {topics}"},
+    "about_speaker_header_plain": {"en": "What {speaker} talks about", "ja": "{speaker}がよく話す話題"},
+    "no_passages_of": {
+        "en": "I have no passages of {speaker}'s own words yet.",
+        "ja": "{speaker}本人の発言はまだノートにありません。",
+    },
     "answer_header_show": {"en": "What {show} said about “{topic}”", "ja": "{show}の「{topic}」についての話"},
     # Chat-command descriptions (Discord shows them in its command picker; at most 100 characters).
     "cmd_ask": {

@@ -129,6 +129,10 @@ class Answer(BaseModel):
     known_speakers: list[str] = Field(default_factory=list)
     # The show whose own passages answer ("what did the Turing Post critic say about Amodei?").
     show: str | None = None
+    # A question that only names a speaker: what they talk about most (stored headings and words of
+    # their passages) and, as citations, some of those passages.
+    about_speaker: bool = False
+    topics: list[str] = Field(default_factory=list)
 
     def public_json(self) -> dict[str, object]:
         """The documented `--json` shape (extra keys allowed)."""

@@ -126,6 +126,11 @@ def present_citation(citation: Citation, number: int, lang: str) -> CitationView
 
 def header(answer: Answer, lang: str) -> str:
     """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    if answer.about_speaker and answer.speaker:
+        if not answer.topics:
+            return i18n.t("about_speaker_header_plain", lang, speaker=answer.speaker)
+        topics = i18n.join_list(answer.topics, lang)
+        return i18n.t("about_speaker_header", lang, speaker=answer.speaker, topics=cut_at_sentence(topics, TOPIC_MAX))
     topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
     if answer.speaker:
         return i18n.t("answer_header", lang, speaker=answer.speaker, topic=topic)

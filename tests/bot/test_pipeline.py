@@ -171,3 +171,31 @@ async def test_the_header_topic_comes_from_the_cleaned_question(loaded: SaidServ
     assert present_answer(english).header == "What Dario Amodei said about “talent density”"
     japanese = await loaded.ask("ねえ、アモデイはタレント密度について何と言った？🙏 お願いします")
     assert present_answer(japanese).header == "Dario Amodeiの「タレント密度」についての発言"
+
+
+async def test_a_bare_name_answers_with_what_they_talk_about_from_the_store(loaded: SaidService) -> None:
+    """"Dario", "アモデイ": their top topics (headings of their passages) and a few of their own passages."""
+    from bot.present import present_answer
+
+    english = await loaded.ask("Dario Amodei")
+    assert english.status is AnswerStatus.OK and english.about_speaker and english.speaker == "Dario Amodei"
+    assert english.topics[0] == "Talent density"
+    assert english.citations and all(c.speaker == "Dario Amodei" for c in english.citations)
+    assert all(c.language == "en" for c in english.citations)
+    assert present_answer(english).header == "What Dario Amodei talks about: " + ", ".join(english.topics)
+    japanese = await loaded.ask("アモデイ")
+    assert japanese.about_speaker and japanese.topics[0] == "タレント密度（talent density）"
+    assert japanese.citations[0].text.startswith("優秀な100人")
+    assert present_answer(japanese).header.startswith("Dario Amodeiがよく話す話題: タレント密度")
+    # Every topic listed is stored text: a heading or a word of their passages, never made up.
+    stored = " ".join(c.text for c in english.citations) + " Talent density"
+    assert all(t.lower() in stored.lower() for t in english.topics), english.topics
+    # Chat noise around a name is no topic either.
+    assert (await loaded.ask("hey Dario :wave:")).about_speaker
+
+
+async def test_a_bare_name_with_no_passages_of_their_own_says_so(loaded: SaidService) -> None:
+    answer = await loaded.ask("Sam Altman")
+    assert answer.status is AnswerStatus.NOT_FOUND and "Sam Altman" in (answer.message or "")
+    japanese = await loaded.ask("アルトマン")
+    assert japanese.status is AnswerStatus.NOT_FOUND and "本人の発言" in (japanese.message or "")

@@ -95,3 +95,13 @@ def test_commentary_on_a_person_is_badged_in_both_languages() -> None:
     # A labelled speaker's own words are never commentary, whatever the field says.
     [own] = present_answer(_answer(_citation(commentary_on="Dario Amodei"))).citations
     assert Badge.COMMENTARY not in own.badges
+
+
+def test_a_bare_name_header_lists_their_topics_in_the_askers_language() -> None:
+    answer = _answer(_citation(), speaker="Amanda Askell").model_copy(
+        update={"about_speaker": True, "topics": ["character", "honesty"], "topic": ""}
+    )
+    assert present_answer(answer).header == "What Amanda Askell talks about: character, honesty"
+    assert present_answer(answer, lang="ja").header == "Amanda Askellがよく話す話題: character、honesty"
+    plain = answer.model_copy(update={"topics": []})
+    assert present_answer(plain).header == "What Amanda Askell talks about"
