@@ -2,7 +2,9 @@
 prefer language → cite.
 
 Each stage is a function of its own module; this one only calls them in order and turns the early
-exits (help, warming up, an unknown speaker, an empty topic, nothing found) into answers. What the
+exits (help, warming up, an unknown speaker, an empty topic, nothing found) into answers. A question
+that names only a speaker takes a shorter path (`about_speaker`): a sample of their own passages,
+what they talk about most, and a page of those passages. What the
 stages need to know about the store between ingests comes in as `Knowledge`, built once per ingest
 by the service.
 """
@@ -16,18 +18,18 @@ from typing import Final
 from bot import i18n
 from bot.citations import to_citation
 from bot.dedupe import dedupe, prefer_language, translation_keys
-from bot.models import Answer, AnswerStatus, Citation, Episode, ParsedQuestion
+from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
 from bot.query import parse_question
 from bot.retrieval import retrieve
-from bot.scoring import Ranked, note_moments, resolve_notes, score_hits, speaker_passages, within_scope
+from bot.scoring import note_moments, resolve_notes, score_hits, speaker_passages, within_scope
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory
 from bot.store import Store
 from bot.suggest import nearest_topics
 from bot.text import tokens
-from bot.topics import AliasTable, Unit, speaker_topics, topic_alternatives
+from bot.topics import AliasTable, person_alternatives, speaker_topics, topic_alternatives
 
 MAX_LIMIT = 25
 # A question naming only a speaker is answered from a sample of their passages this large.
@@ -79,7 +81,7 @@ async def answer(question: Question, knowledge: Knowledge, store: Store, doc_fre
     language = lang or parsed.language
     base = Answer(question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language,
                   offset=question.offset, show=parsed.show if parsed.show_is_subject else None)
-    if is_help_request(question.text):
+    if is_help_request(parsed.text):
         return base.model_copy(update={"status": AnswerStatus.HELP, "message": help_text(language)})
     if not ready:
         return base.model_copy(update={"status": AnswerStatus.WARMING_UP, "message": i18n.t("warming_up", language)})
@@ -110,7 +112,7 @@ async def answer(question: Question, knowledge: Knowledge, store: Store, doc_fre
     page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
     # 8. cite
     citations = [to_citation(item, plan.tokens) for item in page]
-    citations = label_commentary(citations, page, parsed, knowledge)
+    citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
     return base.model_copy(update={"citations": citations, "total": total})
 
 
@@ -120,7 +122,7 @@ async def make_plan(
     """Everything the later stages need, complete: they read the plan and never change it."""
     speaker = parsed.speaker
     alternatives = topic_alternatives(parsed.topic, knowledge.aliases)
-    alternatives += person_alternatives(parsed, knowledge, alternatives)
+    alternatives += person_alternatives(parsed.topic, parsed.speaker, knowledge.speakers, knowledge.aliases)
     doc_freq, idf = await unit_weights(alternatives, doc_freqs, knowledge.segments)
     scope = None
     if parsed.show is not None or parsed.episode_number is not None:
@@ -162,48 +164,6 @@ async def about_speaker(
     shown = frozenset(t for topic in topics for t in tokens(topic))
     citations = [to_citation(item, shown) for item in page]
     return base.model_copy(update={"citations": citations, "total": total, "about_speaker": True, "topics": topics})
-
-
-def person_alternatives(
-    parsed: ParsedQuestion, knowledge: Knowledge, known: Sequence[tuple[Unit, ...]]
-) -> tuple[tuple[Unit, ...], ...]:
-    """A person the topic names ("アモデイ", "Dario's essay"), as the passages write them: their
-    name, first name or surname, so "what did Turing Post say about アモデイ" finds "Amodei"."""
-    found = knowledge.speakers.find(parsed.topic)
-    if found is None or found[0] == parsed.speaker:
-        return ()
-    name, start, end = found
-    extra: list[tuple[Unit, ...]] = []
-    for form in dict.fromkeys([name, *(part for part in name.split() if len(part) >= 3)]):
-        variant = f"{parsed.topic[:start]} {form} {parsed.topic[end:]}"
-        fresh = topic_alternatives(variant, knowledge.aliases)
-        extra += [alt for alt in fresh if alt not in known and alt not in extra]
-    return tuple(extra)
-
-
-def label_commentary(
-    citations: Sequence[Citation], page: Sequence[Ranked], parsed: ParsedQuestion, knowledge: Knowledge
-) -> list[Citation]:
-    """Mark who a commentary show's unlabelled passage is about, so a critic's paraphrase of Amodei is
-    shown as commentary on him, never as his words or as an unknown voice.
-
-    The person is the one the question names, else one the episode lists; either only when the
-    passage, its heading or its episode's title names them, or the episode lists them.
-    """
-    named = knowledge.speakers.find(parsed.topic)
-    out = []
-    for citation, item in zip(citations, page, strict=True):
-        about = None
-        if citation.speaker is None and knowledge.shows.is_commentary(citation.show):
-            listed = item.hit.episode.speakers if item.hit.episode else []
-            episode_title = item.hit.episode.title if item.hit.episode else None
-            text = f"{item.hit.text} {item.hit.heading or ''} {episode_title or ''}".lower()
-            for person in ([named[0]] if named else []) + list(listed):
-                if person in listed or any(form in text for form in knowledge.speakers.forms_of(person)):
-                    about = person
-                    break
-        out.append(citation.model_copy(update={"commentary_on": about}) if about else citation)
-    return out
 
 
 def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge, language: str) -> Answer:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from bot.config_files import ConfigError, read_toml
-from bot.models import Episode
+from bot.models import Citation, Episode
+from bot.speakers import SpeakerDirectory
+from bot.store import Hit
 from bot.text import is_cjk, normalize
 
 
@@ -162,6 +164,30 @@ class ShowDirectory:
     def is_commentary(self, show: str | None) -> bool:
         """Whether a show talks about people rather than with them (config/shows.toml `kind = "commentary"`)."""
         return show is not None and normalize(show).lower() in self._commentary
+
+    def label_commentary(
+        self, citations: Sequence[Citation], hits: Sequence[Hit], topic: str, speakers: SpeakerDirectory
+    ) -> list[Citation]:
+        """Each citation marked with whom a commentary show's unlabelled passage is about, so a critic's
+        paraphrase of Amodei is shown as commentary on him, never as his words or an unknown voice.
+
+        The person is the one the topic names, else one the episode lists; either only when the
+        passage, its heading or its episode's title names them, or the episode lists them.
+        """
+        named = speakers.find(topic)
+        out = []
+        for citation, hit in zip(citations, hits, strict=True):
+            about = None
+            if citation.speaker is None and self.is_commentary(citation.show):
+                listed = hit.episode.speakers if hit.episode else []
+                title = hit.episode.title if hit.episode else None
+                text = f"{hit.text} {hit.heading or ''} {title or ''}".lower()
+                for person in ([named[0]] if named else []) + list(listed):
+                    if person in listed or any(form in text for form in speakers.forms_of(person)):
+                        about = person
+                        break
+            out.append(citation.model_copy(update={"commentary_on": about}) if about else citation)
+        return out
 
     def holds(self, scope: Scope, episode: Episode) -> bool:
         if scope.show is not None:

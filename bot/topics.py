@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Final
 
 from bot.config_files import read_toml
+from bot.speakers import SpeakerDirectory
 from bot.store import Hit
 from bot.store.fts import Unit
 from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, stem, tokens
 
 __all__ = [
-    "AliasTable", "Unit", "cached_aliases", "load_aliases", "speaker_topics", "topic_alternatives", "topic_units",
+    "AliasTable", "Unit", "cached_aliases", "load_aliases", "person_alternatives", "speaker_topics",
+    "topic_alternatives", "topic_units",
 ]
 
 _QUESTION_WORDS: Final = frozenset(
@@ -140,6 +142,24 @@ def topic_alternatives(topic: str, aliases: AliasTable) -> tuple[tuple[Unit, ...
             alternatives.append(units)
     return tuple(alternatives)
 
+
+
+def person_alternatives(
+    topic: str, asked: str | None, speakers: SpeakerDirectory, aliases: AliasTable
+) -> tuple[tuple[Unit, ...], ...]:
+    """A person the topic names ("アモデイ", "Dario's essay"), as passages write them: their full
+    name, first name or surname, so "what did Turing Post say about アモデイ" finds "Amodei"."""
+    found = speakers.find(topic)
+    if found is None or found[0] == asked:
+        return ()
+    name, start, end = found
+    known = topic_alternatives(topic, aliases)
+    extra: list[tuple[Unit, ...]] = []
+    for form in dict.fromkeys([name, *(part for part in name.split() if len(part) >= 3)]):
+        for alt in topic_alternatives(f"{topic[:start]} {form} {topic[end:]}", aliases):
+            if alt not in known and alt not in extra:
+                extra.append(alt)
+    return tuple(extra)
 
 @dataclass
 class AliasTable:

@@ -199,3 +199,8 @@ async def test_a_bare_name_with_no_passages_of_their_own_says_so(loaded: SaidSer
     assert answer.status is AnswerStatus.NOT_FOUND and "Sam Altman" in (answer.message or "")
     japanese = await loaded.ask("アルトマン")
     assert japanese.status is AnswerStatus.NOT_FOUND and "本人の発言" in (japanese.message or "")
+
+
+async def test_help_asked_with_chat_noise_is_still_help(loaded: SaidService) -> None:
+    for question in ("@saidbot help", "hey, help? :pray:", "ねえ、ヘルプ お願いします", ":wave:"):
+        assert (await loaded.ask(question)).status is AnswerStatus.HELP, question
