@@ -29,7 +29,7 @@ from bot.speakers import SpeakerDirectory
 from bot.store import Store
 from bot.suggest import nearest_topics
 from bot.text import tokens
-from bot.topics import AliasTable, person_alternatives, speaker_topics, topic_alternatives
+from bot.topics import AliasTable, person_alternatives, speaker_topics, telling_terms, topic_alternatives
 
 MAX_LIMIT = 25
 # A question naming only a speaker is answered from a sample of their passages this large.
@@ -153,10 +153,10 @@ async def about_speaker(
         return base.model_copy(update={
             "status": AnswerStatus.NOT_FOUND, "message": i18n.t("no_passages_of", language, speaker=speaker),
         })
-    words = {t for hit in own for t in tokens(hit.text)}
-    freq = await doc_freqs.of(words)
+    forms = knowledge.speakers.forms_of(speaker)
+    freq = await doc_freqs.of(telling_terms(own, forms))
     idf = {t: unit_idf(n, knowledge.segments) for t, n in freq.items()}
-    topics = speaker_topics(own, knowledge.speakers.forms_of(speaker), language, idf)
+    topics = speaker_topics(own, forms, language, idf)
     ranked, total = dedupe(speaker_passages(own, speaker, language, topics), language)
     offset, limit = max(0, question.offset), max(1, min(question.limit, MAX_LIMIT))
     page = ranked[offset : offset + limit]

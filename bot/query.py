@@ -184,14 +184,14 @@ def parse_question(
             who = _strip_edges(match.group("spk")).lower()
             resolved = speakers.resolve(who) or _resolve_within(speakers, who)
             topic = match.group("topic")
-            if resolved and asked is not None and resolved != asked:
-                # The speaker option says whose words; the person the question names is what they are about.
-                topic = f"{_strip_edges(match.group('spk'))} {topic}"
-            elif resolved:
+            if resolved and (asked is None or resolved == asked):
                 asked = resolved
+            elif asked is not None and (resolved or _could_be_a_name(who)):
+                # The speaker option says whose words; whoever the question names is what they are about.
+                topic = f"{_strip_edges(match.group('spk'))} {topic}"
             elif shows is not None and (voice := shows.voice(who)) is not None:
                 pass
-            elif _could_be_a_name(who) and asked is None and unknown is None:
+            elif _could_be_a_name(who) and unknown is None:
                 unknown = _title(who)
             break
 

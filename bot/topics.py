@@ -22,7 +22,7 @@ from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, stem, tokens
 
 __all__ = [
     "AliasTable", "Unit", "cached_aliases", "load_aliases", "person_alternatives", "speaker_topics",
-    "topic_alternatives", "topic_units",
+    "telling_terms", "topic_alternatives", "topic_units",
 ]
 
 _QUESTION_WORDS: Final = frozenset(
@@ -289,6 +289,24 @@ def _heading_topic(heading: str | None, forms: Sequence[str]) -> str | None:
     return text
 
 
+def _telling_words(text: str, forms: Sequence[str]) -> list[tuple[str, str]]:
+    """(word, index token) of the Latin words of `text` that could say what it is about."""
+    out = []
+    for word in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text):
+        lowered = word.lower()
+        if lowered in ENGLISH_STOPWORDS or lowered in forms:
+            continue
+        token = stem(lowered)
+        if token not in _STOP_STEMS and token not in _SPOKEN_WORDS:
+            out.append((lowered, token))
+    return out
+
+
+def telling_terms(hits: Sequence[Hit], forms: Sequence[str]) -> set[str]:
+    """The index tokens `speaker_topics` may pick from: their document frequencies are all it needs."""
+    return {token for hit in hits for _, token in _telling_words(hit.text, forms)}
+
+
 def speaker_topics(
     hits: Sequence[Hit], forms: Sequence[str], language: str, idf: Mapping[str, float], *, limit: int = 5
 ) -> list[str]:
@@ -317,15 +335,10 @@ def speaker_topics(
     surface: dict[str, Counter[str]] = {}
     for hit in hits:
         seen = set()
-        for word in re.findall(r"[A-Za-z][A-Za-z-]{3,}", hit.text):
-            lowered = word.lower()
-            if lowered in ENGLISH_STOPWORDS or lowered in forms:
-                continue
-            token = stem(lowered)
-            if token in _STOP_STEMS or token in _SPOKEN_WORDS or token in taken:
-                continue
-            surface.setdefault(token, Counter())[lowered] += 1
-            seen.add(token)
+        for lowered, token in _telling_words(hit.text, forms):
+            if token not in taken:
+                surface.setdefault(token, Counter())[lowered] += 1
+                seen.add(token)
         passages.update(seen)
     telling = sorted(
         (t for t, n in passages.items() if n >= MIN_TERM_PASSAGES),

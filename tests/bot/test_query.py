@@ -98,6 +98,8 @@ def test_speaker_option_with_a_bare_question_keeps_the_whole_question_as_topic()
         ("Chris Olah interpretability", "Dario"): "Chris Olah interpretability",
         ("Olah on neurons", "Amodei"): "Olah on neurons",
         ("what did Olah say about neurons?", "Dario Amodei"): "Olah neurons",
+        ("what did Elon Musk say about rockets?", "Dario Amodei"): "Elon Musk rockets",
+        ("what did he say about rockets?", "Dario Amodei"): "rockets",
         ("クリス・オラーの解釈可能性", "ダリオ"): "クリス・オラーの解釈可能性",
     }
     japanese_speakers = SpeakerDirectory(
