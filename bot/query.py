@@ -81,11 +81,11 @@ _BLOCKQUOTE: Final = re.compile(r"^(?:>\s*)+")
 # "Sonnet" stay whole.
 EN_LEADING_FILLERS: Final = (
     "hey there", "hey", "hi there", "hi", "hello", "yo", "ok so", "ok", "okay", "so", "um", "umm", "uh", "uhm",
-    "er", "erm", "hmm", "hm", "well", "quick question", "a quick question", "one quick question",
+    "er", "erm", "hmm", "hm", "well,", "quick question", "a quick question", "one quick question",
     "please", "pls", "plz", "could you please tell me", "could you tell me", "can you tell me", "would you tell me",
     "could you", "can you", "would you", "tell me", "do you know", "do you happen to know", "any idea",
     "i wonder", "i was wondering", "i'm wondering", "i’m wondering", "i'd like to know", "just curious",
-    "curious", "btw", "by the way", "sorry", "excuse me",
+    "btw", "by the way", "sorry", "excuse me",
 )
 EN_TRAILING_FILLERS: Final = (
     "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "cheers", "if you know",
@@ -136,6 +136,8 @@ _CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@(?:everyone|here
 
 
 def clean_question(text: str) -> str:
+    """The question as asked, without what chat adds around it: mentions, emoji and their shortcodes,
+    markdown marks, quotation marks, invisible characters, and the fillers at either end."""
     text = _CHAT_MARKUP.sub(" ", text)
     text = _CONTROL.sub(" ", normalize(_ZERO_WIDTH.sub("", text)))
     text = _SHORTCODE.sub(" ", _EMOJI.sub(" ", text))

@@ -83,6 +83,9 @@ def test_greetings_fillers_emoji_and_markup_reach_neither_speaker_nor_topic() ->
 def test_filler_words_inside_other_words_are_kept() -> None:
     speakers = _directory()
     assert parse_question("hiring", speakers).topic == "hiring"
+    assert parse_question("well known risks", speakers).topic == "well known risks"
+    assert parse_question("well, Amodei on hiring", speakers).topic == "hiring"
+    assert parse_question("あの人について", speakers).topic == "あの人"
     assert parse_question("well-being of researchers", speakers).topic == "well-being of researchers"
     assert parse_question("so-called scaling laws", speakers).topic == "so-called scaling laws"
     assert parse_question("Amodei on 1:38:25 talent", speakers).topic == "1:38:25 talent"

@@ -188,3 +188,10 @@ async def test_speaker_option_with_a_bare_name_searches_that_name_in_their_words
     message = bot.reply_message(it)
     assert message["content"].startswith("**What Dario Amodei said about “Lex talent density”")
     assert {e["author"]["name"] for e in message["embeds"]} == {"Dario Amodei"}
+
+
+async def test_a_bare_name_shows_what_they_talk_about(bot: FakeDiscord) -> None:
+    it = await bot.answered(await bot.slash("ask", question="Dario Amodei"))
+    message = bot.reply_message(it)
+    assert message["content"].startswith("**What Dario Amodei talks about: ")
+    assert message["embeds"] and {e["author"]["name"] for e in message["embeds"]} == {"Dario Amodei"}
