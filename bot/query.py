@@ -203,6 +203,10 @@ def parse_question(
         if match and found and asked in (None, found):
             asked = found
             topic = match.group("topic")
+        elif match and not found and shows is not None and asked is None:
+            # "Turing Post on Amodei": the show speaks about him, not he about something.
+            voice = shows.voice(_strip_edges(match.group("spk")).lower())
+            topic = match.group("topic") if voice is not None else None
 
     if topic is None and shows is not None and (spoken := shows.voice_at_start(text)) is not None:
         # "Turing Postの批評家はアモデイについて…": the show speaks; the person named is the topic.

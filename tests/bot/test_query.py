@@ -128,6 +128,7 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
         "what did the Turing Post critic say about Amodei?": "Amodei",
         "what does Turing Post think of Dario's essay?": "Dario's essay",
         "hey, what did Turing Post's hosts say about scaling?": "scaling",
+        "Turing Post on Amodei": "Amodei",
         "Turing Postの批評家はアモデイについて何と言った？": "アモデイ",
         "Turing Postはダリオのエッセイをどう見ている？": "ダリオのエッセイ",
     }
