@@ -14,10 +14,16 @@ MAX_CITATION_CHARS: Final = 700
 REDACTED: Final = "[redacted]"
 
 
+# A piece that opens with closing punctuation continues the one before it: the sentence splitter
+# may break "(e.g., 100 people)" after "e.g.", and the note wrote no space before the comma.
+_CONTINUES: Final = (",", ";", ":", ")", "]", "}", "、", "，", "）", "」", "』")
+
+
 def _join(sentences: list[str]) -> str:
     out = ""
     for sentence in sentences:
-        out = out + sentence if (not out or joins_without_space(out, sentence)) else f"{out} {sentence}"
+        glued = not out or joins_without_space(out, sentence) or sentence.startswith(_CONTINUES)
+        out = out + sentence if glued else f"{out} {sentence}"
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
@@ -12,7 +13,8 @@ from bot.store import Hit
 
 TermSets = dict[int, frozenset[str]]
 
-# Only the best candidates are worth grouping: nobody pages past them, and grouping is quadratic.
+# Only the best candidates are compared with their neighbours in time (grouping by time is the costly
+# part); candidates past them group by passage key alone.
 DEDUPE_WINDOW: Final = 120
 
 
@@ -47,34 +49,50 @@ def _slot(hit: Hit) -> tuple[int, int] | None:
     return hit.episode_id, int(hit.start // w.DUPLICATE_WINDOW_SECONDS)
 
 
+# A language folder in a note's path: `notes/en/talk.md` and `notes/ja/talk.md` are one note in two languages.
+_LANGUAGE_FOLDER: Final = re.compile(
+    r"/(?:en|ja|zh|ko|fr|de|es|pt|it|ru|nl|sv|pl|tr|ar|hi|id|th|vi|uk|cs)(?:[-_][A-Za-z]{2,4})?(?=/)", re.I
+)
+
+
+def passage_identity(key: str | None) -> str | None:
+    """A passage key with the note's language folder taken out, so a statement and its translation
+    kept in a sibling folder (`en/…`, `ja/…`) are the same passage, as `talk-en.md` and `talk-ja.md` are."""
+    if not key or "|n|" not in key:
+        return key
+    group, _, rest = key.partition("|n|")
+    return f"{_LANGUAGE_FOLDER.sub('/*', group)}|n|{rest}"
+
+
 def dedupe(ranked: Sequence[Ranked], language: str) -> tuple[list[Ranked], int]:
     """One entry per passage: the best one, in the asker's language when a translation has it.
 
-    Returns the de-duplicated best candidates and an estimate of how many distinct passages there
-    are in all (the candidates past the window are counted as they are).
+    Returns the de-duplicated candidates and how many there are. The best DEDUPE_WINDOW candidates
+    are compared with their neighbours in time; every candidate, however far down, joins the group
+    of a passage it shares a key with, so a translation never shows again on a later page and the
+    total counts passages, not their copies.
     """
-    head, tail = ranked[:DEDUPE_WINDOW], ranked[DEDUPE_WINDOW:]
     groups: list[list[Ranked]] = []
     by_key: dict[str, list[Ranked]] = {}
     # Groups by episode and time slot: passages further apart than the window are never the same, so
     # a candidate is compared only with groups in its own and the neighbouring slots.
     by_slot: dict[tuple[int, int], list[int]] = {}
     term_sets: TermSets = {}
-    for item in head:
-        key = item.hit.passage_key
+    for index, item in enumerate(ranked):
+        key = passage_identity(item.hit.passage_key)
         target = by_key.get(key) if key else None
         slot = _slot(item.hit)
-        if target is None and slot is not None:
+        if target is None and slot is not None and index < DEDUPE_WINDOW:
             episode, at = slot
             nearby = sorted(i for s in (at - 1, at, at + 1) for i in by_slot.get((episode, s), ()))
-            for index in nearby:
+            for group_index in nearby:
                 # Members of a group are near one another; its first member stands for it.
-                if _same_passage(item, groups[index][0], term_sets):
-                    target = groups[index]
+                if _same_passage(item, groups[group_index][0], term_sets):
+                    target = groups[group_index]
                     break
         if target is None:
             target = []
-            if slot is not None:
+            if slot is not None and index < DEDUPE_WINDOW:
                 by_slot.setdefault(slot, []).append(len(groups))
             groups.append(target)
         target.append(item)
@@ -90,7 +108,7 @@ def dedupe(ranked: Sequence[Ranked], language: str) -> tuple[list[Ranked], int]:
                 best = replace(translated, score=best.score)
         chosen.append(best)
     chosen.sort(key=order)
-    return chosen, len(chosen) + len(tail)
+    return chosen, len(chosen)
 
 
 def translation_keys(page: Sequence[Ranked], language: str) -> list[str]:

@@ -40,6 +40,7 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "話者は文字起こしに明記されていません",
     },
     "note_kind": {"en": "from a note", "ja": "ノートより"},
+    "commentary_on": {"en": "commentary on {name}", "ja": "{name}についての論評"},
     "verbatim_kind": {"en": "verbatim transcript", "ja": "文字起こしの原文"},
     "note_summary_label": {"en": "Note summary", "ja": "ノートの要約"},
     "ingest_summary": {
@@ -79,6 +80,13 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "{speaker}の「{topic}」についての発言",
     },
     "answer_header_any": {"en": "On “{topic}”", "ja": "「{topic}」について"},
+    "about_speaker_header": {"en": "What {speaker} talks about: {topics}", "ja": "{speaker}がよく話す話題: {topics}"},
+    "about_speaker_header_plain": {"en": "What {speaker} talks about", "ja": "{speaker}がよく話す話題"},
+    "no_passages_of": {
+        "en": "I have no passages of {speaker}'s own words yet.",
+        "ja": "{speaker}本人の発言はまだノートにありません。",
+    },
+    "answer_header_show": {"en": "What {show} said about “{topic}”", "ja": "{show}の「{topic}」についての話"},
     # Chat-command descriptions (Discord shows them in its command picker; at most 100 characters).
     "cmd_ask": {
         "en": "Find what someone said about a topic, with a link to that moment of the recording",

@@ -80,6 +80,8 @@ class ParsedQuestion(BaseModel):
     # A show or numbered episode the question is about ("…on the Lex Fridman podcast", "episode 452").
     show: str | None = None
     episode_number: int | None = None
+    # The show is who speaks ("what did the Turing Post critic say about Amodei?"): only its episodes answer.
+    show_is_subject: bool = False
 
 
 class AnswerStatus(StrEnum):
@@ -107,6 +109,8 @@ class Citation(BaseModel):
     kind: SegmentKind
     language: str
     score: float = 0.0
+    # Unlabelled words of a commentary show about this person: what the show says of them, not theirs.
+    commentary_on: str | None = None
 
 
 class Answer(BaseModel):
@@ -123,6 +127,12 @@ class Answer(BaseModel):
     offset: int = 0
     suggestions: list[str] = Field(default_factory=list)
     known_speakers: list[str] = Field(default_factory=list)
+    # The show whose own passages answer ("what did the Turing Post critic say about Amodei?").
+    show: str | None = None
+    # A question that only names a speaker: what they talk about most (stored headings and words of
+    # their passages) and, as citations, some of those passages.
+    about_speaker: bool = False
+    topics: list[str] = Field(default_factory=list)
 
     def public_json(self) -> dict[str, object]:
         """The documented `--json` shape (extra keys allowed)."""

@@ -2,7 +2,9 @@
 prefer language → cite.
 
 Each stage is a function of its own module; this one only calls them in order and turns the early
-exits (help, warming up, an unknown speaker, an empty topic, nothing found) into answers. What the
+exits (help, warming up, an unknown speaker, an empty topic, nothing found) into answers. A question
+that names only a speaker takes a shorter path (`about_speaker`): a sample of their own passages,
+what they talk about most, and a page of those passages. What the
 stages need to know about the store between ingests comes in as `Knowledge`, built once per ingest
 by the service.
 """
@@ -11,23 +13,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from bot import i18n
 from bot.citations import redact_answer, to_citation
 from bot.dedupe import dedupe, prefer_language, translation_keys
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
-from bot.plan import DocFreqs, Plan, plan_tokens, unit_weights
+from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
 from bot.query import MAX_QUESTION_CHARS, parse_question
 from bot.retrieval import retrieve
-from bot.scoring import note_moments, resolve_notes, score_hits
+from bot.scoring import note_moments, resolve_notes, score_hits, speaker_passages, within_scope
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory
 from bot.store import Store
 from bot.suggest import nearest_topics
-from bot.topics import AliasTable, topic_alternatives
+from bot.text import tokens
+from bot.topics import AliasTable, person_alternatives, speaker_topics, telling_terms, topic_alternatives
 
 MAX_LIMIT = 25
+# A question naming only a speaker is answered from a sample of their passages this large.
+ABOUT_SAMPLE: Final = 1000
+# FTS5 lists no rows without a MATCH: function words are indexed, and one of these is in nearly every
+# passage of each language, so matching any of them (with the speaker filter) samples a speaker's passages.
+_ANY_PASSAGE: Final = " OR ".join(
+    f'"{t}"' for t in ("the", "and", "to", "of", "a", "i", "is", "that", "it", "we", "you", "in", "so",
+                       "ます", "です", "した", "ない", "いる", "こと", "する", "って", "ある", "よう")
+)
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,15 @@ async def _answer(
     parsed = parse_question(raw, knowledge.speakers, lang=lang, speaker=question.speaker, shows=knowledge.shows)
     language = lang or parsed.language
     base = Answer(question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language,
-                  offset=question.offset)
-    if is_help_request(raw):
+                  offset=question.offset, show=parsed.show if parsed.show_is_subject else None)
+    if is_help_request(parsed.text):
         return base.model_copy(update={"status": AnswerStatus.HELP, "message": help_text(language)})
     if not ready:
         return base.model_copy(update={"status": AnswerStatus.WARMING_UP, "message": i18n.t("warming_up", language)})
     if parsed.unknown_speaker and not parsed.speaker:
         return _unknown_speaker(base, parsed, knowledge, language)
+    if parsed.speaker and not parsed.topic and parsed.show is None:
+        return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
 
     # 2. plan
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
@@ -99,6 +113,8 @@ async def _answer(
     hits = await retrieve(store, plan)
     # 4. score
     scored = score_hits(hits, plan)
+    if parsed.show_is_subject:
+        scored = within_scope(scored, plan)
     # 5. resolve notes to the transcript playing at their time
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
     # 6. one entry per passage
@@ -110,6 +126,7 @@ async def _answer(
     page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
     # 8. cite
     citations = [to_citation(item, plan.tokens) for item in page]
+    citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
     return base.model_copy(update={"citations": citations, "total": total})
 
 
@@ -119,6 +136,7 @@ async def make_plan(
     """Everything the later stages need, complete: they read the plan and never change it."""
     speaker = parsed.speaker
     alternatives = topic_alternatives(parsed.topic, knowledge.aliases)
+    alternatives += person_alternatives(parsed.topic, parsed.speaker, knowledge.speakers, knowledge.aliases)
     doc_freq, idf = await unit_weights(alternatives, doc_freqs, knowledge.segments)
     scope = None
     if parsed.show is not None or parsed.episode_number is not None:
@@ -132,6 +150,34 @@ async def make_plan(
         speaker_is_host=speaker in knowledge.hosts, interview_shows=knowledge.interview_shows, scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
     )
+
+
+async def about_speaker(
+    base: Answer, speaker: str, knowledge: Knowledge, store: Store, doc_freqs: DocFreqs, question: Question
+) -> Answer:
+    """A question that is only a name ("Amanda Askell", "アモデイ"): what they talk about most, from
+    the headings and telling words of their own passages, and a few of those passages."""
+    language = base.language
+    speaker_id = knowledge.speaker_ids.get(speaker)
+    found = await store.search(_ANY_PASSAGE, limit=ABOUT_SAMPLE, speaker_ids=[speaker_id], exact=False) if (
+        speaker_id is not None
+    ) else []
+    own = [hit for hit in await store.hits(found) if hit.speaker == speaker]
+    if not own:
+        return base.model_copy(update={
+            "status": AnswerStatus.NOT_FOUND, "message": i18n.t("no_passages_of", language, speaker=speaker),
+        })
+    forms = knowledge.speakers.forms_of(speaker)
+    freq = await doc_freqs.of(telling_terms(own, forms))
+    idf = {t: unit_idf(n, knowledge.segments) for t, n in freq.items()}
+    topics = speaker_topics(own, forms, language, idf)
+    ranked, total = dedupe(speaker_passages(own, speaker, language, topics), language)
+    offset, limit = max(0, question.offset), max(1, min(question.limit, MAX_LIMIT))
+    page = ranked[offset : offset + limit]
+    page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
+    shown = frozenset(t for topic in topics for t in tokens(topic))
+    citations = [to_citation(item, shown) for item in page]
+    return base.model_copy(update={"citations": citations, "total": total, "about_speaker": True, "topics": topics})
 
 
 def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge, language: str) -> Answer:

@@ -42,16 +42,20 @@ class Badge(StrEnum):
     VERBATIM = "verbatim"  # the words are a transcript's, as recorded
     NOTE = "note"  # a note's summary or quotation, not checked against a recording
     UNLABELLED = "unlabelled"  # the transcript does not say who spoke; the speaker is inferred or unknown
+    COMMENTARY = "commentary"  # a commentary show talking about someone: its words, not theirs
 
 
 _BADGE_TEXT: Final = {
     Badge.VERBATIM: "verbatim_kind",
     Badge.NOTE: "note_kind",
     Badge.UNLABELLED: "unverified_speaker",
+    Badge.COMMENTARY: "commentary_on",
 }
 
 
-def badge_text(badge: Badge, lang: str) -> str:
+def badge_text(badge: Badge, lang: str, citation: Citation | None = None) -> str:
+    if badge is Badge.COMMENTARY:
+        return i18n.t(_BADGE_TEXT[badge], lang, name=citation.commentary_on if citation else "")
     return i18n.t(_BADGE_TEXT[badge], lang)
 
 
@@ -103,25 +107,35 @@ def who_label(citation: Citation, lang: str) -> str:
 
 def badges(citation: Citation) -> tuple[Badge, ...]:
     kind = Badge.NOTE if citation.kind == "note" else Badge.VERBATIM
+    found: tuple[Badge, ...] = (kind,)
     if citation.kind == "quote" and (citation.speaker is None or not citation.speaker_verified):
-        return (kind, Badge.UNLABELLED)
-    return (kind,)
+        found += (Badge.UNLABELLED,)
+    if citation.commentary_on and citation.speaker is None:
+        found += (Badge.COMMENTARY,)
+    return found
 
 
 def present_citation(citation: Citation, number: int, lang: str) -> CitationView:
     found = badges(citation)
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
-        badge_texts=tuple(badge_text(b, lang) for b in found), episode=citation.episode, show=citation.show,
+        badge_texts=tuple(badge_text(b, lang, citation) for b in found), episode=citation.episode, show=citation.show,
         timestamp=citation.timestamp, url=citation.url, text=citation.text, citation=citation,
     )
 
 
 def header(answer: Answer, lang: str) -> str:
     """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    if answer.about_speaker and answer.speaker:
+        if not answer.topics:
+            return i18n.t("about_speaker_header_plain", lang, speaker=answer.speaker)
+        topics = i18n.join_list(answer.topics, lang)
+        return i18n.t("about_speaker_header", lang, speaker=answer.speaker, topics=cut_at_sentence(topics, TOPIC_MAX))
     topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
     if answer.speaker:
         return i18n.t("answer_header", lang, speaker=answer.speaker, topic=topic)
+    if answer.show:
+        return i18n.t("answer_header_show", lang, show=answer.show, topic=topic)
     return i18n.t("answer_header_any", lang, topic=topic)
 
 

@@ -36,12 +36,16 @@ _EN_PATTERNS: Final = [
         r"^(?:quotes?|anything|something|everything|statements?)\s+(?:from|by)\s+(?P<spk>.+?)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
         re.I,
     ),
+    # The question inside "tell me / I wonder what Amodei said about X", once the filler is gone.
+    re.compile(
+        rf"^(?:what|how)\s+(?P<spk>.+?)\s+{_VERBS}\s+(?:about|of|on|regarding|concerning)\s+(?P<topic>.+)$", re.I
+    ),
     re.compile(rf"^(?P<spk>.+?)\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
 ]
 _EN_ON: Final = re.compile(r"^(?P<spk>.+?)\s+(?:on|about)\s+(?P<topic>.+)$", re.I)
 _PRONOUNS: Final = {"he", "she", "they", "you", "people", "anyone", "someone", "somebody", "anybody", "i", "we", "it"}
 _EN_FILLER: Final = re.compile(
-    r"^(?:(?:so|ok|okay|hey|hi|please|tell me|show me|find|search|quote|quotes|remind me)\b[\s,:]*)+|"
+    r"^(?:(?:so|ok|okay|hey|hi|please|tell me|show me|find|search|quote|quotes|remind me)(?![\w-])[\s,:]*)+|"
     r"^(?:what(?:'s| is| was| were| are)?|anything|something)\s+(?:about|on|regarding)\s+|"
     r"^(?:what\s+(?:was|is)\s+said\s+(?:about|on)\s+)",
     re.I,
@@ -57,7 +61,73 @@ _JA_TAIL: Final = re.compile(
 _JA_LEADING_PARTICLE: Final = re.compile(r"^[はがのもってにをへと、,\s]+")
 _EDGE_CHARS: Final = r"[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+"
 _EDGE_PUNCT: Final = re.compile(rf"^{_EDGE_CHARS}|{_EDGE_CHARS}$")
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Zero-width characters pasted from web pages split a word ("tal\u200bent"): they are deleted, not spaced.
+_ZERO_WIDTH: Final = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+# Emoji (and their variation selectors, keycaps, tags) and Slack's shortcodes for them (":fire:",
+# ":thumbsup::skin-tone-2:") say how someone feels, never who or what: dropped anywhere in a question.
+_EMOJI: Final = re.compile(
+    r"[\U0001F000-\U0001FAFF\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u20e3\U000E0020-\U000E007F]"
+)
+_SHORTCODE: Final = re.compile(r"(?<![\w:])(?::[a-z0-9_+\-]*[a-z][a-z0-9_+\-]*:)+(?![\w:])")
+# Markdown emphasis, code and strike-through marks around words ("**talent density**"), and double
+# quotation marks: the words inside are the question, the marks are not.
+_MARKDOWN: Final = re.compile(r"\*+|~~|`+|(?<![\w])__|__(?![\w])|[\"“”„«»]")
+_BLOCKQUOTE: Final = re.compile(r"^(?:>\s*)+")
+
+# Greetings, fillers and politeness people put around a question: not part of who was asked or of
+# the topic. The one table of them, per language and per end of the question; each is dropped only
+# as a whole word followed (leading) or preceded (trailing) by a separator, so "Hiring" and
+# "Sonnet" stay whole.
+EN_LEADING_FILLERS: Final = (
+    "hey there", "hey", "hi there", "hi", "hello", "yo", "ok so", "ok", "okay", "so", "um", "umm", "uh", "uhm",
+    "er", "erm", "hmm", "hm", "well,", "quick question", "a quick question", "one quick question",
+    "please", "pls", "plz", "could you please tell me", "could you tell me", "can you tell me", "would you tell me",
+    "could you", "can you", "would you", "tell me", "do you know", "do you happen to know", "any idea",
+    "i wonder", "i was wondering", "i'm wondering", "i’m wondering", "i'd like to know", "just curious",
+    "btw", "by the way", "sorry", "excuse me",
+)
+EN_TRAILING_FILLERS: Final = (
+    "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "cheers", "if you know",
+    "if you can",
+)
+JA_LEADING_FILLERS: Final = (
+    "ねえ", "ねぇ", "あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "ところで", "すみません", "すいません",
+    "ちょっと聞きたいんだけど", "ちょっと聞きたいんですけど", "ちょっと質問", "質問です", "質問",
+)
+JA_TRAILING_FILLERS: Final = (
+    "教えて", "教えてください", "教えて下さい", "お願いします", "お願い", "よろしく", "よろしくお願いします",
+    "ありがとう", "ありがとうございます",
+)
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    # Longest first, so "hey there" is taken whole before "hey".
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_LEADING: Final = re.compile(
+    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:[\s,:;!.?…]+|$)"
+    rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)",
+    re.I,
+)
+_TRAILING: Final = re.compile(
+    rf"(?:^|[\s,:;!.?…]+)(?:{_alternation(EN_TRAILING_FILLERS)})[\s!.?…]*$"
+    rf"|[\s、,，。！!？?]*(?:{_alternation(JA_TRAILING_FILLERS)})[\s。！!？?…]*$",
+    re.I,
+)
+
+
+def strip_fillers(text: str) -> str:
+    """The question without the greetings, fillers and politeness at either end, in English or Japanese."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING.sub("", text).strip()
+        trimmed = _TRAILING.sub("", text).strip()
+        # "教えて" or "please" may be the whole message; an empty question is the help, not ours to make.
+        text = trimmed or text
+    return text
 
 
 # Chat mention syntax (Discord <@id> <@&role> <#channel>, Slack <!here> <@U…> <!subteam^…>, @everyone)
@@ -66,9 +136,13 @@ _CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@(?:everyone|here
 
 
 def clean_question(text: str) -> str:
+    """The question as asked, without what chat adds around it: mentions, emoji and their shortcodes,
+    markdown marks, quotation marks, invisible characters, and the fillers at either end."""
     text = _CHAT_MARKUP.sub(" ", text)
-    text = _CONTROL.sub(" ", normalize(text))
-    return " ".join(text.split())[:MAX_QUESTION_CHARS]
+    text = _CONTROL.sub(" ", normalize(_ZERO_WIDTH.sub("", text)))
+    text = _SHORTCODE.sub(" ", _EMOJI.sub(" ", text))
+    text = _BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip())
+    return strip_fillers(" ".join(text.split()))[:MAX_QUESTION_CHARS]
 
 
 def _strip_edges(text: str) -> str:
@@ -97,6 +171,8 @@ def parse_question(
         language = "ja" if language == "zh" else "en"
     asked: str | None = None
     unknown: str | None = None
+    # A show or commentator whose own words are asked for ("what did the Turing Post critic say about …").
+    voice: str | None = None
     if speaker:
         asked = speakers.resolve(speaker)
         if asked is None:
@@ -109,22 +185,41 @@ def parse_question(
         if match:
             who = _strip_edges(match.group("spk")).lower()
             resolved = speakers.resolve(who) or _resolve_within(speakers, who)
-            if resolved:
-                asked = asked or resolved
-            elif _could_be_a_name(who) and asked is None and unknown is None:
-                unknown = _title(who)
             topic = match.group("topic")
+            if resolved and (asked is None or resolved == asked):
+                asked = resolved
+            elif asked is not None and (resolved or _could_be_a_name(who)):
+                # The speaker option says whose words; whoever the question names is what they are about.
+                topic = f"{_strip_edges(match.group('spk'))} {topic}"
+            elif shows is not None and (voice := shows.voice(who)) is not None:
+                pass
+            elif _could_be_a_name(who) and unknown is None:
+                unknown = _title(who)
             break
 
     if topic is None:
         match = _EN_ON.match(stripped)
-        if match and (found := speakers.resolve(_strip_edges(match.group("spk")))):
-            asked = asked or found
+        found = speakers.resolve(_strip_edges(match.group("spk"))) if match else None
+        if match and found and asked in (None, found):
+            asked = found
             topic = match.group("topic")
+        elif match and not found and shows is not None and asked is None:
+            # "Turing Post on Amodei": the show speaks about him, not he about something.
+            voice = shows.voice(_strip_edges(match.group("spk")).lower())
+            topic = match.group("topic") if voice is not None else None
+
+    if topic is None and shows is not None and (spoken := shows.voice_at_start(text)) is not None:
+        # "Turing Postの批評家はアモデイについて…": the show speaks; the person named is the topic.
+        voice, rest = spoken
+        topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
     if topic is None:
         found_at = speakers.find(text)
         rest = text
+        if found_at and asked is not None and found_at[0] != asked:
+            # With a speaker given as an option, a bare question naming someone else is all topic:
+            # /ask question:"Chris Olah interpretability" speaker:"Dario Amodei".
+            found_at = None
         if found_at:
             name, start, end = found_at
             asked = asked or name
@@ -133,6 +228,10 @@ def parse_question(
         topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
     topic = _strip_edges(topic or "")
+    if voice is not None and asked is None:
+        return ParsedQuestion(
+            text=text, speaker=None, topic=topic, language=language, show=voice, show_is_subject=True
+        )
     return ParsedQuestion(text=text, speaker=asked, unknown_speaker=unknown, topic=topic, language=language)
 
 

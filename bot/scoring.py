@@ -178,3 +178,31 @@ def resolve_notes(ranked: Sequence[Ranked], quotes: Mapping[tuple[int, float], H
         out.append(item)
     out.sort(key=order)
     return out
+
+
+def within_scope(ranked: Sequence[Ranked], plan: Plan) -> list[Ranked]:
+    """Only the passages of the episodes in scope: when a show is who speaks, its episodes are the
+    answer, not merely preferred, so nobody else's words stand in for the show's."""
+    if plan.scope is None:
+        return list(ranked)
+    return [item for item in ranked if item.hit.episode_id in plan.scope]
+
+
+def speaker_passages(hits: Iterable[Hit], speaker: str, language: str, topics: Sequence[str]) -> list[Ranked]:
+    """A speaker's own labelled passages, best first, for a question that names only them: verbatim
+    words before notes, the asker's language first, passages on what they talk about most first."""
+    wanted = [t.lower() for t in topics]
+    ranked: list[Ranked] = []
+    for hit in hits:
+        if hit.speaker != speaker:
+            continue
+        weight = w.ASKED_SPEAKER * (w.QUOTE if hit.kind == "quote" else 1.0)
+        if hit.lang == language:
+            weight *= w.SAME_LANGUAGE
+        if hit.source_format in w.VERBATIM_FORMATS and hit.kind == "quote":
+            weight *= w.VERBATIM_SOURCE
+        about = any(t in f"{hit.heading or ''} {hit.text}".lower() for t in wanted)
+        relevance = w.COVERAGE + (w.PHRASE_BONUS if about else 0.0)
+        ranked.append(Ranked(hit, relevance * weight, 1.0, speaker, hit.speaker_verified))
+    ranked.sort(key=order)
+    return ranked

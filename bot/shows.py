@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from bot.config_files import ConfigError, read_toml
-from bot.models import Episode
+from bot.models import Citation, Episode
+from bot.speakers import SpeakerDirectory
+from bot.store import Hit
 from bot.text import is_cjk, normalize
 
 
@@ -55,6 +57,15 @@ _EN_NUMBER: Final = r"(?:(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})|#(?P<hash>\d{
 _JA_SHOW_WORDS: Final = r"(?:ポッドキャスト|番組|インタビュー|対談|チャンネル|動画|エピソード)"
 _SHOW_WORD: Final = re.compile(rf"\b{_EN_SHOW_WORDS}\b|{_JA_SHOW_WORDS}", re.I)
 _JA_AT: Final = r"(?:で|では|にて|に出演した(?:とき|時|際)に?|に出た(?:とき|時|際)に?)"
+# The people behind a show, where a question names who speaks: "the Turing Post critic", "Turing Postの解説者は".
+_EN_VOICE_WORDS: Final = (
+    r"(?:critics?|commentators?|hosts?|presenters?|narrators?|reviewers?|authors?|writers?|analysts?|people|folks|"
+    r"guys?|team|editors?|youtubers?)"
+)
+_JA_VOICE_WORDS: Final = (
+    r"(?:批評家|評論家|解説者|解説|ホスト|司会者?|中の人|人たち|人|動画|番組|チャンネル|ポッドキャスト)"
+)
+_EN_VOICE: Final = re.compile(rf"(?:^the\s+)|(?:['’]s)?\s*\b(?:{_EN_VOICE_WORDS}|{_EN_SHOW_WORDS})\b", re.I)
 
 
 class ShowDirectory:
@@ -71,8 +82,11 @@ class ShowDirectory:
         # say on AI safety" would be read as a question about a show called AI.
         bare: set[str] = set()
         self._names: dict[str, frozenset[str]] = {}
+        self._commentary: set[str] = set()
         for show in shows:
             self._names[show.name] = show.names
+            if show.kind == "commentary":
+                self._commentary |= show.names
             for form in (show.name, *show.aliases):
                 forms.setdefault(normalize(form).lower(), show.name)
             for host in show.hosts:
@@ -102,6 +116,11 @@ class ShowDirectory:
             self._ja = re.compile(
                 rf"(?P<form>{alternation})の?{_JA_SHOW_WORDS}?の?(?:第?(?P<num>\d{{1,5}})回)?{_JA_AT}"
             )
+            self._ja_voice: re.Pattern[str] | None = re.compile(
+                rf"^(?P<form>{alternation})(?:の{_JA_VOICE_WORDS})?(?:は|が)"
+            )
+        else:
+            self._ja_voice = None
         # "episode 452" on its own, but "#1" only after "in"/"on" ("the #1 risk" is no episode).
         self._number = re.compile(
             r"(?:\b(?:in|on|from|during)\s+(?:the\s+)?)?(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})(?![0-9])"
@@ -127,6 +146,48 @@ class ShowDirectory:
             return Scope(number=int(number)), _cut(text, found.start(), found.end())
         return None, text
 
+
+    def voice(self, who: str) -> str | None:
+        """The show named where a question names who speaks ("the Turing Post critic", "Turing Post's
+        hosts"), or None. Only the show's own people are meant, so nothing else may stand there."""
+        rest = _EN_VOICE.sub(" ", normalize(who).lower()).strip()
+        return self._by_key.get(_squash(rest)) if rest else None
+
+    def voice_at_start(self, text: str) -> tuple[str, str] | None:
+        """(show, the rest) for a Japanese question opening with the show as who speaks: "Turing Postの解説者は…"."""
+        match = self._ja_voice.match(normalize(text).lower()) if self._ja_voice is not None else None
+        show = self._by_key.get(_squash(match.group("form"))) if match else None
+        if match is None or show is None:
+            return None
+        return show, text[match.end() :].strip()
+
+    def is_commentary(self, show: str | None) -> bool:
+        """Whether a show talks about people rather than with them (config/shows.toml `kind = "commentary"`)."""
+        return show is not None and normalize(show).lower() in self._commentary
+
+    def label_commentary(
+        self, citations: Sequence[Citation], hits: Sequence[Hit], topic: str, speakers: SpeakerDirectory
+    ) -> list[Citation]:
+        """Each citation marked with whom a commentary show's unlabelled passage is about, so a critic's
+        paraphrase of Amodei is shown as commentary on him, never as his words or an unknown voice.
+
+        The person is the one the topic names, else one the episode lists; either only when the
+        passage, its heading or its episode's title names them, or the episode lists them.
+        """
+        named = speakers.find(topic)
+        out = []
+        for citation, hit in zip(citations, hits, strict=True):
+            about = None
+            if citation.speaker is None and self.is_commentary(citation.show):
+                listed = hit.episode.speakers if hit.episode else []
+                title = hit.episode.title if hit.episode else None
+                text = f"{hit.text} {hit.heading or ''} {title or ''}".lower()
+                for person in ([named[0]] if named else []) + list(listed):
+                    if person in listed or any(form in text for form in speakers.forms_of(person)):
+                        about = person
+                        break
+            out.append(citation.model_copy(update={"commentary_on": about}) if about else citation)
+        return out
 
     def holds(self, scope: Scope, episode: Episode) -> bool:
         if scope.show is not None:

@@ -8,15 +8,22 @@ as asked and its translations are the alternatives a passage may match.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from bot.config_files import read_toml
+from bot.speakers import SpeakerDirectory
+from bot.store import Hit
 from bot.store.fts import Unit
-from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
+from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, stem, tokens
 
-__all__ = ["AliasTable", "Unit", "cached_aliases", "load_aliases", "topic_alternatives", "topic_units"]
+__all__ = [
+    "AliasTable", "Unit", "cached_aliases", "load_aliases", "person_alternatives", "speaker_topics",
+    "telling_terms", "topic_alternatives", "topic_units",
+]
 
 _QUESTION_WORDS: Final = frozenset(
     tokens(
@@ -136,6 +143,24 @@ def topic_alternatives(topic: str, aliases: AliasTable) -> tuple[tuple[Unit, ...
     return tuple(alternatives)
 
 
+
+def person_alternatives(
+    topic: str, asked: str | None, speakers: SpeakerDirectory, aliases: AliasTable
+) -> tuple[tuple[Unit, ...], ...]:
+    """A person the topic names ("アモデイ", "Dario's essay"), as passages write them: their full
+    name, first name or surname, so "what did Turing Post say about アモデイ" finds "Amodei"."""
+    found = speakers.find(topic)
+    if found is None or found[0] == asked:
+        return ()
+    name, start, end = found
+    known = topic_alternatives(topic, aliases)
+    extra: list[tuple[Unit, ...]] = []
+    for form in dict.fromkeys([name, *(part for part in name.split() if len(part) >= 3)]):
+        for alt in topic_alternatives(f"{topic[:start]} {form} {topic[end:]}", aliases):
+            if alt not in known and alt not in extra:
+                extra.append(alt)
+    return tuple(extra)
+
 @dataclass
 class AliasTable:
     """Topic terms across scripts: `タレント密度` <-> `talent density`."""
@@ -218,3 +243,106 @@ def cached_aliases(config_dir: Path) -> AliasTable:
 
 
 _ALIAS_CACHE: dict[tuple[tuple[str, int], ...], AliasTable] = {}
+
+
+# Words of headings that say what kind of text follows, not what it is about ("Relevant Transcript
+# Excerpts", "関連するトランスクリプト抜粋"); a heading made only of them names no topic.
+_STRUCTURAL_WORDS: Final = (
+    "transcript transcripts summary notes note key points point quotes quote introduction intro overview "
+    "conclusion highlights excerpts excerpt relevant full selected main episode podcast video "
+    "文字起こし トランスクリプト 抜粋 関連する 関連 要約 まとめ 概要 引用 ハイライト はじめに 主要な ポイント"
+).split()
+_STRUCTURAL_RE: Final = re.compile(
+    "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in sorted(_STRUCTURAL_WORDS, key=len,
+                                                                                       reverse=True)),
+    re.I,
+)
+# Words everyone uses in conversation: frequent in anyone's passages, telling of nobody's topics.
+_SPOKEN_WORDS: Final = frozenset(
+    tokens(
+        "guess kind sort thing things something lot lots going way actually like mean really know think "
+        "want make made get got look looking well maybe probably pretty just yeah okay right sure quite "
+        "much many even still good great little sense point question answer time times feel work working "
+        "idea ideas people person face beautifully naturally understand basically whole different"
+    )
+)
+# A word must come up in this many of a speaker's passages to be among what they talk about.
+MIN_TERM_PASSAGES: Final = 2
+# What joins a speaker's name to the topic in a heading: "Dario Amodei on …", "アモデイの…".
+_AFTER_NAME: Final = re.compile(r"^(?:['’]s)?\s*(?:on|about|:|：|—|–|-|の|について|は)\s*", re.I)
+
+
+def _heading_topic(heading: str | None, forms: Sequence[str]) -> str | None:
+    """The topic a heading names: "Dario Amodei on Talent Density" -> "Talent Density"; None for a
+    heading that is only the speaker's name or says what kind of text follows ("Transcript")."""
+    if not heading:
+        return None
+    text = " ".join(heading.split())
+    lowered = normalize(text).lower()
+    for form in sorted(forms, key=len, reverse=True):
+        if lowered.startswith(form):
+            text = _AFTER_NAME.sub("", text[len(form) :].strip()).strip()
+            break
+    key = normalize(text).lower().strip(" :：")
+    if not key or key in forms or not re.sub(r"[\W\u3040-\u309f]+", "", _STRUCTURAL_RE.sub("", key)):
+        return None
+    return text
+
+
+def _telling_words(text: str, forms: Sequence[str]) -> list[tuple[str, str]]:
+    """(word, index token) of the Latin words of `text` that could say what it is about."""
+    out = []
+    for word in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text):
+        lowered = word.lower()
+        if lowered in ENGLISH_STOPWORDS or lowered in forms:
+            continue
+        token = stem(lowered)
+        if token not in _STOP_STEMS and token not in _SPOKEN_WORDS:
+            out.append((lowered, token))
+    return out
+
+
+def telling_terms(hits: Sequence[Hit], forms: Sequence[str]) -> set[str]:
+    """The index tokens `speaker_topics` may pick from: their document frequencies are all it needs."""
+    return {token for hit in hits for _, token in _telling_words(hit.text, forms)}
+
+
+def speaker_topics(
+    hits: Sequence[Hit], forms: Sequence[str], language: str, idf: Mapping[str, float], *, limit: int = 5
+) -> list[str]:
+    """What a speaker talks about most, in words the store holds: the headings their passages sit
+    under (most passages first, the asker's language first), then the most telling words of their
+    passages, each as the passage wrote it."""
+    headings: Counter[str] = Counter()
+    first_seen: dict[str, tuple[bool, int]] = {}
+    for index, hit in enumerate(hits):
+        topic = _heading_topic(hit.heading, forms)
+        if topic:
+            headings[topic] += 1
+            first_seen.setdefault(topic, (hit.lang != language, index))
+    chosen = sorted(headings, key=lambda t: (first_seen[t][0], -headings[t], first_seen[t][1]))
+    # A heading in another language is the same topic again (a note and its translation): shown only
+    # when no heading is in the asker's.
+    if any(not first_seen[t][0] for t in chosen):
+        chosen = [t for t in chosen if not first_seen[t][0]]
+    chosen = chosen[:limit]
+    if len(chosen) >= limit:
+        return chosen
+    # Then the words the speaker uses in many passages that the rest of the store uses little. Only
+    # Latin words: a Japanese bigram is no word to show.
+    taken = {stem(word) for topic in chosen for word in re.findall(r"[a-z]+", normalize(topic).lower())}
+    passages: Counter[str] = Counter()
+    surface: dict[str, Counter[str]] = {}
+    for hit in hits:
+        seen = set()
+        for lowered, token in _telling_words(hit.text, forms):
+            if token not in taken:
+                surface.setdefault(token, Counter())[lowered] += 1
+                seen.add(token)
+        passages.update(seen)
+    telling = sorted(
+        (t for t, n in passages.items() if n >= MIN_TERM_PASSAGES),
+        key=lambda t: (-passages[t] * idf.get(t, 0.0), t),
+    )
+    chosen += [surface[t].most_common(1)[0][0] for t in telling[: limit - len(chosen)]]
+    return chosen

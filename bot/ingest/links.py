@@ -54,10 +54,15 @@ _TAG: Final = re.compile(r"<[^<>]+>")
 _BLANKS: Final = re.compile(r"[ \t]+")
 _SPACE_BEFORE_PUNCT: Final = re.compile(r"\s+([,.;:!?])")
 _MARKUP_CHAR: Final = re.compile(r"[\[\]()*_`<]")
+# A nested list joined into its item ("Talent density: - A central theme … AI. - He outlines …"): a
+# marker after a label's colon or a sentence's end starts an item, shown as a bullet. A dash inside a
+# sentence ("static - once trained") has no such end before it and stays.
+_LIST_MARKER: Final = re.compile(r"(?<=[.!?:：。])\s+[-*+]\s+(?=[^\s\d])")
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown inline syntax removed: links keep their label, images and empty links vanish."""
+    """Markdown inline syntax removed: links keep their label, images and empty links vanish; the
+    items of a list joined into one line are kept apart by bullets."""
     text = markdown
     # Most transcript lines hold no markup, no run of blanks and no space before punctuation; the
     # substitutions only run where they can change something (ingest speed).
@@ -70,6 +75,8 @@ def plain_text(markdown: str) -> str:
         text = _TAG.sub("", text)
     if "  " in text or "\t" in text:
         text = _BLANKS.sub(" ", text)
+    if "-" in text or "*" in text or "+" in text:
+        text = _LIST_MARKER.sub(" • ", text)
     # Printable text has no whitespace but the plain space (str.isprintable), so the pairs are all \s+ can match.
     if not text.isprintable() or " ," in text or " ." in text or " ;" in text or " :" in text or " !" in text or (
         " ?" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dedupe import dedupe, prefer_language, translation_keys
+from bot.dedupe import DEDUPE_WINDOW, dedupe, passage_identity, prefer_language, translation_keys
 from bot.scoring import Ranked
 from tests.bot.test_scoring import _hit
 
@@ -48,3 +48,23 @@ def test_translations_are_swapped_in_for_the_page_only() -> None:
     japanese = replace(page[0].hit, id=7, lang="ja")
     swapped = prefer_language(page, {"p|a": japanese}, "ja")
     assert [r.hit.id for r in swapped] == [7, 2] and swapped[0].score == 0.9
+
+
+def test_translations_group_with_their_passage_across_the_whole_ranking() -> None:
+    """Past DEDUPE_WINDOW a translation still joins its passage, and the total counts passages."""
+    filler = [_ranked(100 + i, 0.9 - i / 1000, key=f"g|n|{100 + i}", start=1000.0 * (i + 1)) for i in range(DEDUPE_WINDOW)]
+    english = _ranked(1, 0.95, key="/notes/en/talk|n|3")
+    late_translation = _ranked(2, 0.1, lang="ja", key="/notes/ja/talk|n|3", source="ja/talk.md", start=9e6)
+    late_copy = _ranked(3, 0.05, key="g|n|100", start=9e6)
+    chosen, total = dedupe([english, *filler, late_translation, late_copy], "en")
+    assert [c.hit.id for c in chosen].count(2) == 0 and 1 in [c.hit.id for c in chosen]
+    assert total == len(chosen) == DEDUPE_WINDOW + 1
+    japanese, _ = dedupe([english, *filler, late_translation], "ja")
+    # In Japanese the translation represents the passage, at the English copy's rank.
+    assert japanese[0].hit.id == 2 and japanese[0].score == 0.95
+
+
+def test_only_language_folders_are_taken_out_of_a_note_key() -> None:
+    assert passage_identity("/notes/en/talk|n|3") == passage_identity("/notes/ja-JP/talk|n|3")
+    assert passage_identity("/notes/tp/talk|n|3") != passage_identity("/notes/iv/talk|n|3")
+    assert passage_identity("e1|p|dario amodei|605|0") == "e1|p|dario amodei|605|0"

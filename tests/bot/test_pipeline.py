@@ -102,3 +102,105 @@ async def test_japanese_question_finds_an_english_only_passage_through_the_gloss
     answer = await service.ask("アモデイは蒸留について何と言った？")
     assert answer.status is AnswerStatus.OK
     assert answer.citations[0].text.startswith("Distillation")
+
+
+async def test_speaker_option_with_a_bare_name_is_a_topic_not_the_help(loaded: SaidService) -> None:
+    answer = await loaded.ask("Hannah Host", speaker="Dario Amodei")
+    assert answer.status is not AnswerStatus.EMPTY and answer.topic == "Hannah Host"
+    assert answer.speaker == "Dario Amodei"
+    assert all(c.speaker in (None, "Dario Amodei") for c in answer.citations)
+    japanese = await loaded.ask("ハンナのタレント密度", speaker="アモデイ")
+    assert japanese.status is not AnswerStatus.EMPTY and japanese.topic == "ハンナのタレント密度"
+
+
+COMMENTARY = """\
+---
+video_id: ZyXwVuTsRqP
+title: What Dario Amodei gets wrong about trust
+channel: Turing Post
+---
+
+## Transcript
+
+[0:10](https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=10s) Amodei says trust comes for free in a small team. I doubt that trust scales this way.
+
+[0:40](https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=40s) His essay on trust skips the incentives of a company selling models.
+"""
+
+
+async def test_a_commentary_show_as_who_speaks_answers_from_its_episodes_only(
+    loaded: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """The critic's words answer, labelled as commentary on Amodei; never Amodei's own words, never as his."""
+    write(tmp_path / "tp" / "turing.md", COMMENTARY)
+    await loaded.ingest([tmp_path / "tp"])
+    for question in ("what did the Turing Post critic say about Amodei?", "Turing Postの批評家はアモデイについて何と言った？",
+                     "what does Turing Post think of Dario's essay?"):
+        answer = await loaded.ask(question)
+        assert answer.status is AnswerStatus.OK, question
+        assert answer.show == "Turing Post" and answer.speaker is None
+        assert answer.citations and all(c.show == "Turing Post" for c in answer.citations), question
+        assert all(c.speaker is None and c.commentary_on == "Dario Amodei" for c in answer.citations), question
+    # Asking Amodei himself still gives his words, and the commentary is never shown as his.
+    own = await loaded.ask("what did Amodei say about trust?")
+    assert own.citations[0].speaker == "Dario Amodei" and own.citations[0].show == "Example Podcast"
+    assert all(c.speaker != "Dario Amodei" for c in own.citations if c.show == "Turing Post")
+
+
+async def test_paging_never_shows_a_translation_of_a_passage_again(service: SaidService, tmp_path: Path) -> None:
+    """Notes kept in en/ and ja/ folders: one entry per passage on every page, in the asker's language."""
+    from tests.conftest import NOTE_EN, NOTE_JA
+
+    root = tmp_path / "notes"
+    (root / "en").mkdir(parents=True)
+    (root / "ja").mkdir()
+    (root / "en" / "team.md").write_text(NOTE_EN, encoding="utf-8")
+    (root / "ja" / "team.md").write_text(NOTE_JA, encoding="utf-8")
+    await service.ingest([root])
+    for question, language in (("trust interpretability talent density", "en"), ("信頼 解釈可能性 タレント密度", "ja")):
+        pages = [await service.ask(question, limit=2, offset=offset) for offset in (0, 2, 4, 6)]
+        shown = [c for page in pages for c in page.citations]
+        assert shown and all(c.language == language for c in shown), [(c.language, c.text) for c in shown]
+        assert pages[0].total == len(shown)
+
+
+async def test_the_header_topic_comes_from_the_cleaned_question(loaded: SaidService) -> None:
+    from bot.present import present_answer
+
+    english = await loaded.ask(":fire: hey, what did Amodei say about **talent density**? :pray: thanks!")
+    assert present_answer(english).header == "What Dario Amodei said about “talent density”"
+    japanese = await loaded.ask("ねえ、アモデイはタレント密度について何と言った？🙏 お願いします")
+    assert present_answer(japanese).header == "Dario Amodeiの「タレント密度」についての発言"
+
+
+async def test_a_bare_name_answers_with_what_they_talk_about_from_the_store(loaded: SaidService) -> None:
+    """"Dario", "アモデイ": their top topics (headings of their passages) and a few of their own passages."""
+    from bot.present import present_answer
+
+    english = await loaded.ask("Dario Amodei")
+    assert english.status is AnswerStatus.OK and english.about_speaker and english.speaker == "Dario Amodei"
+    assert english.topics[0] == "Talent density"
+    assert english.citations and all(c.speaker == "Dario Amodei" for c in english.citations)
+    assert all(c.language == "en" for c in english.citations)
+    assert present_answer(english).header == "What Dario Amodei talks about: " + ", ".join(english.topics)
+    japanese = await loaded.ask("アモデイ")
+    assert japanese.about_speaker and japanese.topics[0] == "タレント密度（talent density）"
+    assert japanese.citations[0].text.startswith("優秀な100人")
+    assert present_answer(japanese).header.startswith("Dario Amodeiがよく話す話題: タレント密度")
+    # Every topic listed is stored text: a heading or a word of their passages, never made up.
+    stored = " ".join(c.text for c in english.citations) + " Talent density"
+    assert all(t.lower() in stored.lower() for t in english.topics), english.topics
+    # Chat noise around a name is no topic either.
+    assert (await loaded.ask("hey Dario :wave:")).about_speaker
+
+
+async def test_a_bare_name_with_no_passages_of_their_own_says_so(loaded: SaidService) -> None:
+    answer = await loaded.ask("Sam Altman")
+    assert answer.status is AnswerStatus.NOT_FOUND and "Sam Altman" in (answer.message or "")
+    japanese = await loaded.ask("アルトマン")
+    assert japanese.status is AnswerStatus.NOT_FOUND and "本人の発言" in (japanese.message or "")
+
+
+async def test_help_asked_with_chat_noise_is_still_help(loaded: SaidService) -> None:
+    for question in ("@saidbot help", "hey, help? :pray:", "ねえ、ヘルプ お願いします", ":wave:"):
+        assert (await loaded.ask(question)).status is AnswerStatus.HELP, question

@@ -79,3 +79,29 @@ def test_ingest_summary_in_both_languages() -> None:
     report = IngestReport(added=2, segments=40, seconds=0.5)
     assert ingest_summary(report) == "added 2, changed 0, removed 0, skipped 0, failed 0; 40 segments in 0.50s"
     assert ingest_summary(report, "ja").startswith("追加 2、")
+
+
+def test_commentary_on_a_person_is_badged_in_both_languages() -> None:
+    """A commentary show's paraphrase of Amodei: labelled as commentary on him, never as his words."""
+    citation = _citation(speaker=None, speaker_verified=False, show="Turing Post", commentary_on="Dario Amodei")
+    answer = _answer(citation).model_copy(update={"show": "Turing Post", "topic": "Amodei"})
+    view = present_answer(answer)
+    [shown] = view.citations
+    assert shown.who == "Unknown speaker" and Badge.COMMENTARY in shown.badges
+    assert "commentary on Dario Amodei" in shown.badge_texts
+    assert view.header == "What Turing Post said about “Amodei”"
+    [shown_ja] = present_answer(answer, lang="ja").citations
+    assert "Dario Amodeiについての論評" in shown_ja.badge_texts
+    # A labelled speaker's own words are never commentary, whatever the field says.
+    [own] = present_answer(_answer(_citation(commentary_on="Dario Amodei"))).citations
+    assert Badge.COMMENTARY not in own.badges
+
+
+def test_a_bare_name_header_lists_their_topics_in_the_askers_language() -> None:
+    answer = _answer(_citation(), speaker="Amanda Askell").model_copy(
+        update={"about_speaker": True, "topics": ["character", "honesty"], "topic": ""}
+    )
+    assert present_answer(answer).header == "What Amanda Askell talks about: character, honesty"
+    assert present_answer(answer, lang="ja").header == "Amanda Askellがよく話す話題: character、honesty"
+    plain = answer.model_copy(update={"topics": []})
+    assert present_answer(plain).header == "What Amanda Askell talks about"

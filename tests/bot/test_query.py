@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.models import Speaker
 from bot.query import parse_question
+from bot.shows import Show, ShowDirectory
 from bot.speakers import SpeakerDirectory
 
 
@@ -46,3 +47,97 @@ def test_chat_mention_syntax_is_not_part_of_the_topic() -> None:
     speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["Amodei"])])
     parsed = parse_question("@everyone <@&712345678901234567> <!channel> what did Amodei say about scaling?", speakers)
     assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "scaling")
+
+
+def test_greetings_fillers_emoji_and_markup_reach_neither_speaker_nor_topic() -> None:
+    """Questions as people type them in chat: the words around the question are not the question."""
+    speakers = _directory()
+    english = [
+        "hey, what did Amodei say about talent density?",
+        "Quick question: what did Amodei say about talent density?",
+        "so um what did Amodei say about talent density?",
+        "@saidbot what did Amodei say about talent density?",
+        ":fire: what did Amodei say about talent density? :pray:",
+        ":thumbsup::skin-tone-2: what did Amodei say about talent density?",
+        "🔥 what did Amodei say about talent density? 🙏",
+        "could you tell me what Amodei said about **talent density**, please? thanks!",
+        "I wonder what Amodei said about \"tal\u200bent density\"",
+        "Hi there! Can you tell me what Amodei thinks about `talent density`? Thank you",
+    ]
+    for question in english:
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
+            question
+        )
+    japanese = [
+        "ねえ、アモデイはタレント密度について何と言った？",
+        "あの、ちょっと聞きたいんだけど、アモデイはタレント密度について何と言った？",
+        "アモデイはタレント密度について何と言った？教えて、お願いします",
+        "えっと、アモデイはタレ\u200bント密度について何と言った？🙏",
+    ]
+    for question in japanese:
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic, parsed.language) == ("Dario Amodei", "タレント密度", "ja"), question
+
+
+def test_filler_words_inside_other_words_are_kept() -> None:
+    speakers = _directory()
+    assert parse_question("hiring", speakers).topic == "hiring"
+    assert parse_question("well known risks", speakers).topic == "well known risks"
+    assert parse_question("well, Amodei on hiring", speakers).topic == "hiring"
+    assert parse_question("あの人について", speakers).topic == "あの人"
+    assert parse_question("well-being of researchers", speakers).topic == "well-being of researchers"
+    assert parse_question("so-called scaling laws", speakers).topic == "so-called scaling laws"
+    assert parse_question("Amodei on 1:38:25 talent", speakers).topic == "1:38:25 talent"
+    # A message that is nothing but politeness is left for the help text, not emptied into a topic.
+    assert parse_question("thanks", speakers).topic == "thanks"
+
+
+def test_speaker_option_with_a_bare_question_keeps_the_whole_question_as_topic() -> None:
+    """/ask question:"Chris Olah interpretability" speaker:"Dario Amodei": Olah is what Dario talks about."""
+    speakers = _directory()
+    cases = {
+        ("Chris Olah", "Dario Amodei"): "Chris Olah",
+        ("Chris Olah interpretability", "Dario"): "Chris Olah interpretability",
+        ("Olah on neurons", "Amodei"): "Olah on neurons",
+        ("what did Olah say about neurons?", "Dario Amodei"): "Olah neurons",
+        ("what did Elon Musk say about rockets?", "Dario Amodei"): "Elon Musk rockets",
+        ("what did he say about rockets?", "Dario Amodei"): "rockets",
+        ("クリス・オラーの解釈可能性", "ダリオ"): "クリス・オラーの解釈可能性",
+    }
+    japanese_speakers = SpeakerDirectory(
+        [Speaker(name="Dario Amodei", aliases=["Dario", "Amodei", "ダリオ"]),
+         Speaker(name="Chris Olah", aliases=["Olah", "クリス・オラー"])]
+    )
+    for (question, option), topic in cases.items():
+        parsed = parse_question(question, japanese_speakers if "オラー" in question else speakers, speaker=option)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", topic), question
+    # Naming the same person as the option is still "what did they say about X".
+    assert parse_question("Dario on talent density", speakers, speaker="Dario Amodei").topic == "talent density"
+    assert parse_question("アモデイはタレント密度について", speakers, speaker="ダリオ").topic == "タレント密度"
+
+
+def _shows() -> ShowDirectory:
+    return ShowDirectory([Show(name="Turing Post", kind="commentary"), Show(name="Lex Fridman", hosts=("Lex Fridman",))])
+
+
+def test_a_show_or_its_critic_as_who_speaks() -> None:
+    """"what did the Turing Post critic say about Amodei?": the show speaks, Amodei is the topic."""
+    speakers, shows = _directory(), _shows()
+    cases = {
+        "what did the Turing Post critic say about Amodei?": "Amodei",
+        "what does Turing Post think of Dario's essay?": "Dario's essay",
+        "hey, what did Turing Post's hosts say about scaling?": "scaling",
+        "Turing Post on Amodei": "Amodei",
+        "Turing Postの批評家はアモデイについて何と言った？": "アモデイ",
+        "Turing Postはダリオのエッセイをどう見ている？": "ダリオのエッセイ",
+    }
+    for question, topic in cases.items():
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == (None, None, topic), question
+        assert (parsed.show, parsed.show_is_subject) == ("Turing Post", True), question
+    # A show named as where, not who, still only scopes the question.
+    scoped = parse_question("what did Dario say about scaling on the Turing Post channel?", speakers, shows=shows)
+    assert (scoped.speaker, scoped.show, scoped.show_is_subject) == ("Dario Amodei", "Turing Post", False)
+    # Someone the notes do not know is still unknown, not a show.
+    assert parse_question("what did the Turing critic say about Amodei?", speakers, shows=shows).unknown_speaker

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from snowballstemmer.english_stemmer import EnglishStemmer
 
+from bot.citations import excerpt
 from bot.ingest import links
 from bot.text import (
     _CJK_RE,
@@ -122,9 +123,27 @@ def _plain_text_reference(markdown: str) -> str:
     text = links._CODE.sub(r"\1", text)
     text = links._TAG.sub("", text)
     text = links._BLANKS.sub(" ", text)
+    text = links._LIST_MARKER.sub(" • ", text)
     return links._SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
 
 
-@given(st.text(alphabet=st.sampled_from(list(" \t\n\u00a0\u2003\u3000.,;:!?ab[]()*_`<>x1日"))))
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\u00a0\u2003\u3000.,;:!?ab[]()*_`<>x1日-+"))))
 def test_plain_text_skips_only_substitutions_that_change_nothing(text: str) -> None:
     assert links.plain_text(text) == _plain_text_reference(text)
+
+
+def test_a_nested_list_keeps_its_items_apart_and_dashes_in_sentences_stay() -> None:
+    """A list joined into one item reads as bullets, in English and Japanese; a dash in a sentence is left."""
+    english = links.plain_text("**Talent density vs. talent mass**: - A central theme (e.g., 100 people). - He outlines hiring.")
+    assert english == "Talent density vs. talent mass: • A central theme (e.g., 100 people). • He outlines hiring."
+    japanese = links.plain_text("**タレント密度 vs. タレント量**: - 中心的なテーマです。 - 採用の資質を挙げます。")
+    assert japanese == "タレント密度 vs. タレント量: • 中心的なテーマです。 • 採用の資質を挙げます。"
+    assert links.plain_text("Models are static - once trained, 5 - 3 stays.") == "Models are static - once trained, 5 - 3 stays."
+
+
+def test_a_citation_shows_the_notes_own_punctuation() -> None:
+    """"(e.g., 100 people)" is cut after "e.g." by the sentence splitter; the join must not add a space."""
+    text = "A smaller team (e.g., 100 people) can beat a larger one (e.g., 1,000 people). He notes it often."
+    assert excerpt(text, set(), drop_leading_questions=False) == text
+    japanese = "小さなチーム（例：100人）は勝ちます。「信頼」、それが理由です。"
+    assert excerpt(japanese, set(), drop_leading_questions=False) == japanese

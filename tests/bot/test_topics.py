@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from bot.topics import AliasTable, load_aliases, topic_units
+from bot.store import Hit
+from bot.topics import AliasTable, load_aliases, speaker_topics, topic_units
+from tests.bot.test_scoring import _hit
 
 
 def test_unknown_japanese_compound_splits_into_known_words() -> None:
@@ -43,3 +46,28 @@ def test_topic_expansions_do_not_depend_on_hash_order() -> None:
     for other in ("zeta", "alpha", "mu"):
         aliases.add("データ", other)
     assert aliases.expansions("データ") == ["alpha", "mu", "zeta"]
+
+
+def _said(id_: int, text: str, heading: str | None, lang: str = "en") -> Hit:
+    return replace(_hit(id_, text, speaker="Dario Amodei", lang=lang), heading=heading)
+
+
+def test_what_a_speaker_talks_about_comes_from_their_headings_then_their_telling_words() -> None:
+    """Headings of their passages, most passages first, "X on" and structural headings taken out;
+    then the Latin words many of their passages use and the store uses little, as written."""
+    forms = ("dario amodei", "dario", "amodei")
+    hits = [
+        _said(1, "Hiring slowly keeps talent dense.", "Dario Amodei on Talent Density"),
+        _said(2, "Talent density beats talent mass.", "Talent Density"),
+        _said(3, "Export controls matter for chips.", "Transcript"),
+        _said(4, "Chips and export controls again.", "Relevant Transcript Excerpts"),
+        _said(5, "タレント密度は重要です。", "タレント密度", lang="ja"),
+    ]
+    idf = {"chip": 3.0, "export": 2.0, "control": 1.0}
+    topics = speaker_topics(hits, forms, "en", idf, limit=3)
+    assert topics == ["Talent Density", "chips", "export"]
+    # In Japanese the Japanese heading comes alone (the English one is the same topic again).
+    assert speaker_topics(hits, forms, "ja", idf, limit=1) == ["タレント密度"]
+    # Conversation words are never a topic, however often they come up.
+    chatty = [_said(i, "I guess that kind of thing is actually really something.", None) for i in range(4)]
+    assert speaker_topics(chatty, forms, "en", {}) == []

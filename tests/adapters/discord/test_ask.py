@@ -114,7 +114,8 @@ async def test_mentions_in_a_question_are_escaped_and_never_ping(bot: FakeDiscor
 async def test_markdown_in_a_question_is_echoed_literally(bot: FakeDiscord) -> None:
     it = await bot.answered(await bot.slash("ask", question="**talent** density ||spoiler||"))
     content = bot.reply_message(it)["content"]
-    assert r"\*\*talent\*\* density \|\|spoiler\|\|" in content
+    # The core reads "**talent**" as the word (emphasis is no part of a topic); what it echoes is escaped.
+    assert r"talent density \|\|spoiler\|\|" in content and "**" not in content
 
 
 async def test_speaker_autocomplete_offers_speakers_from_the_store(bot: FakeDiscord) -> None:
@@ -175,3 +176,22 @@ async def test_help_in_japanese(bot: FakeDiscord) -> None:
         it = await bot.answered(await bot.slash("ask", locale="ja", question=question))
         message = bot.reply_message(it)
         assert is_ephemeral(message) and message["content"] == escape_user_text(i18n.t("help", "ja"))
+
+
+async def test_speaker_option_with_a_bare_name_searches_that_name_in_their_words(bot: FakeDiscord) -> None:
+    """/ask question:"Lex Fridman" speaker:"Dario Amodei" is a topic for Dario, not the empty-question help."""
+    it = await bot.answered(await bot.slash("ask", question="Lex Fridman", speaker="Dario Amodei"))
+    content = bot.reply_message(it)["content"]
+    assert i18n.t("empty_question", "en") not in content
+    assert "Lex Fridman" in content and "Dario Amodei" in content
+    it = await bot.answered(await bot.slash("ask", question="Lex talent density", speaker="Dario Amodei"))
+    message = bot.reply_message(it)
+    assert message["content"].startswith("**What Dario Amodei said about “Lex talent density”")
+    assert {e["author"]["name"] for e in message["embeds"]} == {"Dario Amodei"}
+
+
+async def test_a_bare_name_shows_what_they_talk_about(bot: FakeDiscord) -> None:
+    it = await bot.answered(await bot.slash("ask", question="Dario Amodei"))
+    message = bot.reply_message(it)
+    assert message["content"].startswith("**What Dario Amodei talks about: ")
+    assert message["embeds"] and {e["author"]["name"] for e in message["embeds"]} == {"Dario Amodei"}
