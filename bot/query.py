@@ -85,7 +85,8 @@ EN_LEADING_FILLERS: Final = (
     "please", "pls", "plz", "could you please tell me", "could you tell me", "can you tell me", "would you tell me",
     "could you", "can you", "would you", "tell me", "do you know", "do you happen to know", "any idea",
     "i wonder", "i was wondering", "i'm wondering", "i’m wondering", "i'd like to know", "just curious",
-    "btw", "by the way", "sorry", "excuse me",
+    "btw", "by the way", "sorry", "excuse me", "hii", "hiii", "heyy", "heyyy", "hiya", "lol", "lmao", "haha",
+    "quick q", "saidbot",
 )
 EN_TRAILING_FILLERS: Final = (
     "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "cheers", "if you know",

@@ -63,6 +63,9 @@ def test_greetings_fillers_emoji_and_markup_reach_neither_speaker_nor_topic() ->
         "could you tell me what Amodei said about **talent density**, please? thanks!",
         "I wonder what Amodei said about \"tal\u200bent density\"",
         "Hi there! Can you tell me what Amodei thinks about `talent density`? Thank you",
+        "hiii quick q: what did Amodei say about talent density?",
+        "lol what did Amodei say about talent density",
+        "hey saidbot, what did Amodei say about talent density?",
     ]
     for question in english:
         parsed = parse_question(question, speakers)
