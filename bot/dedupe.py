@@ -81,8 +81,9 @@ def dedupe(ranked: Sequence[Ranked], language: str) -> tuple[list[Ranked], int]:
     for index, item in enumerate(ranked):
         key = passage_identity(item.hit.passage_key)
         target = by_key.get(key) if key else None
-        slot = _slot(item.hit)
-        if target is None and slot is not None and index < DEDUPE_WINDOW:
+        # Only the best candidates are compared with their neighbours; the rest group by key alone.
+        slot = _slot(item.hit) if index < DEDUPE_WINDOW else None
+        if target is None and slot is not None:
             episode, at = slot
             nearby = sorted(i for s in (at - 1, at, at + 1) for i in by_slot.get((episode, s), ()))
             for group_index in nearby:
@@ -92,7 +93,7 @@ def dedupe(ranked: Sequence[Ranked], language: str) -> tuple[list[Ranked], int]:
                     break
         if target is None:
             target = []
-            if slot is not None and index < DEDUPE_WINDOW:
+            if slot is not None:
                 by_slot.setdefault(slot, []).append(len(groups))
             groups.append(target)
         target.append(item)
@@ -101,10 +102,9 @@ def dedupe(ranked: Sequence[Ranked], language: str) -> tuple[list[Ranked], int]:
     chosen = []
     for group in groups:
         best = group[0]
-        in_language = [g for g in group if g.hit.lang == language]
-        if best.hit.lang != language and in_language:
-            translated = in_language[0]
-            if translated.matched >= best.matched * w.TRANSLATION_MATCH_SHARE:
+        if len(group) > 1 and best.hit.lang != language:
+            translated = next((g for g in group if g.hit.lang == language), None)
+            if translated is not None and translated.matched >= best.matched * w.TRANSLATION_MATCH_SHARE:
                 best = replace(translated, score=best.score)
         chosen.append(best)
     chosen.sort(key=order)
