@@ -35,6 +35,12 @@ class Episode(BaseModel):
         """Where a reader hears the words said at `seconds`: the video at that second, or the transcript page."""
         return deep_link(self.video_id, self.transcript_url, seconds)
 
+    @property
+    def is_recording(self) -> bool:
+        """A real episode or video, worth listing: a title, a show and number, or a video. A quote
+        collection's page (a bare article URL, no video) is a source, not an episode."""
+        return bool(self.title or (self.show and self.number is not None) or self.video_id)
+
     def display_title(self) -> str:
         if self.title:
             return self.title
@@ -149,6 +155,15 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+
+
+class ReloadResult(BaseModel):
+    """What a reload did and how large the index is afterwards."""
+
+    # None when no notes folder is configured: there was nothing to re-read.
+    report: IngestReport | None
+    # Segments the index holds after the reload (not only the ones re-read).
+    index_segments: int
 
 
 class ExportedSegment(BaseModel):

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -186,6 +186,15 @@ def ingest_summary(report: IngestReport, lang: str = "en") -> str:
     )
 
 
-def reload_summary(report: IngestReport, lang: str) -> str:
-    """What a chat admin sees after asking for a reload."""
-    return i18n.t("reload_done", lang, summary=ingest_summary(report, lang))
+def reload_summary(result: ReloadResult, lang: str) -> str:
+    """What a chat admin sees after asking for a reload: what changed and the index's size afterwards
+    (not the count re-read, which is 0 when nothing changed), or plainly that there is nothing to reload."""
+    report = result.report
+    if report is None:
+        return i18n.t("reload_nothing", lang, segments=result.index_segments)
+    counts = i18n.t(
+        "reload_counts", lang, added=report.added, changed=report.changed, removed=report.removed,
+        skipped=report.skipped, failed=report.failed, seconds=f"{report.seconds:.2f}",
+    )
+    done = i18n.t("reload_done", lang, summary=counts)
+    return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
