@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, model_validator
 
-from bot.deeplinks import deep_link
+from bot.deeplinks import deep_link, url_seeks
 from bot.deeplinks import video_url as _video_url
 
 SegmentKind = Literal["quote", "note"]
@@ -107,12 +107,23 @@ class Citation(BaseModel):
     end_seconds: int | None = None
     timestamp: str | None
     url: str | None
+    # Whether `url` opens at `start_seconds` (a video) or only at a page's top (a transcript, an article).
+    # Set by `bot.citations`; when a citation is built without it, read from the link itself.
+    link_seeks: bool = False
     video_id: str | None = None
     transcript_url: str | None = None
     source: str
     kind: SegmentKind
     language: str
     score: float = 0.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seeks_from_url(cls, data: object) -> object:
+        if isinstance(data, dict) and "link_seeks" not in data:
+            url = data.get("url")
+            return {**data, "link_seeks": url_seeks(url if isinstance(url, str) else None)}
+        return data
 
 
 class Answer(BaseModel):

@@ -65,6 +65,7 @@ class CitationView:
     badge_texts: tuple[str, ...]
     episode: str
     show: str | None
+    # The time to label the link with; None where the link cannot go there (a transcript or article page).
     timestamp: str | None
     url: str | None
     text: str
@@ -110,10 +111,12 @@ def badges(citation: Citation) -> tuple[Badge, ...]:
 
 def present_citation(citation: Citation, number: int, lang: str) -> CitationView:
     found = badges(citation)
+    # "00:14:36" beside a link promises the link plays from there; an article page cannot.
+    timestamp = citation.timestamp if citation.link_seeks else None
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
         badge_texts=tuple(badge_text(b, lang) for b in found), episode=citation.episode, show=citation.show,
-        timestamp=citation.timestamp, url=citation.url, text=citation.text, citation=citation,
+        timestamp=timestamp, url=citation.url, text=citation.text, citation=citation,
     )
 
 
