@@ -199,7 +199,11 @@ def test_a_page_past_the_end_says_that_is_everything() -> None:
 
 def test_links_that_would_break_markdown_are_encoded() -> None:
     [embed] = render_answer(answer([citation("x", url="https://example.com/a (b)")]), "en").embeds
-    assert "(https://example.com/a%20%28b%29)" in (embed.description or "")
+    # A page link cannot seek, so it is shown bare (no time label), still encoded.
+    assert "https://example.com/a%20%28b%29" in (embed.description or "")
+    assert embed.url == "https://example.com/a%20%28b%29"
+    [embed] = render_answer(answer([citation("x", url="https://www.youtube.com/watch?v=a (b)")]), "en").embeds
+    assert "(https://www.youtube.com/watch?v=a%20%28b%29)" in (embed.description or "")
     [embed] = render_answer(answer([citation("x", url="javascript:alert(1)")]), "en").embeds
     assert "javascript" not in (embed.description or "") and embed.url is None
 
