@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.web import create_web_app
+from adapters.web import AcceptErrors, CappedSite, ConnectionCap, create_web_app, server_limits
 from bot.port import Core
 from bot.present import ingest_summary
 from bot.settings import Settings
@@ -68,10 +68,12 @@ async def supervise(
 
 
 async def _start_web(core: Core, settings: Settings) -> web.AppRunner:
+    # One line per interval when accept() fails (file descriptors exhausted), not one per failure.
+    asyncio.get_running_loop().set_exception_handler(AcceptErrors())
     runner = web.AppRunner(create_web_app(core, settings), shutdown_timeout=HTTP_GRACE_SECONDS,
-                           access_log=None, handle_signals=False)
+                           access_log=None, handle_signals=False, **server_limits())
     await runner.setup()
-    site = web.TCPSite(runner, settings.web.host, settings.web.port)
+    site = CappedSite(runner, settings.web.host, settings.web.port, ConnectionCap())
     await site.start()
     log.info("listening", extra={"host": settings.web.host, "port": settings.web.port})
     return runner

@@ -12,6 +12,7 @@ Only a signed body that reads as Slack's shape reaches Bolt.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -31,6 +32,9 @@ from adapters.slack.app import create_slack_app, drain, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
 from bot.settings import Settings, SlackSettings
+
+# How long a request body may take to arrive (adapters/web.py sets the same for every route's headers).
+BODY_SECONDS: Final = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +168,14 @@ def mount(app: web.Application, core: Core, settings: Settings | SlackSettings) 
     bolt = create_slack_app(core, settings)
 
     async def slack_events(request: web.Request) -> web.Response:
-        # aiohttp refuses a body over client_max_size with 413 before we get here.
-        body = await request.read()
+        # aiohttp refuses a body over client_max_size with 413 before we get here; a body trickled in
+        # slower than that holds a connection for nothing.
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                body = await request.read()
+        except TimeoutError:
+            log.info("slack_body_timeout", extra={"seconds": BODY_SECONDS})
+            return web.json_response({"error": "request body too slow"}, status=408, headers={"Connection": "close"})
         headers = request.headers
         if not signed(secret, body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"),
                       time.time()):
