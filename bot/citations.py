@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence, Set
 from typing import Final
 
-from bot.deeplinks import deep_link
+from bot.deeplinks import deep_link, link_seeks
 from bot.models import Answer, Citation
 from bot.scoring import Ranked
 from bot.text import cut_at_sentence, format_timestamp, joins_without_space, split_sentences, tokens
@@ -71,6 +71,7 @@ def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
         end_seconds=int(hit.end) if hit.end is not None else None,
         timestamp=format_timestamp(hit.start),
         url=deep_link(video_id, transcript_url, hit.start),
+        link_seeks=link_seeks(video_id),
         video_id=video_id,
         transcript_url=transcript_url,
         source=hit.source_path,

@@ -1,4 +1,8 @@
-"""The one rule for links into a recording: the episode's video, opened at second N."""
+"""The one rule for links into a recording: the episode's video, opened at second N.
+
+Only a video link can seek; a transcript or article page opens at its top whatever the time, so
+a time is shown as a link's label only where `link_seeks` says the link goes there.
+"""
 
 from __future__ import annotations
 
@@ -21,3 +25,13 @@ def deep_link(video_id: str | None, transcript_url: str | None, start: float | N
     if page is None:
         return transcript_url
     return f"{page}&t={max(0, int(start) - LINK_LEAD_SECONDS)}s" if start is not None else page
+
+
+def link_seeks(video_id: str | None) -> bool:
+    """Whether the episode's link (from `deep_link`) opens at the passage's second: only a video's does."""
+    return video_url(video_id) is not None
+
+
+def url_seeks(url: str | None) -> bool:
+    """The same rule for a link already made: a video page (which `deep_link` opens at a second)."""
+    return url is not None and url.startswith(YOUTUBE_WATCH)

@@ -66,6 +66,16 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "Notes reloaded: {summary}",
         "ja": "ノートを再読み込みしました: {summary}",
     },
+    "reload_counts": {
+        "en": "added {added}, changed {changed}, removed {removed}, skipped {skipped}, failed {failed} "
+        "in {seconds}s.",
+        "ja": "追加 {added}、変更 {changed}、削除 {removed}、変更なし {skipped}、失敗 {failed}（{seconds} 秒）。",
+    },
+    "about_outside_root": {"en": "From outside the notes folder", "ja": "ノートのフォルダー外から"},
+    "about_outside_root_value": {
+        "en": "{count} (sources ingested from elsewhere; a reload keeps them)",
+        "ja": "{count} 件（別の場所から取り込まれたもの。再読み込みしても残ります）",
+    },
     "asked": {"en": "Question: {question}", "ja": "質問: {question}"},
     "help": {
         "en": "Ask what someone said about a topic: “what did Amodei say about talent density?”, "

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, model_validator
 
-from bot.deeplinks import deep_link
+from bot.deeplinks import deep_link, url_seeks
 from bot.deeplinks import video_url as _video_url
 
 SegmentKind = Literal["quote", "note"]
@@ -34,6 +34,12 @@ class Episode(BaseModel):
     def link_at(self, seconds: float | None) -> str | None:
         """Where a reader hears the words said at `seconds`: the video at that second, or the transcript page."""
         return deep_link(self.video_id, self.transcript_url, seconds)
+
+    @property
+    def is_recording(self) -> bool:
+        """A real episode or video, worth listing: a title, a show and number, or a video. A quote
+        collection's page (a bare article URL, no video) is a source, not an episode."""
+        return bool(self.title or (self.show and self.number is not None) or self.video_id)
 
     def display_title(self) -> str:
         if self.title:
@@ -103,6 +109,9 @@ class Citation(BaseModel):
     end_seconds: int | None = None
     timestamp: str | None
     url: str | None
+    # Whether `url` opens at `start_seconds` (a video) or only at a page's top (a transcript, an article).
+    # Set by `bot.citations`; when a citation is built without it, read from the link itself.
+    link_seeks: bool = False
     video_id: str | None = None
     transcript_url: str | None = None
     source: str
@@ -111,6 +120,14 @@ class Citation(BaseModel):
     score: float = 0.0
     # Unlabelled words of a commentary show about this person: what the show says of them, not theirs.
     commentary_on: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seeks_from_url(cls, data: object) -> object:
+        if isinstance(data, dict) and "link_seeks" not in data:
+            url = data.get("url")
+            return {**data, "link_seeks": url_seeks(url if isinstance(url, str) else None)}
+        return data
 
 
 class Answer(BaseModel):
@@ -159,6 +176,15 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+
+
+class ReloadResult(BaseModel):
+    """What a reload did and how large the index is afterwards."""
+
+    # None when no notes folder is configured: there was nothing to re-read.
+    report: IngestReport | None
+    # Segments the index holds after the reload (not only the ones re-read).
+    index_segments: int
 
 
 class ExportedSegment(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.models import Answer, IngestReport, StoreStats
+from bot.models import Answer, ReloadResult, StoreStats
 
 
 class Core(Protocol):
@@ -28,7 +28,9 @@ class Core(Protocol):
         offset: int = 0,
     ) -> Answer: ...
 
-    async def reload(self) -> IngestReport: ...
+    async def reload(self) -> ReloadResult:
+        """Re-read the configured notes; `report` is None when no notes folder is configured."""
+        ...
 
     async def stats(self) -> StoreStats: ...
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -69,6 +69,7 @@ class CitationView:
     badge_texts: tuple[str, ...]
     episode: str
     show: str | None
+    # The time to label the link with; None where the link cannot go there (a transcript or article page).
     timestamp: str | None
     url: str | None
     text: str
@@ -117,10 +118,12 @@ def badges(citation: Citation) -> tuple[Badge, ...]:
 
 def present_citation(citation: Citation, number: int, lang: str) -> CitationView:
     found = badges(citation)
+    # "00:14:36" beside a link promises the link plays from there; an article page cannot.
+    timestamp = citation.timestamp if citation.link_seeks else None
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
         badge_texts=tuple(badge_text(b, lang, citation) for b in found), episode=citation.episode, show=citation.show,
-        timestamp=citation.timestamp, url=citation.url, text=citation.text, citation=citation,
+        timestamp=timestamp, url=citation.url, text=citation.text, citation=citation,
     )
 
 
@@ -200,6 +203,15 @@ def ingest_summary(report: IngestReport, lang: str = "en") -> str:
     )
 
 
-def reload_summary(report: IngestReport, lang: str) -> str:
-    """What a chat admin sees after asking for a reload."""
-    return i18n.t("reload_done", lang, summary=ingest_summary(report, lang))
+def reload_summary(result: ReloadResult, lang: str) -> str:
+    """What a chat admin sees after asking for a reload: what changed and the index's size afterwards
+    (not the count re-read, which is 0 when nothing changed), or plainly that there is nothing to reload."""
+    report = result.report
+    if report is None:
+        return i18n.t("reload_nothing", lang, segments=result.index_segments)
+    counts = i18n.t(
+        "reload_counts", lang, added=report.added, changed=report.changed, removed=report.removed,
+        skipped=report.skipped, failed=report.failed, seconds=f"{report.seconds:.2f}",
+    )
+    done = i18n.t("reload_done", lang, summary=counts)
+    return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"

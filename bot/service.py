@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 from bot.ingest.runner import Progress, run_ingest
-from bot.models import Answer, Episode, ExportedSegment, IngestReport, StoreStats
+from bot.models import Answer, Episode, ExportedSegment, IngestReport, ReloadResult, StoreStats
 from bot.pipeline import Knowledge, Question, answer
 from bot.plan import DocFreqs
 from bot.settings import Settings
@@ -147,11 +147,11 @@ class SaidService:
         self._ready.set()
         return report
 
-    async def reload(self) -> IngestReport:
+    async def reload(self) -> ReloadResult:
+        """Re-read the notes root; with none configured, say so rather than pretend, with the index's size."""
         root = self.notes_root()
-        if root is None:
-            return IngestReport()
-        return await self.ingest([root], exclusive=True)
+        report = None if root is None else await self.ingest([root], exclusive=True)
+        return ReloadResult(report=report, index_segments=self.knowledge.segments)
 
     async def _refresh_caches(self) -> None:
         speaker_ids = await self.store.speaker_table()

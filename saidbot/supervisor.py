@@ -2,8 +2,9 @@
 
 It binds the port (when the plan has the web process) before anything slow happens, builds or
 refreshes the index in the background while the adapters answer "warming up", and on SIGTERM or
-SIGINT stops taking new work, lets replies in flight finish, closes the gateway and the database,
-and exits 0 well inside the platform's 30 s before SIGKILL.
+SIGINT stops taking new work, lets replies already acknowledged finish (within a budget, counting
+what it had to drop), closes the gateway and the database, and exits 0 inside the platform's 30 s
+before SIGKILL, however large the backlog.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.web import create_web_app
+from adapters.web import AcceptErrors, CappedSite, ConnectionCap, create_web_app, server_limits
 from bot.port import Core
 from bot.present import ingest_summary
 from bot.settings import Settings
@@ -25,8 +26,11 @@ from saidbot.bootstrap import CoreOpener, OpenedCore, Plan, open_core
 
 log = logging.getLogger(__name__)
 
-# The PaaS sends SIGKILL 30 s after SIGTERM; saidbot promises to be gone within 10.
-SHUTDOWN_SECONDS = 8.0
+# The PaaS sends SIGKILL 30 s after SIGTERM; saidbot is gone within 25 whatever is queued: requests in
+# flight get HTTP_GRACE_SECONDS, acknowledged Slack replies DRAIN_SECONDS (adapters/slack/inflight.py),
+# closing the gateway and the database the rest.
+SHUTDOWN_SECONDS = 25.0
+HTTP_GRACE_SECONDS = 2.0
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -54,7 +58,7 @@ async def supervise(
                 exit_code = await _until_done(stopper, tasks)
             finally:
                 began = time.perf_counter()
-                await asyncio.wait_for(_shutdown(runner, [indexing, stopper, *tasks]), SHUTDOWN_SECONDS + 1)
+                await _bounded_shutdown(runner, [indexing, stopper, *tasks])
         # Leaving the block closed the database too.
         log.info("stopped", extra={"seconds": round(time.perf_counter() - began, 3)})
     finally:
@@ -64,10 +68,12 @@ async def supervise(
 
 
 async def _start_web(core: Core, settings: Settings) -> web.AppRunner:
-    runner = web.AppRunner(create_web_app(core, settings), shutdown_timeout=SHUTDOWN_SECONDS / 2,
-                           access_log=None, handle_signals=False)
+    # One line per interval when accept() fails (file descriptors exhausted), not one per failure.
+    asyncio.get_running_loop().set_exception_handler(AcceptErrors())
+    runner = web.AppRunner(create_web_app(core, settings), shutdown_timeout=HTTP_GRACE_SECONDS,
+                           access_log=None, handle_signals=False, **server_limits())
     await runner.setup()
-    site = web.TCPSite(runner, settings.web.host, settings.web.port)
+    site = CappedSite(runner, settings.web.host, settings.web.port, ConnectionCap())
     await site.start()
     log.info("listening", extra={"host": settings.web.host, "port": settings.web.port})
     return runner
@@ -103,6 +109,21 @@ async def _until_done(stopper: asyncio.Task[Any], tasks: dict[asyncio.Task[None]
         else:
             log.info("adapter_finished", extra={"adapter": tasks[task]})
     return exit_code
+
+
+async def _bounded_shutdown(runner: web.AppRunner | None, tasks: list[asyncio.Task[Any]]) -> None:
+    """`_shutdown` within SHUTDOWN_SECONDS; past it, what is left is cancelled and the log says so."""
+    work = asyncio.create_task(_shutdown(runner, tasks), name="shutdown")
+    done, _ = await asyncio.wait([work], timeout=SHUTDOWN_SECONDS)
+    if work in done:
+        if not work.cancelled() and work.exception() is not None:
+            log.error("shutdown_failed", exc_info=work.exception())
+        return
+    log.error("shutdown_timeout", extra={"seconds": SHUTDOWN_SECONDS})
+    work.cancel()
+    for task in tasks:
+        task.cancel()
+    await asyncio.wait([work, *tasks], timeout=1.0)
 
 
 async def _shutdown(runner: web.AppRunner | None, tasks: list[asyncio.Task[Any]]) -> None:

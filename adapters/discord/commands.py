@@ -102,8 +102,8 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
             await turn.tell(i18n.t("not_allowed", lang))
             return
         log.info("discord_reload", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-        report = await turn.compute(deps.core.reload())
-        await turn.show(render_reload(report, lang))
+        result = await turn.compute(deps.core.reload())
+        await turn.show(render_reload(result, lang))
 
 
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:

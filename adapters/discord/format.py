@@ -16,7 +16,7 @@ from typing import Final
 import discord
 
 from bot import i18n
-from bot.models import Answer, IngestReport, StoreStats
+from bot.models import Answer, ReloadResult, StoreStats
 from bot.present import CitationView, present_answer, reload_summary
 
 # Discord's documented message limits.
@@ -173,11 +173,15 @@ def render_about(stats: StoreStats, lang: str) -> Reply:
     embed = discord.Embed(title=i18n.t("about_title", lang), colour=EMBED_COLOUR)
     speakers = i18n.join_list([neutralize(s) for s in stats.speakers], lang) or i18n.t("none_yet", lang)
     embed.add_field(name=i18n.t("about_speakers", lang), value=cut(speakers, FIELD_VALUE_MAX), inline=False)
-    embed.add_field(name=i18n.t("about_episodes", lang), value=str(len(stats.episodes)))
+    embed.add_field(name=i18n.t("about_episodes", lang), value=str(sum(1 for e in stats.episodes if e.is_recording)))
     notes = i18n.t(
         "about_notes_value", lang, notes=stats.notes, transcripts=stats.transcripts, segments=stats.segments
     )
     embed.add_field(name=i18n.t("about_notes", lang), value=cut(notes, FIELD_VALUE_MAX))
+    if stats.outside_root:
+        # Sources a notes-root refresh keeps although they are not in the folder (`saidbot ingest` elsewhere).
+        outside = i18n.t("about_outside_root_value", lang, count=stats.outside_root)
+        embed.add_field(name=i18n.t("about_outside_root", lang), value=cut(outside, FIELD_VALUE_MAX))
     if stats.last_ingest is not None:
         # Discord renders <t:…> in each reader's own time zone and language.
         stamp = int(stats.last_ingest.timestamp())
@@ -189,7 +193,8 @@ def render_about(stats: StoreStats, lang: str) -> Reply:
 
 
 def render_episodes(stats: StoreStats, lang: str) -> Reply:
-    episodes = stats.episodes
+    # Quote collections and article pages are sources of quotes, not episodes one could watch or hear.
+    episodes = [episode for episode in stats.episodes if episode.is_recording]
     embed = discord.Embed(title=i18n.t("episodes_title", lang, count=len(episodes)), colour=EMBED_COLOUR)
     if not episodes:
         embed.description = i18n.t("none_yet", lang)
@@ -214,9 +219,10 @@ def render_episodes(stats: StoreStats, lang: str) -> Reply:
     return Reply(embeds=[embed])
 
 
-def render_reload(report: IngestReport, lang: str) -> Reply:
-    text = reload_summary(report, lang)
-    if report.problems:
+def render_reload(result: ReloadResult, lang: str) -> Reply:
+    text = reload_summary(result, lang)
+    report = result.report
+    if report is not None and report.problems:
         text += "\n" + i18n.t("reload_problems", lang, count=len(report.problems))
         for problem in report.problems:
             line = "\n• " + escape_user_text(str(problem))

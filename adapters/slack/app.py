@@ -364,7 +364,7 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
     return app
 
 
-async def drain(app: AsyncApp, grace: float) -> bool:
-    """Wait (at most `grace` seconds) for replies the app is still working on."""
+async def drain(app: AsyncApp, grace: float) -> int:
+    """Wait (at most `grace` seconds) for replies the app is still working on; how many were dropped."""
     inflight = _IN_FLIGHT.get(app)
-    return True if inflight is None else await inflight.drain(grace)
+    return 0 if inflight is None else await inflight.drain(grace)

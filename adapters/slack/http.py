@@ -12,6 +12,7 @@ Only a signed body that reads as Slack's shape reaches Bolt.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -31,6 +32,13 @@ from adapters.slack.app import create_slack_app, drain, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
 from bot.settings import Settings, SlackSettings
+
+# Signed requests checked and dispatched through Bolt at once. Each is a millisecond or two of CPU on
+# the one event loop; a hundred at once make every loop turn (and so every /healthz probe) wait for
+# all of them, while a few at a time keep a turn short and still acknowledge hundreds a second.
+DISPATCH_AT_ONCE: Final = 8
+# How long a request body may take to arrive (adapters/web.py sets the same for every route's headers).
+BODY_SECONDS: Final = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +170,21 @@ def mount(app: web.Application, core: Core, settings: Settings | SlackSettings) 
         raise ValueError(f"Slack over HTTP needs {' and '.join(slack.readiness.missing)}; see docs/slack.md")
     secret = slack.signing_secret.get_secret_value()
     bolt = create_slack_app(core, settings)
+    dispatching = asyncio.Semaphore(DISPATCH_AT_ONCE)
 
     async def slack_events(request: web.Request) -> web.Response:
-        # aiohttp refuses a body over client_max_size with 413 before we get here.
-        body = await request.read()
+        # aiohttp refuses a body over client_max_size with 413 before we get here; a body trickled in
+        # slower than that holds a connection for nothing.
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                body = await request.read()
+        except TimeoutError:
+            log.info("slack_body_timeout", extra={"seconds": BODY_SECONDS})
+            return web.json_response({"error": "request body too slow"}, status=408, headers={"Connection": "close"})
+        async with dispatching:
+            return await _dispatch(body, request)
+
+    async def _dispatch(body: bytes, request: web.Request) -> web.Response:
         headers = request.headers
         if not signed(secret, body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"),
                       time.time()):

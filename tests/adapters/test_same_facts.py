@@ -18,6 +18,8 @@ from bot.models import Answer, AnswerStatus, Citation
 from bot.present import AnswerView, present_answer
 
 URL = "https://www.youtube.com/watch?v=AbCdEfGhIjK&t=602s"
+# A transcript or article page: it opens at its top, whatever second the passage was said at.
+PAGE = "https://www.lennysnewsletter.com/p/how-to-hire"
 
 
 def _citation(**fields: object) -> Citation:
@@ -41,6 +43,7 @@ KINDS = {
     "verbatim, nobody labelled": _citation(speaker=None, speaker_verified=False),
     "note with a speaker": _citation(kind="note"),
     "note summary": _citation(kind="note", speaker=None, speaker_verified=False),
+    "verbatim, on a transcript page": _citation(url=PAGE, timestamp="00:14:36", start_seconds=876),
 }
 
 ANSWERS = {
@@ -112,3 +115,16 @@ def test_no_platform_shows_a_label_the_presenter_did_not_choose(kind: str) -> No
     for platform, render in RENDERERS.items():
         shown = render(answer)
         assert {label for label in labels if label in shown} == chosen & labels, platform
+
+
+@pytest.mark.parametrize("platform", list(RENDERERS))
+def test_a_time_is_shown_only_where_the_link_can_seek(platform: str) -> None:
+    """A transcript page cannot jump to 00:14:36, so no platform labels its link with that time."""
+    answer = ANSWERS["found: verbatim, on a transcript page"]
+    [citation] = present_answer(answer).citations
+    assert citation.timestamp is None and citation.url == PAGE
+    shown = RENDERERS[platform](answer)
+    assert PAGE in shown and "00:14:36" not in shown, shown
+    video = RENDERERS[platform](ANSWERS["found: verbatim, labelled"])
+    assert "00:10:05" in video and URL in video
+

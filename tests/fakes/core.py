@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, StoreStats
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, StoreStats
 from bot.port import Core
 
 
@@ -65,9 +65,10 @@ class FakeCore:
             citations=self.citations[offset : offset + limit], total=len(self.citations), offset=offset,
         )
 
-    async def reload(self) -> IngestReport:
+    async def reload(self) -> ReloadResult:
         await self._enter("reload")
-        return IngestReport(added=1, segments=self.segments, seconds=0.01)
+        return ReloadResult(report=IngestReport(added=1, segments=self.segments, seconds=0.01),
+                            index_segments=self.segments)
 
     async def stats(self) -> StoreStats:
         await self._enter("stats")

@@ -49,6 +49,10 @@ class FakeSlack:
     users_info_errors: dict[str, str] = field(default_factory=dict)
     # response_url names that are dead: every post gets this HTTP status (404 expired_url, 410 used_url).
     dead_responses: dict[str, int] = field(default_factory=dict)
+    # chat.postMessage into these channels never answers (a Slack that hangs); such calls are kept in
+    # `stalled`, not `calls`, since nothing was delivered.
+    stall_channels: set[str] = field(default_factory=set)
+    stalled: list[dict[str, Any]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     response_names: list[str] = field(default_factory=list)
@@ -131,6 +135,10 @@ class FakeSlack:
         body = await self._body(request)
         body.update({k: v for k, v in request.query.items() if k not in body})
         token = self._token(request, body)
+        if method == "chat.postMessage" and str(body.get("channel")) in self.stall_channels:
+            self.stalled.append(body)
+            self.changed.set()
+            await asyncio.sleep(3600)
         self.calls.append(Call(method, body, token))
         self.changed.set()
         if method in self.delays:

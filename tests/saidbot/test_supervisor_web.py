@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -48,7 +49,9 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await fake.close()
 
 
-async def _start(tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "serve") -> tuple[asyncio.subprocess.Process, str]:
+async def _start(
+    tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "serve", *, stderr: Path | None = None
+) -> tuple[asyncio.subprocess.Process, str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
     env.update({
@@ -56,10 +59,12 @@ async def _start(tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "
         "SLACK_BOT_TOKEN": "xoxb-test-token-123456", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
         "SAIDBOT_HOST": "127.0.0.1", "SAIDBOT_LOG_FORMAT": "json",
     })
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "saidbot", command, cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
+    with contextlib.ExitStack() as files:
+        err = files.enter_context(stderr.open("wb")) if stderr is not None else asyncio.subprocess.PIPE
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "saidbot", command, cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=err,
+        )
     return proc, f"http://127.0.0.1:{port}"
 
 

@@ -5,9 +5,11 @@ rules, could ping anyone, or lacked allowed_mentions=none."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from adapters.discord.format import escape_user_text
 from bot import i18n
+from bot.service import SaidService
 from tests.adapters.discord.conftest import VIDEO_ID
 from tests.adapters.discord.support import button, is_ephemeral, text_of, timestamps
 from tests.fakes.discord_server import AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE, FakeDiscord, buttons
@@ -139,6 +141,19 @@ async def test_about_lists_what_the_store_holds(bot: FakeDiscord) -> None:
     assert fields["Episodes"] == "1"
     assert "2 notes" in fields["Notes"]
     assert re.fullmatch(r"<t:\d+:f> \(<t:\d+:R>\)", fields["Last read"])
+
+
+async def test_about_says_what_comes_from_outside_the_notes_folder(
+    bot: FakeDiscord, service: SaidService, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "extra.md").write_text("---\ntitle: Extra\nlang: en\n---\n\n**Dario Amodei (00:01:00):**\n"
+                                        "\"Extra words.\"\n", encoding="utf-8")
+    await service.ingest([elsewhere])
+    it = await bot.answered(await bot.slash("about"))
+    fields = {f["name"]: f["value"] for f in bot.reply_message(it)["embeds"][0]["fields"]}
+    assert fields["From outside the notes folder"] == "1 (sources ingested from elsewhere; a reload keeps them)"
 
 
 async def test_about_in_japanese(bot: FakeDiscord) -> None:

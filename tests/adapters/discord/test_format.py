@@ -22,7 +22,7 @@ from adapters.discord.format import (
     render_episodes,
     render_reload,
 )
-from bot.models import Answer, AnswerStatus, Citation, Episode, IngestProblem, IngestReport, StoreStats
+from bot.models import Answer, AnswerStatus, Citation, Episode, IngestProblem, IngestReport, ReloadResult, StoreStats
 
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
 
@@ -199,7 +199,11 @@ def test_a_page_past_the_end_says_that_is_everything() -> None:
 
 def test_links_that_would_break_markdown_are_encoded() -> None:
     [embed] = render_answer(answer([citation("x", url="https://example.com/a (b)")]), "en").embeds
-    assert "(https://example.com/a%20%28b%29)" in (embed.description or "")
+    # A page link cannot seek, so it is shown bare (no time label), still encoded.
+    assert "https://example.com/a%20%28b%29" in (embed.description or "")
+    assert embed.url == "https://example.com/a%20%28b%29"
+    [embed] = render_answer(answer([citation("x", url="https://www.youtube.com/watch?v=a (b)")]), "en").embeds
+    assert "(https://www.youtube.com/watch?v=a%20%28b%29)" in (embed.description or "")
     [embed] = render_answer(answer([citation("x", url="javascript:alert(1)")]), "en").embeds
     assert "javascript" not in (embed.description or "") and embed.url is None
 
@@ -233,5 +237,27 @@ def test_about_shows_the_last_ingest_as_a_discord_timestamp() -> None:
 
 def test_a_reload_with_many_problems_fits_one_message() -> None:
     report = IngestReport(failed=500, problems=[IngestProblem(path=f"n/{i}.md", line=i, reason="bad") for i in range(500)])
-    content = render_reload(report, "en").content
+    content = render_reload(ReloadResult(report=report, index_segments=483), "en").content
     assert len(content) <= CONTENT_MAX and content.startswith("Notes reloaded: ") and content.endswith("…")
+    assert "The index now holds 483 segments." in content
+
+
+def test_about_says_what_the_store_holds_from_outside_the_notes_folder() -> None:
+    stats = StoreStats(segments=3, sources=3, notes=3, transcripts=0, episodes=[], speakers=["A"], languages=["en"],
+                       last_ingest=None, outside_root=2)
+    fields = {f.name: f.value for f in render_about(stats, "en").embeds[0].fields}
+    assert fields["From outside the notes folder"] == "2 (sources ingested from elsewhere; a reload keeps them)"
+    inside = stats.model_copy(update={"outside_root": 0})
+    assert "From outside the notes folder" not in {f.name for f in render_about(inside, "en").embeds[0].fields}
+
+
+def test_episodes_leave_out_quote_collection_pages() -> None:
+    stats = StoreStats(
+        segments=3, sources=3, notes=3, transcripts=0, speakers=["A"], languages=["en"], last_ingest=None,
+        episodes=[Episode(id=1, transcript_url="https://www.lennysnewsletter.com/p/some-quotes"),
+                  Episode(id=2, show="Example Show", number=3), Episode(id=3, video_id="AbCdEfGhIjK"),
+                  Episode(id=4, title="A talk", transcript_url="https://example.com/talk")],
+    )
+    embed = render_episodes(stats, "en").embeds[0]
+    assert embed.title == "Episodes (3)" and "lennysnewsletter" not in (embed.description or "")
+    assert {f.name: f.value for f in render_about(stats, "en").embeds[0].fields}["Episodes"] == "3"

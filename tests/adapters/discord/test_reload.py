@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from tests.adapters.discord.conftest import ADMIN_ID
+from adapters.discord import run_discord
+from bot.settings import CoreSettings, DiscordSettings, Settings
+from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, open_service, running
 from tests.adapters.discord.support import is_ephemeral
 from tests.fakes.discord_server import DEFAULT_MEMBER_PERMISSIONS, MANAGE_GUILD, FakeDiscord
 
@@ -70,3 +73,39 @@ async def test_reload_refused_for_other_members(bot: FakeDiscord, notes_dir: Pat
 async def test_reload_refusal_in_japanese(bot: FakeDiscord) -> None:
     it = await bot.answered(await bot.slash("reload", locale="ja"))
     assert "サーバー管理者のみ" in bot.reply_message(it)["content"]
+
+
+async def test_reload_reports_the_index_size_not_what_was_re_read(bot: FakeDiscord) -> None:
+    # Nothing changed: the re-read count is 0, the index still holds every segment.
+    it = await bot.answered(await bot.slash("reload", user_id=ADMIN_ID))
+    content = bot.reply_message(it)["content"]
+    assert content.startswith("Notes reloaded: added 0, changed 0, removed 0, skipped 2, failed 0 in ")
+    size = re.search(r"The index now holds (\d+) segments\.$", content)
+    assert size is not None and int(size.group(1)) > 0, content
+    assert "0 segments" not in content
+
+
+async def test_reload_without_a_notes_folder_says_there_is_nothing_to_reload(
+    fake: FakeDiscord, tmp_path: Path, notes_dir: Path
+) -> None:
+    # A database managed by hand (`saidbot ingest`), no SAIDBOT_NOTES: nothing for /reload to re-read.
+    settings = Settings(
+        core=CoreSettings(_env_file=None, notes=None, db=tmp_path / "hand" / "said.db"),
+        discord=DiscordSettings(_env_file=None, token=fake.token, guild_id=fake.guild_id, admin_ids=[ADMIN_ID]),
+    )
+    service = await open_service(settings)
+    try:
+        held = (await service.ingest([notes_dir])).segments
+        assert held > 0
+        async with running(fake, lambda: run_discord(service, settings)):
+            it = await fake.answered(await fake.slash("reload", user_id=ADMIN_ID))
+            content = fake.reply_message(it)["content"]
+            ja = await fake.answered(await fake.slash("reload", user_id=ADMIN_ID, locale="ja"))
+            ja_content = fake.reply_message(ja)["content"]
+        assert_clean(fake)
+    finally:
+        await service.close()
+    assert "Notes reloaded" not in content
+    assert content == (f"There is nothing to reload: no notes folder is configured (set SAIDBOT_NOTES). "
+                       f"The index holds {held} segments.")
+    assert ja_content.startswith("再読み込みするものがありません") and f"{held} セグメント" in ja_content
