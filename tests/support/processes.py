@@ -7,7 +7,8 @@ import signal
 import time
 from dataclasses import dataclass
 
-# The platform's SIGKILL comes 30 s after SIGTERM; saidbot promises to be gone within 10.
+# The platform's SIGKILL comes 30 s after SIGTERM. With a backlog saidbot takes up to 25 s to drain it
+# (saidbot/supervisor.py); a process with nothing queued must be gone within 10.
 SHUTDOWN_PROMISE_SECONDS = 10.0
 
 
