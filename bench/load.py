@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -26,23 +23,14 @@ from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
 
-from tests.fakes.slack_api import BOT_USER, FakeSlack
+from tests.fakes.slack_api import BOT_USER, FakeSlack, signed_headers
+from tests.support.net import free_port
 
 DEMO = Path(__file__).parents[1] / "bot" / "demo"
 SECRET = "0123456789abcdef0123456789abcdef"
 BUSY_WORDS = "busy answering other questions"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": "application/json"}
 
 
 def _mention(i: int) -> str:
@@ -62,7 +50,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _start(tmp: Path, slack: FakeSlack, log_path: Path) -> tuple[asyncio.subprocess.Process, str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
     env.update({
         "PORT": str(port), "SAIDBOT_NOTES": str(DEMO), "SAIDBOT_DB": str(tmp / "load.db"),
@@ -129,10 +117,11 @@ async def run(mentions: int, in_flight: int, probe_ms: float) -> dict[str, objec
 
                 async def send(i: int) -> None:
                     body = _mention(i)
+                    headers = signed_headers(body, secret=SECRET, content_type="application/json")
                     async with gate:
                         began = time.perf_counter()
                         try:
-                            async with session.post(f"{url}/slack/events", data=body, headers=_signed(body)) as resp:
+                            async with session.post(f"{url}/slack/events", data=body, headers=headers) as resp:
                                 await resp.read()
                                 status = resp.status
                         except (ClientError, OSError, TimeoutError):

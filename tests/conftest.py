@@ -10,6 +10,8 @@ import pytest
 
 from bot.service import SaidService
 from bot.settings import Settings
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.slack_api import FakeSlack
 
 NOTE_EN = """\
 ---
@@ -72,6 +74,24 @@ speakers: [Hannah Host, Dario Amodei]
 - **解釈可能性**: アモデイは作ったネットワークの内部を見たいと考えています。
 - **天気**: 今日の天気の話はしていません。
 """
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on loopback (tests/adapters/slack overrides it with one that can fail)."""
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def discord_fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord (HTTP API and gateway) on loopback."""
+    fake = FakeDiscord()
+    await fake.start()
+    yield fake
+    await fake.close()
 
 
 @pytest.fixture

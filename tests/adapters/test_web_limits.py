@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -16,16 +15,12 @@ from pydantic import SecretStr
 from adapters.web import AcceptErrors, CappedSite, ConnectionCap, create_web_app, server_limits
 from bot.settings import Settings
 from tests.fakes.core import FakeCore, as_core
+from tests.support.net import free_port
 
 SLOW = 300
 CAP = 100
 HEADER_SECONDS = 1.0
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -35,7 +30,7 @@ async def served() -> AsyncIterator[tuple[str, int, ConnectionCap]]:
                            handle_signals=False, **server_limits(HEADER_SECONDS))
     await runner.setup()
     cap = ConnectionCap(CAP)
-    port = _free_port()
+    port = free_port()
     site = CappedSite(runner, "127.0.0.1", port, cap)
     await site.start()
     try:
@@ -95,7 +90,7 @@ async def test_a_slow_body_to_slack_is_cut_off(monkeypatch: pytest.MonkeyPatch) 
         slack={"bot_token": SecretStr("xoxb-test-token-1"), "signing_secret": SecretStr("s" * 32)}))
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -10,16 +10,12 @@ answer "nothing found". Run by .ci/run (`-m rehearsal`); timings and sizes are p
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import shlex
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +24,8 @@ from aiohttp import ClientError, ClientSession
 
 from bot.deeplinks import deep_link
 from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.slack_api import BOT_USER, FakeSlack
+from tests.fakes.slack_api import BOT_USER, FakeSlack, signed_headers
+from tests.support.net import free_port
 from tests.support.processes import stop_process
 
 pytestmark = pytest.mark.rehearsal
@@ -140,16 +137,6 @@ def test_the_installed_program_is_the_wheel_not_the_checkout(installed: Installe
     assert "saidbot" in names and not names & {"pytest", "mypy", "ruff", "hypothesis"}  # no dev extras
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": "application/json"}
 
 
 async def _bound(port: int, deadline: float) -> bool:
@@ -165,26 +152,12 @@ async def _bound(port: int, deadline: float) -> bool:
     return False
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
-async def discord_fake() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 async def test_web_line_binds_serves_a_japanese_question_and_stops(
     installed: Installed, slack: FakeSlack, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = installed.env(PORT=str(port), SAIDBOT_DB=str(tmp_path / "web.db"), SLACK_BOT_TOKEN=BOT_TOKEN,
                         SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
     began = time.monotonic()
@@ -215,7 +188,7 @@ async def test_web_line_binds_serves_a_japanese_question_and_stops(
                           "text": f"<@{BOT_USER}> {QUESTION}"},
             }, ensure_ascii=False)
             asked = time.monotonic()
-            async with session.post(f"{url}/slack/events", data=event.encode(), headers=_signed(event)) as resp:
+            async with session.post(f"{url}/slack/events", data=event.encode(), headers=signed_headers(event, secret=SECRET, content_type="application/json")) as resp:
                 assert resp.status == 200
             [post] = await slack.wait_for("chat.postMessage", timeout=30)
             TIMINGS["web answer s"] = time.monotonic() - asked

@@ -7,7 +7,10 @@ Point SLACK_API_URL at `api_url`. Like Slack, Web API errors are HTTP 200 with `
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,3 +224,18 @@ class FakeSlack:
             await ws.close()
         if self.server is not None:
             await self.server.close()
+
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def signed_headers(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None, content_type: str | None = None
+) -> dict[str, str]:
+    """Slack's v0 scheme: hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing secret."""
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return headers

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +19,7 @@ from saidbot.bootstrap import Adapter, NotConfigured, Plan, given_core, open_cor
 from saidbot.cli import main
 from saidbot.supervisor import supervise
 from tests.fakes.core import FakeCore, as_core
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.net import free_port
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def test_ingest_needs_a_core_that_can_ingest(capsys: pytest.CaptureFixture[str],
 
 async def test_the_supervisor_serves_and_runs_adapters_over_a_fake_core(settings: Settings) -> None:
     fake = FakeCore(segments=42)
-    port = _free_port()
+    port = free_port()
     started: list[Core] = []
 
     async def adapter(core: Core, _: Settings) -> None:

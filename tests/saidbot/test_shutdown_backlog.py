@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from aiohttp import ClientSession, TCPConnector
 
-from tests.fakes.slack_api import BOT_USER, FakeSlack
-from tests.saidbot.test_supervisor_web import _health, _signed, _start
+from tests.fakes.slack_api import BOT_USER, FakeSlack, signed_headers
+from tests.saidbot.test_supervisor_web import SECRET, _health, _start
 from tests.support.processes import stop_process
 
 DEMO = Path(__file__).parents[2] / "bot" / "demo"
@@ -27,13 +25,6 @@ STALLED = 40
 # SIGKILL comes at 30 s; saidbot allows itself 25.
 PLATFORM_KILL_SECONDS = 30.0
 
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 def _mention(i: int, channel: str) -> str:
@@ -63,7 +54,7 @@ async def test_sigterm_with_a_backlog_answers_or_counts_every_acknowledged_menti
 
             async def send(i: int) -> int:
                 body = _mention(i, channels[i])
-                async with session.post(f"{url}/slack/events", data=body, headers=_signed(body)) as resp:
+                async with session.post(f"{url}/slack/events", data=body, headers=signed_headers(body, secret=SECRET, content_type="application/json")) as resp:
                     return resp.status
 
             statuses = await asyncio.gather(*(send(i) for i in range(MENTIONS)))

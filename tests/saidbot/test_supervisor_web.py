@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import signal
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientError, ClientSession
 
-from tests.fakes.slack_api import BOT_USER, FakeSlack
+from tests.fakes.slack_api import BOT_USER, FakeSlack, signed_headers
+from tests.support.net import free_port
 from tests.support.processes import stop_process
 
 SECRET = "0123456789abcdef0123456789abcdef"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _many_notes(root: Path, count: int) -> None:
@@ -41,18 +33,11 @@ def _many_notes(root: Path, count: int) -> None:
         (root / f"note-{i:05d}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
-
 
 async def _start(
     tmp_path: Path, notes: Path, slack: FakeSlack, command: str = "serve", *, stderr: Path | None = None
 ) -> tuple[asyncio.subprocess.Process, str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
     env.update({
         "PORT": str(port), "SAIDBOT_NOTES": str(notes), "SAIDBOT_DB": str(tmp_path / "deploy.db"),
@@ -75,11 +60,6 @@ async def _health(session: ClientSession, url: str) -> tuple[int, dict[str, obje
     except (ClientError, OSError):
         return None
 
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": "application/json"}
 
 
 async def test_web_process_warms_up_then_serves_and_stops_on_sigterm(tmp_path: Path, slack: FakeSlack) -> None:
@@ -105,7 +85,7 @@ async def test_web_process_warms_up_then_serves_and_stops_on_sigterm(tmp_path: P
                                 "event": {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1",
                                           "text": f"<@{BOT_USER}> talent density"},
                             })
-                            async with session.post(f"{url}/slack/events", data=event, headers=_signed(event)) as r:
+                            async with session.post(f"{url}/slack/events", data=event, headers=signed_headers(event, secret=SECRET, content_type="application/json")) as r:
                                 assert r.status == 200
                             asked_while_warming = True
                     else:

@@ -6,8 +6,6 @@ loopback that SLACK_API_URL points at."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -26,9 +24,9 @@ from adapters.web import create_web_app
 from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Settings
-from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack
+from tests.fakes.slack_api import BOT_USER, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
 
-SECRET = "0123456789abcdef0123456789abcdef"
+SECRET = SIGNING_SECRET
 BOT_TOKEN = "xoxb-test-token-123456"
 APP_TOKEN = "xapp-test-app-token-7890"
 VIDEO = "ScAlInG0452"
@@ -101,10 +99,7 @@ def slack_settings(settings: Settings, slack: FakeSlack, **extra: Any) -> Settin
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
-    """Slack's v0 scheme: hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing secret."""
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+    return signed_headers(body, secret=secret, timestamp=timestamp)
 
 
 def event_body(event: dict[str, Any], event_id: str = "Ev01") -> str:
