@@ -147,7 +147,8 @@ async def make_plan(
         speaker_forms=knowledge.speakers.forms_of(speaker) if speaker else (),
         speaker_id=knowledge.speaker_ids.get(speaker) if speaker else None,
         speaker_episodes=knowledge.featuring.get(speaker, ()) if speaker else (),
-        speaker_is_host=speaker in knowledge.hosts, interview_shows=knowledge.interview_shows, scope=scope,
+        speaker_is_host=speaker in knowledge.hosts, hosts=knowledge.hosts, interview_shows=knowledge.interview_shows,
+        scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
     )
 

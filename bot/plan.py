@@ -36,6 +36,8 @@ class Plan:
     speaker_episodes: tuple[int, ...] = ()
     # A host is in every episode of their show; a note on an episode is about its guests.
     speaker_is_host: bool = False
+    # Every show's hosts, to tell an episode's guests from the people who run it.
+    hosts: frozenset[str] = frozenset()
     # Lower-cased names of shows whose unlabelled transcripts are interviews (a guest answers a host).
     interview_shows: frozenset[str] = frozenset()
     # Episodes of the show (or the numbered episode) the question names; None when it names none.

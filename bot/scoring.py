@@ -80,9 +80,20 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
         if is_question(hit.text):
             # All question: the host's turn, not the guest's answer.
             return None, False, w.HOST_QUESTION
+        if _guests(episode.speakers, plan.hosts) > 1:
+            # Two or more guests: an unlabelled answer may be any of theirs; shown, never as the asked one's.
+            return None, False, w.SHARED_UNLABELLED
         return speaker, False, w.GUEST_UNLABELLED
     # Unlabelled words from a recording the speaker is not known to be in are not theirs.
     return None, False, 0.0
+
+
+def _guests(speakers: Sequence[str], hosts: frozenset[str]) -> int:
+    """How many of an episode's people are guests. Where no host of the show is known, the episode's
+    list is taken to hold one host (notes write `speakers: [Host, Guest]`)."""
+    if any(name in hosts for name in speakers):
+        return sum(1 for name in speakers if name not in hosts)
+    return max(0, len(speakers) - 1)
 
 
 def _density(terms: str, tokens: frozenset[str]) -> float:

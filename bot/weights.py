@@ -41,6 +41,8 @@ NOTE_ABOUT_SPEAKER: Final = 0.75
 HOST_QUESTION: Final = 0.3
 # Unlabelled words of an interview the asked speaker was a guest on: theirs, marked unverified.
 GUEST_UNLABELLED: Final = 1.0
+# Unlabelled words of an interview with several guests: worth showing for any of them, as nobody's words.
+SHARED_UNLABELLED: Final = 0.6
 
 # --- what kind of passage
 # Verbatim words over a note's summary of them.

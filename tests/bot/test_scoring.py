@@ -80,3 +80,17 @@ def test_a_timestamped_note_resolves_to_the_verbatim_words_playing_then() -> Non
     assert [r.hit.id for r in resolved] == [9] and resolved[0].score > ranked[0].score
     far = replace(quote, start=-200.0)
     assert [r.hit.id for r in resolve_notes(ranked, {(1, 100.0): far}, plan)] == [1]
+
+
+def test_unlabelled_words_of_an_interview_with_two_guests_are_nobodys() -> None:
+    panel = Episode(id=1, show="Example Podcast", speakers=["Hannah Host", "Dario Amodei", "Chris Olah"])
+    answer = replace(_hit(1, "Talent density beats talent mass."), episode=panel)
+    plan = _plan("Dario Amodei", hosts=frozenset({"Hannah Host"}))
+    shown, verified, weight = attribution(answer, plan)
+    assert shown is None and not verified and 0 < weight < 1
+    # One guest beside the host: the unlabelled answer is theirs, unverified, whether or not the host is known.
+    solo = replace(answer, episode=panel.model_copy(update={"speakers": ["Hannah Host", "Dario Amodei"]}))
+    assert attribution(solo, plan)[:2] == ("Dario Amodei", False)
+    assert attribution(solo, _plan("Dario Amodei"))[:2] == ("Dario Amodei", False)
+    # No host known and three people: still more than one guest.
+    assert attribution(answer, _plan("Dario Amodei"))[0] is None
