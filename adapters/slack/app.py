@@ -141,9 +141,21 @@ class _Replies:
         self.limits = limits
         self.gate = AnswerGate(name="slack")
 
-    async def _ask(self, turn: Turn, user: str, question: str, lang: str | None,
+    async def _ask(self, turn: Turn, client: AsyncWebClient, user: str, question: str,
                    notify: Callable[[str], Awaitable[object]]) -> Answer | None:
-        """The core's answer, or None when the asker was told they are over the limit or we are busy."""
+        """The core's answer in the asker's language, or None when they were told they are over the
+        limit or we are busy. Sets the turn's language (for apologies) and outcome."""
+        looked_up = await self.locales.lang(client, user)
+        turn.lang = _lang(looked_up, question)
+        answer = await self._answer(turn, user, question, looked_up, notify)
+        if answer is not None:
+            # Without the user's locale the core read the language off the question.
+            turn.lang = answer.language if looked_up is None else turn.lang
+            turn.outcome = answer.status.value
+        return answer
+
+    async def _answer(self, turn: Turn, user: str, question: str, lang: str | None,
+                      notify: Callable[[str], Awaitable[object]]) -> Answer | None:
         if user and not self.limits.allow(user):
             turn.outcome = "rate_limited"
             await notify(fmt.escape(limited_text(turn.lang)))
@@ -180,13 +192,9 @@ class _Replies:
         turn = Turn(kind, apologize, warming_up=not self.core.ready, event_id=event_id, channel=channel)
         async with turn.guard():
             question = parse.question_text(_text(event.get("text")), bot_user_id)
-            looked_up = await self.locales.lang(client, user)
-            turn.lang = _lang(looked_up, question)
-            answer = await self._ask(turn, user, question, looked_up, notify)
+            answer = await self._ask(turn, client, user, question, notify)
             if answer is None:
                 return
-            turn.lang = answer.language if looked_up is None else turn.lang
-            turn.outcome = answer.status.value
             reply = fmt.message(present_answer(answer, question=question))
             await client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks,
                                           unfurl_links=False, unfurl_media=False)
@@ -222,12 +230,9 @@ class _Replies:
         turn = Turn("command", apologize, warming_up=not self.core.ready, channel=channel)
         async with turn.guard():
             question = parse.question_text(_text(command.get("text")), bot_user_id)
-            looked_up = await self.locales.lang(client, user)
-            turn.lang = _lang(looked_up, question)
-            answer = await self._ask(turn, user, question, looked_up, apologize)
+            answer = await self._ask(turn, client, user, question, apologize)
             if answer is None:
                 return
-            turn.outcome = answer.status.value
             view = present_answer(answer, question=question)
             actions = [fmt.share_button(question, view.language)] if view.found else None
             reply = fmt.message(view, show_question=True, actions=actions)
