@@ -119,6 +119,11 @@ class CoreSettings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     # Questions one chat user may ask a minute (0: no limit); admins are exempt.
     rate_limit_per_minute: int = Field(default=10, ge=0)
+    # Remote sources (bot/remote): long-running processes re-fetch them this often (0: never), with
+    # conditional requests. Loopback and private addresses are refused unless allowed (intranet feeds, tests).
+    refresh_minutes: float = Field(default=60.0, ge=0)
+    allow_private_urls: bool = False
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
 
     @property
     def uses_demo_notes(self) -> bool:

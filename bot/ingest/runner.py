@@ -14,24 +14,30 @@ import time
 import traceback
 import types
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, parse_file
 from bot.ingest.walk import Candidate as _Candidate
 from bot.ingest.walk import Walk, gone, walk
-from bot.models import Episode, IngestProblem, IngestReport
+from bot.models import Episode, IngestProblem, IngestReport, SourceReport
 from bot.passages import within_episode, within_note_group
-from bot.store import SegmentRow, SourceState, Store, SyncWriter
+from bot.remote.lists import Requested, read_source_list
+from bot.remote.urls import FetchPolicy
+from bot.store import RemoteState, SegmentRow, SourceState, Store, SyncWriter
+from bot.store.rows import owned_by
 from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
+
+if TYPE_CHECKING:
+    from bot.remote.gather import Gathered, RemoteDocument
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +135,10 @@ def _parse(candidate: _Candidate, data: bytes) -> _Document:
     """Parse and tokenize off the event loop; the loop only writes."""
     doc = parse_file(candidate.path, _decode(data))
     group, _ = group_and_lang(candidate.path)
-    group_key = f"{candidate.path.parent}/{group}"
+    return _tokenized(doc, f"{candidate.path.parent}/{group}")
+
+
+def _tokenized(doc: ParsedDocument, group_key: str) -> _Document:
     rows: list[ParsedRow] = []
     for parsed, (terms, context) in zip(doc.segments, _index_terms(doc), strict=True):
         segment = parsed.segment
@@ -270,13 +279,22 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
-    max_file_mb: float = DEFAULT_MAX_FILE_MB,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB, sources: Sequence[Requested] = (), fetch: FetchPolicy | None = None,
 ) -> IngestReport:
-    """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there."""
+    """Ingest `paths` and the remote `sources` (with those the folders' sources.txt files list).
+
+    With `exclusive`, what lies under the paths is exactly what the walk found there. Remote sources
+    are fetched before the transaction starts (the write lock is not held while a server is slow) and
+    written in it with the files; one that fails is reported and keeps what it gave before.
+    """
     began = time.perf_counter()
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
     candidates = found.candidates
     report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
+    listed, unread_lists = await asyncio.to_thread(_read_source_lists, found, report)
+    requests = _requests([*sources, *listed])
+    remote = await _gather_remote(store, requests, fetch or FetchPolicy(max_bytes=max_file_bytes(max_file_mb)),
+                                  progress)
     seen: set[str] = set()
     total = len(candidates)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
@@ -319,6 +337,11 @@ async def run_ingest(
             for path in await asyncio.to_thread(_removed, known, seen, found, exclusive):
                 await writer.remove_source(known[path].id)
                 report.removed += 1
+            if remote or found.source_lists:
+                states = await store.remote_states()
+                report.removed += await writer.batch(partial(
+                    _write_remote, remote, known, states, _unlisted(states, requests, found, unread_lists), report,
+                ))
             await writer.prune_episodes()
             await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             await writer.set_meta("index_version", INDEX_VERSION)
@@ -561,3 +584,142 @@ def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc:
     writer.add_topics(source_id, doc.topics, doc.lang)
     writer.add_aliases(source_id, doc.aliases)
     return writer.add_segments(rows)
+
+
+# ----------------------------------------------------------------- remote sources
+
+# A sources.txt is a short list; a larger one is refused like any oversized file.
+SOURCE_LIST_MAX_BYTES = 1024 * 1024
+
+
+def _read_source_lists(found: Walk, report: IngestReport) -> tuple[list[Requested], set[str]]:
+    """The sources the walk's sources.txt files list (bad lines reported), and the lists that could not be read."""
+    listed: list[Requested] = []
+    unread: set[str] = set()
+    for path, real in found.source_lists:
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read(SOURCE_LIST_MAX_BYTES + 1)
+            if len(data) > SOURCE_LIST_MAX_BYTES:
+                raise ParseError(f"over {SOURCE_LIST_MAX_BYTES // 1024} KB; not read")
+            urls, problems = read_source_list(path, _decode(data))
+        except OSError as exc:
+            problems, urls = [IngestProblem(path=path, line=None, reason=f"cannot read: {exc.strerror}")], []
+            unread.add(path)
+        except ParseError as exc:
+            problems, urls = [IngestProblem(path=path, line=exc.line, reason=exc.reason)], []
+            unread.add(path)
+        listed.extend(urls)
+        report.problems.extend(problems)
+        report.failed += len(problems)
+    return listed, unread
+
+
+def _requests(given: Sequence[Requested]) -> list[Requested]:
+    """Each URL once, with the first origin that asked for it."""
+    out: dict[str, Requested] = {}
+    for request in given:
+        out.setdefault(request.url, request)
+    return list(out.values())
+
+
+@dataclass
+class _Remote:
+    """A fetched source with its documents parsed and tokenized, ready for the writer's thread."""
+
+    gathered: Gathered
+    documents: list[tuple[RemoteDocument, _Document]]
+
+
+async def _gather_remote(
+    store: Store, requests: list[Requested], policy: FetchPolicy, progress: Progress | None,
+) -> list[_Remote]:
+    if not requests:
+        return []
+    # Imported here: parser worker processes import this module, and need no HTTP client.
+    from bot.remote.fetch import Fetcher
+    from bot.remote.gather import Gatherer
+
+    states = await store.remote_states()
+    known = await store.source_states()
+    # A new parser version re-reads every source: no conditional request, a 304 would keep the old parse.
+    conditional = await store.meta("index_version") == INDEX_VERSION
+    async with Fetcher(policy) as fetcher:
+        gathered = await Gatherer(
+            fetcher, index_version=INDEX_VERSION, conditional=conditional, progress=progress,
+        ).gather(requests, states, known)
+
+    def tokenize() -> list[_Remote]:
+        return [
+            _Remote(g, [(d, _tokenized(d.doc, d.key)) for d in g.documents]) for g in gathered
+        ]
+
+    return await asyncio.to_thread(tokenize)
+
+
+def _unlisted(states: dict[str, RemoteState], requests: list[Requested], found: Walk, unread: set[str]) -> list[str]:
+    """Sources a sources.txt under the walked roots listed before and lists no more: theirs to drop.
+
+    Only the list's own: a source also added from chat or on the command line is requested by them and
+    stays; one whose list could not be read this run keeps serving.
+    """
+    requested = {r.url for r in requests}
+    out = []
+    for url, state in states.items():
+        origin = state.origin
+        if url in requested or not _under(origin, found.roots) or origin in unread:
+            continue
+        if _under(origin, found.unreadable):
+            continue
+        out.append(url)
+    return out
+
+
+def _write_remote(
+    remote: list[_Remote], known: dict[str, SourceState], states: dict[str, RemoteState], unlisted: list[str],
+    report: IngestReport, writer: SyncWriter,
+) -> int:
+    """On the writer's thread: each source's outcome and new documents; what unlisted sources held goes.
+
+    Returns how many stored documents were removed.
+    """
+    for item in remote:
+        g = item.gathered
+        url, origin = g.request.url, g.request.origin
+        if g.reason is not None:
+            # What the source gave before keeps serving: nothing of it is touched but its status.
+            writer.save_remote(url=url, origin=origin, etag=None, last_modified=None, status="failed",
+                               reason=g.reason)
+            report.failed += 1
+            report.problems.append(IngestProblem(path=url, line=None, reason=g.reason))
+            report.sources.append(SourceReport(url=url, status="failed", reason=g.reason))
+            continue
+        fetched = g.fetched
+        assert fetched is not None
+        writer.save_remote(url=url, origin=origin, etag=fetched.etag, last_modified=fetched.last_modified,
+                           status="ok", reason=None)
+        report.problems.extend(g.problems)
+        had = any(owned_by(path, url) for path in known) if item.documents else False
+        segments = 0
+        for document, tokenized in item.documents:
+            old = known.get(document.key)
+            if old is not None:
+                writer.remove_source(old.id)
+                report.changed += 1
+            else:
+                report.added += 1
+            candidate = _Candidate(Path(document.key), document.key, document.size, 0.0)
+            segments += _store_document(writer, candidate, document.digest, tokenized)
+            report.problems.extend(tokenized.warnings)
+        report.skipped += g.unchanged
+        report.segments += segments
+        status = "unchanged" if not item.documents else ("changed" if had else "added")
+        report.sources.append(SourceReport(url=url, status=status, documents=len(item.documents), segments=segments))
+    removed = 0
+    for url in unlisted:
+        for path, state in known.items():
+            if owned_by(path, url):
+                writer.remove_source(state.id)
+                removed += 1
+        writer.forget_remote(url)
+    return removed
