@@ -696,8 +696,8 @@ def _write_remote(
             continue
         fetched = g.fetched
         assert fetched is not None
-        writer.save_remote(url=url, origin=origin, etag=fetched.etag, last_modified=fetched.last_modified,
-                           status="ok", reason=None)
+        writer.save_remote(url=url, origin=origin, etag=None if g.retry else fetched.etag,
+                           last_modified=None if g.retry else fetched.last_modified, status="ok", reason=None)
         report.problems.extend(g.problems)
         had = any(owned_by(path, url) for path in known) if item.documents else False
         segments = 0

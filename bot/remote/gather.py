@@ -13,21 +13,25 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from bot.ingest.document import ParsedDocument, ParseError
-from bot.ingest.formats import parse_file
+from bot.ingest.formats import parse_remote
+from bot.ingest.podcast import Feed, FeedItem, TranscriptRef, item_document, looks_like_feed, parse_feed
 from bot.models import IngestProblem
 from bot.remote.fetch import Fetched, Fetcher
 from bot.remote.lists import Requested
 from bot.remote.urls import FetchError
 from bot.store import RemoteState, SourceState
+from bot.store.rows import ITEM_MARK
 
 log = logging.getLogger(__name__)
 
 # (documents done, documents known so far, what is being fetched)
 Progress = Callable[[int, int, str], None]
+# A feed's episodes are fetched this many at a time (per feed; one session's connection limit bounds all).
+ITEMS_AT_ONCE = 4
+# A feed's episodes are fetched for at most this many fetch timeouts; the rest wait for the next refresh.
+FEED_BUDGET_TIMEOUTS = 10
 
 
 @dataclass
@@ -51,6 +55,11 @@ class Gathered:
     # Documents already stored and unchanged (the same bytes, or the same feed item).
     unchanged: int = 0
     problems: list[IngestProblem] = field(default_factory=list)
+    # Some documents could not be made this time (an episode's transcripts all failed): the validators are
+    # not kept, so the next refresh reads the feed again and retries them (unchanged episodes cost nothing).
+    retry: bool = False
+    # Feed items without any transcript (only the audio): nothing to quote.
+    untranscribed: int = 0
 
     @property
     def not_modified(self) -> bool:
@@ -66,23 +75,21 @@ def digest_of(index_version: str, *parts: bytes) -> str:
     return sha.hexdigest()
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError("not UTF-8 text", data[: exc.start].count(b"\n") + 1) from exc
+def item_key(url: str, item: FeedItem) -> str:
+    return f"{url}{ITEM_MARK}{item.key}"
 
 
-def parse_document(url: str, data: bytes, content_type: str | None) -> ParsedDocument:
-    """A fetched document that is not a feed, read by the parser its name or type calls for."""
-    name = PurePosixPath(urlsplit(url).path).name or "index.md"
-    if "." not in name:
-        name += ".vtt" if (content_type or "").startswith("text/vtt") else ".md"
-    # A path no disk holds: the parser looks for a sidecar beside the file, and a URL has none here.
-    doc = parse_file(Path("\0remote") / name, _decode(data))
-    for warning in doc.warnings:
-        warning.path = url
-    return doc
+def _feed_digest(index_version: str, feed: Feed, item: FeedItem) -> str:
+    """What an item's document is made of, short of its transcript: the item's tags and the channel's.
+
+    An item whose tags did not change keeps its document without its transcript being fetched again.
+    """
+    channel = (feed.title, feed.link, feed.people)
+    return digest_of(index_version, repr(channel).encode(), repr(item).encode())
+
+
+def _label(item: FeedItem) -> str:
+    return f"episode {item.title!r}" if item.title else f"item {item.key!r}"
 
 
 class Gatherer:
@@ -143,7 +150,88 @@ class Gatherer:
         if old is not None and old.sha256 == digest:
             out.unchanged += 1
             return
-        doc = await asyncio.to_thread(parse_document, url, fetched.data, fetched.content_type)
+        if looks_like_feed(fetched.data, fetched.content_type):
+            feed = await asyncio.to_thread(parse_feed, url, fetched.data)
+            await self._feed(out, feed, known)
+            return
+        doc = await asyncio.to_thread(parse_remote, url, fetched.data, fetched.content_type)
         if not doc.segments:
             raise ParseError("no passages found in it")
         out.documents.append(RemoteDocument(url, digest, len(fetched.data), doc))
+
+    async def _feed(self, out: Gathered, feed: Feed, known: dict[str, SourceState]) -> None:
+        """One document per item that changed: its best transcript that works, and its chapters."""
+        todo = []
+        for item in feed.items:
+            digest = _feed_digest(self.index_version, feed, item)
+            old = known.get(item_key(feed.url, item))
+            if old is not None and old.sha256 == digest:
+                out.unchanged += 1
+            elif not item.transcripts:
+                out.untranscribed += 1
+            else:
+                todo.append((item, digest))
+        self.total += len(todo)
+        deadline = time.monotonic() + FEED_BUDGET_TIMEOUTS * self.fetcher.policy.timeout_seconds
+        slots = asyncio.Semaphore(ITEMS_AT_ONCE)
+
+        async def one(item: FeedItem, digest: str) -> None:
+            async with slots:
+                if time.monotonic() > deadline:
+                    out.retry = True
+                    return
+                document = await self._item(out, feed, item, digest)
+                self._advance(item.title or item.key)
+            if document is not None:
+                out.documents.append(document)
+
+        await asyncio.gather(*(one(item, digest) for item, digest in todo))
+        left = sum(1 for item, _ in todo if not any(d.key == item_key(feed.url, item) for d in out.documents))
+        if out.retry and left:
+            out.problems.append(IngestProblem(path=feed.url, line=None, reason=(
+                f"{left} episode(s) not read this time (the feed took too long or some transcripts failed); "
+                "they are tried again on the next refresh"
+            )))
+
+    async def _item(self, out: Gathered, feed: Feed, item: FeedItem, digest: str) -> RemoteDocument | None:
+        chapters = None
+        if item.chapters_url:
+            try:
+                chapters = (await self.fetcher.fetch(item.chapters_url)).data
+            except FetchError as exc:
+                out.problems.append(IngestProblem(
+                    path=feed.url, line=None, reason=f"{_label(item)}: chapters not read ({exc.reason})"
+                ))
+        failures = []
+        for ref in item.transcripts:
+            try:
+                data = (await self.fetcher.fetch(ref.url)).data
+                doc = await asyncio.to_thread(_item_document, feed, item, (ref, data), chapters)
+            except FetchError as exc:
+                failures.append(f"{ref.url}: {exc.reason}")
+                continue
+            except ParseError as exc:
+                failures.append(f"{ref.url}: {exc.reason}")
+                continue
+            if not doc.segments:
+                failures.append(f"{ref.url}: no passages found in it")
+                continue
+            return RemoteDocument(item_key(feed.url, item), digest, len(data), doc)
+        out.retry = True
+        out.problems.append(IngestProblem(
+            path=feed.url, line=None, reason=f"{_label(item)}: no transcript could be read ({'; '.join(failures)})"
+        ))
+        return None
+
+
+def _item_document(
+    feed: Feed, item: FeedItem, transcript: tuple[TranscriptRef, bytes], chapters: bytes | None
+) -> ParsedDocument:
+    try:
+        return item_document(feed, item, transcript, chapters)
+    except ParseError as exc:
+        if chapters is None:
+            raise
+        # Broken chapters must not cost the episode its transcript.
+        log.info("remote_chapters_unreadable", extra={"url": feed.url, "reason": exc.reason})
+        return item_document(feed, item, transcript, None)
