@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.models import Answer, ReloadResult, StoreStats
+from bot.models import AddSourceResult, Answer, ReloadResult, StoreStats
 
 
 class Core(Protocol):
@@ -39,3 +39,10 @@ class Core(Protocol):
         ...
 
     def index_age_seconds(self) -> float | None: ...
+
+    async def add_source(self, url: str, *, added_by: str) -> AddSourceResult:
+        """Fetch and ingest a remote source an admin gave from chat, and keep it for every refresh.
+
+        The adapters check who may (the same rule as for reload); the core checks the URL.
+        """
+        ...

@@ -1,4 +1,4 @@
-"""The slash commands: /ask, /episodes, /about and /reload.
+"""The slash commands: /ask, /episodes, /about, /reload and /add (adding a source: add.py).
 
 Each handler translates an interaction into one core call and the result into a reply; the
 deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
@@ -20,6 +20,8 @@ from bot.models import AnswerStatus, StoreStats
 from bot.present import has_more
 from bot.ratelimit import limited_text
 
+from .add import URL_MAX
+from .add import add as add_source
 from .deps import Deps
 from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
 from .respond import Turn, interaction_lang
@@ -146,9 +148,14 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
     async def reload_command(interaction: Interaction) -> None:
         await reload(deps, interaction)
 
+    @app_commands.describe(url=described("opt_url"))
+    async def add_command(interaction: Interaction, url: app_commands.Range[str, 1, URL_MAX]) -> None:
+        await add_source(deps, interaction, url, may_reload)
+
     return [
         app_commands.Command(name="ask", description=described("cmd_ask"), callback=ask_command),
         app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
         app_commands.Command(name="about", description=described("cmd_about"), callback=about_command),
         app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload_command),
+        app_commands.Command(name="add", description=described("cmd_add"), callback=add_command),
     ]

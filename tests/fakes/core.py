@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, StoreStats
+from bot.models import AddSourceResult, Answer, AnswerStatus, Citation, IngestReport, ReloadResult, StoreStats
 from bot.port import Core
 
 
@@ -15,7 +15,8 @@ class FakeCore:
 
     `delay` holds up every async call (a re-index holding the database, a cold start); `failures`
     names calls that raise `error` instead: "ask", "more" (an ask for a later page), "stats",
-    "reload", "speaker_names". Every call is recorded in `calls`, every question in `asked`.
+    "reload", "speaker_names", "add_source". Every call is recorded in `calls`, every question in `asked`,
+    every source added in `added` (url, added_by); a URL in `failing_sources` fails with its reason.
     """
 
     def __init__(
@@ -33,6 +34,8 @@ class FakeCore:
         self.segments = len(self.citations) if segments is None else segments
         self.calls: list[str] = []
         self.asked: list[tuple[str, str | None]] = []
+        self.added: list[tuple[str, str]] = []
+        self.failing_sources: dict[str, str] = {}
 
     async def _enter(self, call: str) -> None:
         self.calls.append(call)
@@ -82,6 +85,14 @@ class FakeCore:
 
     def index_age_seconds(self) -> float | None:
         return 0.0
+
+    async def add_source(self, url: str, *, added_by: str) -> AddSourceResult:
+        await self._enter("add_source")
+        if url in self.failing_sources:
+            return AddSourceResult(url=url, status="failed", reason=self.failing_sources[url])
+        known = any(seen == url for seen, _ in self.added)
+        self.added.append((url, added_by))
+        return AddSourceResult(url=url, status="known" if known else "added", documents=3, segments=42)
 
 
 def as_core(fake: FakeCore) -> Core:
