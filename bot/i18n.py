@@ -174,6 +174,14 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "ja": "このデプロイではチャットからソースを追加できません（共有の状態を保存していません）。"
         "代わりにノートのフォルダーの sources.txt に URL を書いてください。",
     },
+    "source_line": {
+        "en": "{url}: {status} ({documents} document(s) written, {segments} segments)",
+        "ja": "{url}: {status}（書き込んだ文書 {documents} 件、{segments} セグメント）",
+    },
+    "source_line_failed": {
+        "en": "{url}: failed: {reason} (what it gave before keeps serving)",
+        "ja": "{url}: 失敗: {reason}（以前の内容はそのまま使われます）",
+    },
     "add_usage": {
         "en": "Give the URL to add, e.g. add https://example.com/feed.xml",
         "ja": "追加する URL を指定してください（例: add https://example.com/feed.xml）",

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import AddSourceResult, Answer, AnswerStatus, Citation, IngestReport, ReloadResult
+from bot.models import AddSourceResult, Answer, AnswerStatus, Citation, IngestReport, ReloadResult, SourceReport
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -225,3 +225,11 @@ def add_source_summary(result: AddSourceResult, lang: str) -> str:
         return i18n.t("source_failed", lang, url=result.url, reason=result.reason or "?")
     key = "source_added" if result.status == "added" else "source_known"
     return i18n.t(key, lang, url=result.url, documents=result.documents, segments=result.segments)
+
+
+def source_line(source: SourceReport, lang: str = "en") -> str:
+    """One remote source's line in an ingest's report."""
+    if source.status == "failed":
+        return i18n.t("source_line_failed", lang, url=source.url, reason=source.reason or "?")
+    return i18n.t("source_line", lang, url=source.url, status=source.status, documents=source.documents,
+                  segments=source.segments)

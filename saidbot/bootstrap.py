@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.ingest.runner import Progress
 from bot.logs import register_secret
-from bot.models import IngestReport
+from bot.models import IngestReport, RemoteSource
 from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Readiness, Settings
@@ -46,7 +46,13 @@ class Indexer(Protocol):
 
     async def ensure_index(self, progress: Progress | None = None) -> IngestReport | None: ...
 
-    async def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport: ...
+    async def ingest(
+        self, paths: Iterable[Path], progress: Progress | None = None, *, urls: Iterable[str] = ()
+    ) -> IngestReport: ...
+
+    async def refresh(self) -> IngestReport | None: ...
+
+    async def remote_sources(self) -> list[RemoteSource]: ...
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,23 @@ class OpenedCore:
             return None
         return await self.indexer.ensure_index(progress)
 
-    async def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+    async def ingest(
+        self, paths: list[Path], progress: Progress | None = None, *, urls: list[str] | None = None
+    ) -> IngestReport:
         if self.indexer is None:
             raise RuntimeError("this core cannot read files into a store")
-        return await self.indexer.ingest(paths, progress)
+        return await self.indexer.ingest(paths, progress, urls=urls or [])
+
+    async def refresh(self) -> IngestReport | None:
+        """Re-read the notes and re-fetch the remote sources (conditional requests); None when skipped."""
+        if self.indexer is None:
+            return None
+        return await self.indexer.refresh()
+
+    async def remote_sources(self) -> list[RemoteSource]:
+        if self.indexer is None:
+            raise RuntimeError("this core keeps no remote sources")
+        return await self.indexer.remote_sources()
 
 
 CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
