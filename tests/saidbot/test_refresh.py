@@ -21,11 +21,11 @@ HOPPER = "what did Grace Hopper say about ships?"
 
 
 async def _until(check: Callable[[], Awaitable[bool]], seconds: float = 8.0) -> None:
-    async def poll() -> None:
-        while not await check():
+    async with asyncio.timeout(seconds):
+        for _ in range(int(seconds / 0.05) + 1):
+            if await check():
+                return
             await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), seconds)
 
 
 async def test_a_new_episode_appears_on_the_next_scheduled_refresh(tmp_path: Path) -> None:
