@@ -26,6 +26,7 @@ async def _until(check: Callable[[], Awaitable[bool]], seconds: float = 8.0) -> 
             if await check():
                 return
             await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
 
 
 async def test_a_new_episode_appears_on_the_next_scheduled_refresh(tmp_path: Path) -> None:
