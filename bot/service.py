@@ -24,7 +24,7 @@ from bot.models import (
 from bot.pipeline import Knowledge, Question, answer
 from bot.plan import DocFreqs
 from bot.remote.listing import list_sources
-from bot.remote.lists import Requested
+from bot.remote.lists import CHAT_ORIGIN, COMMAND_LINE_ORIGIN, Requested
 from bot.remote.refresh_lock import RefreshLock
 from bot.remote.urls import FetchError, FetchPolicy, check_url
 from bot.settings import Settings
@@ -151,7 +151,7 @@ class SaidService:
 
     async def ingest(
         self, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
-        urls: Iterable[str] = (), origin: str = "command line",
+        urls: Iterable[str] = (), origin: str = COMMAND_LINE_ORIGIN,
     ) -> IngestReport:
         """Ingest files and folders, and the remote sources `urls` (fetched beside what sources.txt files list)."""
         return await self._run(list(paths), [_requested(url, origin) for url in urls], progress, exclusive=exclusive)
@@ -180,9 +180,9 @@ class SaidService:
         """Remote sources kept fresh besides the notes' sources.txt: added from chat, or on the command line."""
         kept = []
         if self.shared_state is not None:
-            kept += [Requested(s.url, "chat") for s in await self.shared_state.sources()]
+            kept += [Requested(s.url, CHAT_ORIGIN) for s in await self.shared_state.sources()]
         kept += [Requested(url, s.origin) for url, s in (await self.store.remote_states()).items()
-                 if s.origin == "command line"]
+                 if s.origin == COMMAND_LINE_ORIGIN]
         return kept
 
     async def _read_everything(self, progress: Progress | None = None) -> IngestReport | None:
@@ -222,7 +222,7 @@ class SaidService:
         except FetchError as exc:
             return AddSourceResult(url=url, status="failed", reason=exc.reason)
         known = any(s.url == url for s in await self.shared_state.sources())
-        report = await self._run([], [Requested(url, "chat")])
+        report = await self._run([], [Requested(url, CHAT_ORIGIN)])
         outcome = next((s for s in report.sources if s.url == url), None)
         if outcome is None or outcome.status == "failed":
             reason = outcome.reason if outcome is not None else "not fetched"

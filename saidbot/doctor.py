@@ -161,9 +161,28 @@ def check_config(settings: Settings) -> list[Check]:
     return checks
 
 
+# Platforms whose local disk is wiped on every deploy or restart, by the variable each one sets.
+_EPHEMERAL_PLATFORMS: Final = (("DYNO", "Heroku"), ("RENDER", "Render"), ("FLY_APP_NAME", "Fly.io"))
+
+
+def check_chat_sources(settings: Settings, environ: dict[str, str] | None = None) -> list[Check]:
+    """Sources added from chat (/add) live in the shared state: without DATABASE_URL, in a local file."""
+    env = dict(os.environ) if environ is None else environ
+    if env.get("DATABASE_URL"):
+        return [Check("ok", "sources added from chat (/add) are kept in DATABASE_URL's database")]
+    path = settings.core.db_path
+    platform = next((name for variable, name in _EPHEMERAL_PLATFORMS if env.get(variable)), None)
+    temporary = str(path.expanduser().resolve()).startswith("/tmp/")
+    if platform is None and not temporary:
+        return [Check("ok", f"sources added from chat (/add) are kept beside {path}")]
+    where = f"on {platform}, whose disk is wiped on every deploy and restart" if platform else f"{path} is under /tmp"
+    return [Check("warn", f"sources added from chat (/add) would be lost: {where}",
+                  "set DATABASE_URL to a PostgreSQL database, or list the URLs in sources.txt in the notes folder")]
+
+
 def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
     """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
-    checks = check_config(settings) + check_notes(settings) + check_database(settings)
+    checks = check_config(settings) + check_notes(settings) + check_database(settings) + check_chat_sources(settings)
     for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
         if name in require:
             found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]

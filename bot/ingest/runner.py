@@ -29,7 +29,7 @@ from bot.ingest.walk import Candidate as _Candidate
 from bot.ingest.walk import Walk, gone, walk
 from bot.models import Episode, IngestProblem, IngestReport, SourceReport
 from bot.passages import within_episode, within_note_group
-from bot.remote.lists import Requested, read_source_list
+from bot.remote.lists import CHAT_ORIGIN, Requested, read_source_list
 from bot.remote.urls import FetchPolicy
 from bot.store import RemoteState, SegmentRow, SourceState, Store, SyncWriter
 from bot.store.rows import owned_by
@@ -687,6 +687,12 @@ def _write_remote(
         g = item.gathered
         url, origin = g.request.url, g.request.origin
         if g.reason is not None:
+            if origin == CHAT_ORIGIN and url not in states:
+                # A first /add that failed is not kept: the admin was told why, and nothing was added.
+                report.failed += 1
+                report.problems.append(IngestProblem(path=url, line=None, reason=g.reason))
+                report.sources.append(SourceReport(url=url, status="failed", reason=g.reason))
+                continue
             # What the source gave before keeps serving: nothing of it is touched but its status.
             writer.save_remote(url=url, origin=origin, etag=None, last_modified=None, status="failed",
                                reason=g.reason)

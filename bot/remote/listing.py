@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.ingest.walk import walk
 from bot.models import RemoteSource
-from bot.remote.lists import Requested, read_source_list
+from bot.remote.lists import CHAT_ORIGIN, Requested, read_source_list
 from bot.shared_state import ChatSource
 from bot.store import Store
 
@@ -36,7 +36,7 @@ async def list_sources(store: Store, root: Path | None, chat: Sequence[ChatSourc
         entry(request.url).listed_in.append(request.origin)
     for source in chat:
         item = entry(source.url)
-        item.listed_in.append("chat")
+        item.listed_in.append(CHAT_ORIGIN)
         item.added_by, item.added_at = source.added_by, source.added_at
     for url, state in (await store.remote_states(counts=True)).items():
         item = entry(url)

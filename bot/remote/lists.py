@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.models import IngestProblem
 from bot.remote.urls import FetchError, check_url
+
+# The origin of sources added from chat (others: "command line", or the path of a sources.txt).
+CHAT_ORIGIN: Final = "chat"
+COMMAND_LINE_ORIGIN: Final = "command line"
 
 
 @dataclass(frozen=True)

@@ -76,11 +76,11 @@ async def test_an_admin_adds_a_source_and_it_is_answered(
 async def test_a_server_manager_may_add_and_a_failure_says_why(
     added_bot: tuple[FakeDiscord, SaidService], remote: RemoteServer, state: MemoryState
 ) -> None:
-    fake, _ = added_bot
+    fake, service = added_bot
     url = remote.url("/missing.xml")
     it = await fake.answered(await fake.slash("add", url=url, permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_GUILD))
     assert fake.reply_message(it)["content"] == f"Could not add {url}: HTTP 404. Nothing was kept."
-    assert await state.sources() == []
+    assert await state.sources() == [] and await service.remote_sources() == []
     ja = await fake.answered(await fake.slash("add", url="ftp://example.com/x", user_id=ADMIN_ID, locale="ja"))
     assert fake.reply_message(ja)["content"].startswith("ftp://example.com/x を追加できませんでした")
 
