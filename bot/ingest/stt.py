@@ -240,13 +240,15 @@ def parse_otter(path: str, body: str, fields: Mapping[str, Any], first_line: int
         if not line:
             continue
         head = _OTTER_HEAD.match(raw.rstrip())
+        if line.lower().startswith(("transcribed by", "otter.ai")):
+            continue  # Otter's own footer, not anybody's words
         if head:
             parts = [int(p) for p in head.group("time").split(":")]
             seconds = parts[0] * 60 + parts[1] if len(parts) == 2 else parts[0] * 3600 + parts[1] * 60 + parts[2]
             turns.append(Turn(float(seconds), None, "", head.group("name").strip()))
         elif turns:
             turns[-1].text = f"{turns[-1].text} {line}".strip()
-        elif not line.lower().startswith(("transcribed by", "otter.ai")):
+        else:
             doc.warn(path, first_line + offset, "text before the first `Name  M:SS` line; skipped")
     if not turns:
         raise ParseError("no `Name  M:SS` lines found (Otter export)")
