@@ -14,6 +14,7 @@ import time
 import xml.etree.ElementTree as StdET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
@@ -171,11 +172,15 @@ def _number(entry: Mapping[str, Any], element: Element) -> int | None:
     return None
 
 
-def _date(entry: Mapping[str, Any]) -> str | None:
+def _date(entry: Mapping[str, Any], element: Element) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if isinstance(parsed, time.struct_time):
         return time.strftime("%Y-%m-%d", parsed)
-    return None
+    raw = _text(element.find("pubDate"))
+    try:
+        return parsedate_to_datetime(raw).date().isoformat() if raw else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _str(value: Any) -> str | None:
@@ -211,7 +216,7 @@ def parse_feed(url: str, data: bytes) -> Feed:
         items.append(FeedItem(
             key=key,
             title=_str(entry.get("title")) or _text(element.find("title")),
-            published=_date(entry),
+            published=_date(entry, element),
             link=link,
             enclosure_url=enclosure_url,
             video_id=_video(element, link),
@@ -262,11 +267,13 @@ def speakers_of(people: Sequence[Person]) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-def item_episode(feed: Feed, item: FeedItem, transcript_url: str | None) -> Episode:
+def item_episode(feed: Feed, item: FeedItem, transcript: TranscriptRef | None) -> Episode:
+    # Only a page made for reading is the episode's transcript page. Not the item's link: many feeds give
+    # every item the show's home page, and the column names one episode.
+    page = transcript.url if transcript is not None and transcript.type == "text/html" else None
     return Episode(
         show=feed.title, number=item.number, title=item.title, date=item.published, video_id=item.video_id,
-        transcript_url=transcript_url or item.link, audio_url=item.enclosure_url,
-        speakers=speakers_of(item.people),
+        transcript_url=page, audio_url=item.enclosure_url, speakers=speakers_of(item.people),
     )
 
 
@@ -276,7 +283,7 @@ def item_document(
     """The item as a document: its episode, and its transcript's passages read by the transcript's type."""
     chapter_list = parse_chapters(chapters) if chapters else []
     people = [p.name for p in item.people]
-    episode = item_episode(feed, item, transcript[0].url if transcript else None)
+    episode = item_episode(feed, item, transcript[0] if transcript else None)
     if transcript is None:
         doc = ParsedDocument(format="transcript", lang="en", title=item.title)
         doc.add_episode(episode)

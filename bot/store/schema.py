@@ -71,6 +71,7 @@ _MIGRATIONS: list[str] = [
     """,
     """
     ALTER TABLE episodes ADD COLUMN audio_url TEXT;
+    CREATE INDEX episodes_audio_url ON episodes(audio_url);
     """,
 ]
 
