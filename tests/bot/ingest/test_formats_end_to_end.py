@@ -94,3 +94,21 @@ async def test_otter_export(service: SaidService, tmp_path: Path) -> None:
     (folder / "otter-export.meta.yaml").write_text("title: Orchards\nvideo_id: AbCdEfGhIjK\n", encoding="utf-8")
     top = (await _ask(service, folder, "what did Bo Guest say about apple trees?"))[0]
     assert (top.speaker, top.speaker_verified, top.url) == ("Bo Guest", True, f"{VIDEO}&t=127s")
+
+
+async def test_ytdlp_json3_captions_and_an_srt_with_a_japanese_speaker(service: SaidService, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "Why bees dance [AbCdEfGhIjK].info.json").write_text(json.dumps(INFO), encoding="utf-8")
+    events = [{"tStartMs": 4000, "dDurationMs": 3000, "segs": [{"utf8": "the"}, {"utf8": " waggle"}, {"utf8": " dance"}]},
+              {"tStartMs": 7000, "aAppend": 1, "segs": [{"utf8": "\n"}]},
+              {"tStartMs": 7010, "dDurationMs": 2000, "segs": [{"utf8": "points"}, {"utf8": " at the sun."}]}]
+    (folder / "Why bees dance [AbCdEfGhIjK].en.json3").write_text(json.dumps({"events": events}), encoding="utf-8")
+    (folder / "mitsubachi.srt").write_text(
+        "1\n00:10:00,000 --> 00:10:04,000\n山田花子: ミツバチの八の字ダンスは太陽の方向を示します。\n", encoding="utf-8"
+    )
+    (folder / "mitsubachi.meta.yaml").write_text("title: ミツバチ\nvideo_id: ZyXwVuTsRqP\n", encoding="utf-8")
+    top = (await _ask(service, folder, "waggle dance points at the sun"))[0]
+    assert top.text == "the waggle dance points at the sun." and top.url == f"{VIDEO}&t=1s"
+    japanese = (await service.ask("山田花子は八の字ダンスについて何と言った？")).citations[0]
+    assert japanese.speaker == "山田花子" and japanese.url == "https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=597s"
