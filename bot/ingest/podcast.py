@@ -24,8 +24,9 @@ import feedparser
 
 from bot.ingest.document import ParsedDocument, ParseError
 from bot.ingest.links import youtube_id
-from bot.ingest.timed import finish_document, parse_timed
+from bot.ingest.timed import apply_chapters, finish_document, parse_timed
 from bot.models import Episode
+from bot.text import detect_language
 
 PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -38,7 +39,8 @@ _TYPE_ALIASES: Final = {"application/srt": "application/x-subrip", "text/srt": "
                         "text/webvtt": "text/vtt"}
 _FEED_TYPES: Final = ("application/rss+xml", "application/xml", "text/xml", "application/atom+xml",
                       "application/x-rss+xml")
-_SPEAKING_ROLES: Final = ("host", "guest", "co-host", "cohost")
+_SPEAKING_ROLES: Final = ("host", "guest", "co-host", "cohost", "guest host")
+_HOST_ROLES: Final = (None, "host", "co-host", "cohost", "guest host")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Person:
     @property
     def is_host(self) -> bool:
         # The namespace's default role is "host".
-        return self.role in (None, "host", "co-host", "cohost")
+        return self.role in _HOST_ROLES
 
 
 @dataclass(frozen=True)
@@ -281,14 +283,19 @@ def item_document(
     feed: Feed, item: FeedItem, transcript: tuple[TranscriptRef, bytes] | None, chapters: bytes | None
 ) -> ParsedDocument:
     """The item as a document: its episode, and its transcript's passages read by the transcript's type."""
-    chapter_list = parse_chapters(chapters) if chapters else []
     people = [p.name for p in item.people]
     episode = item_episode(feed, item, transcript[0] if transcript else None)
     if transcript is None:
-        doc = ParsedDocument(format="transcript", lang="en", title=item.title)
+        doc = ParsedDocument(format="transcript", lang=detect_language(item.title or ""), title=item.title)
         doc.add_episode(episode)
-        doc.topics = [c.title for c in chapter_list]
-        return doc
-    ref, data = transcript
-    doc = parse_timed(ref.url, data, ref.type, {"title": item.title}, ref.language, people)
-    return finish_document(doc, episode, people, [(c.start, c.title) for c in chapter_list])
+    else:
+        ref, data = transcript
+        doc = parse_timed(ref.url, data, ref.type, {"title": item.title}, ref.language, people)
+        doc = finish_document(doc, episode, people, [])
+    if chapters:
+        # Chapters only add headings: bad ones are a warning, the transcript still goes in.
+        try:
+            doc = apply_chapters(doc, [(c.start, c.title) for c in parse_chapters(chapters)])
+        except ParseError as exc:
+            doc.warn(item.chapters_url or item.key, None, exc.reason)
+    return doc

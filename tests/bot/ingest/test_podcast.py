@@ -12,6 +12,7 @@ from bot.ingest.document import ParseError
 from bot.ingest.podcast import Feed, FeedItem, Person, item_document, looks_like_feed, parse_feed
 from bot.present import present_citation
 from bot.scoring import Ranked
+from tests.bot.ingest.test_transcript_page import PAGE
 from tests.bot.test_scoring import _hit
 
 FEED_URL = "https://garden.example/feed.xml"
@@ -190,3 +191,14 @@ def test_a_json_transcript_of_the_wrong_shape_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as caught:
         item_document(feed, item, (ref, b'{"words": []}'), None)
     assert "JSON is not a transcript" in caught.value.reason
+
+
+def test_html_transcript_gives_its_video_and_bad_chapters_are_only_a_warning() -> None:
+    feed = _feed()
+    item = feed.items[0]
+    ref = replace(item.transcripts[0], url="https://garden.example/ep1.html", type="text/html")
+    doc = item_document(feed, item, (ref, PAGE.encode()), b'{"chapters": "soon"}')
+    episode = doc.episodes[0]
+    assert episode.video_id == "AbCdEfGhIjK" and episode.transcript_url == "https://garden.example/ep1.html"
+    assert [s.segment.heading for s in doc.segments][-1] == "The waggle dance"  # the page's own chapters
+    assert [w.reason for w in doc.warnings] == ["chapters JSON must hold a `chapters` list of {startTime, title}"]

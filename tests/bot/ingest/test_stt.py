@@ -150,3 +150,17 @@ def test_metadata_files_are_not_documents(tmp_path: Path) -> None:
     assert is_ingestible(tmp_path / "page.html") and is_ingestible(tmp_path / "page.htm")
     for name in ("talk.info.json", "talk.meta.json", "talk.chapters.json"):
         assert not is_ingestible(tmp_path / name)
+
+
+def test_tools_run_without_diarization_options(tmp_path: Path) -> None:
+    """AssemblyAI without speaker labels, Deepgram without utterances, a bare list of faster-whisper segments."""
+    aai = _json(tmp_path / "aai.json", {"utterances": None, "text": "Dig deep.", "words": [
+        {"text": "Dig", "start": 500, "end": 700}, {"text": "deep.", "start": 700, "end": 900}]})
+    assert _rows(aai) == [(None, False, 0.5, "Dig deep.")]
+    dg = _json(tmp_path / "dg.json", {"results": {"channels": [{"alternatives": [{"transcript": "…", "words": [
+        {"word": "water", "punctuated_word": "Water", "start": 1.0, "end": 1.3, "speaker": 0},
+        {"word": "daily", "punctuated_word": "daily.", "start": 1.3, "end": 1.6, "speaker": 0},
+        {"word": "no", "punctuated_word": "No!", "start": 2.0, "end": 2.2, "speaker": 1}]}]}]}})
+    assert _rows(dg) == [("Speaker 0", False, 1.0, "Water daily."), ("Speaker 1", False, 2.0, "No!")]
+    bare = _json(tmp_path / "fw.json", [{"start": 3.0, "end": 4.0, "text": " Mulch in spring."}])
+    assert _rows(bare) == [(None, False, 3.0, "Mulch in spring.")]

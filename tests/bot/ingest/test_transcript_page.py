@@ -12,7 +12,7 @@ from bot.ingest.formats import parse_file, parse_remote
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><title>Transcript for Ada Host: Bees | Garden Talk</title></head>
-<body><article>
+<body><nav><h2>Table of Contents</h2><a href="#intro">Introduction</a></nav><article>
 <h2>Introduction</h2>
 <div class="ts-segment">
   <span class="ts-name">Ada Host</span>
