@@ -95,10 +95,17 @@ def parse_file(path: Path, text: str) -> ParsedDocument:
             doc = parse_subtitles(name, text, fields, lang, vtt=suffix == ".vtt")
         return apply_chapters(doc, chapters)
     if suffix == ".json":
-        return parse_json_transcript(name, text, sidecar, file_lang)
+        return _parse_json(name, text, sidecar, file_lang)
     if suffix in (".html", ".htm"):
         return parse_html_transcript(name, text, sidecar, file_lang)
     return _parse_text(name, text, sidecar, file_lang)
+
+
+def _parse_json(name: str, text: str, fields: dict[str, Any], lang: str | None) -> ParsedDocument:
+    data = load_json(text)
+    if isinstance(data, dict) and isinstance(data.get("events"), list):
+        return parse_json3(name, text, fields, lang)  # YouTube captions saved as plain .json
+    return parse_json_transcript(name, text, fields, lang, data)
 
 
 def _parse_text(name: str, text: str, sidecar: dict[str, Any], file_lang: str | None) -> ParsedDocument:
@@ -157,10 +164,7 @@ def parse_remote(url: str, data: bytes, content_type: str | None) -> ParsedDocum
     if suffix == ".json3":
         return parse_json3(url, text, {}, lang)
     if suffix == ".json":
-        loaded = load_json(text)
-        if isinstance(loaded, dict) and isinstance(loaded.get("events"), list):
-            return parse_json3(url, text, {}, lang)
-        return parse_json_transcript(url, text, {}, None)
+        return _parse_json(url, text, {}, lang)
     if suffix in (".html", ".htm"):
         return parse_html_transcript(url, text, {}, None)
     return _parse_text(url, text, {}, None)

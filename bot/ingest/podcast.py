@@ -14,6 +14,7 @@ import time
 import xml.etree.ElementTree as StdET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
@@ -23,8 +24,9 @@ import feedparser
 
 from bot.ingest.document import ParsedDocument, ParseError
 from bot.ingest.links import youtube_id
-from bot.ingest.timed import finish_document, parse_timed
+from bot.ingest.timed import apply_chapters, finish_document, parse_timed
 from bot.models import Episode
+from bot.text import detect_language
 
 PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -37,7 +39,8 @@ _TYPE_ALIASES: Final = {"application/srt": "application/x-subrip", "text/srt": "
                         "text/webvtt": "text/vtt"}
 _FEED_TYPES: Final = ("application/rss+xml", "application/xml", "text/xml", "application/atom+xml",
                       "application/x-rss+xml")
-_SPEAKING_ROLES: Final = ("host", "guest", "co-host", "cohost")
+_SPEAKING_ROLES: Final = ("host", "guest", "co-host", "cohost", "guest host")
+_HOST_ROLES: Final = (None, "host", "co-host", "cohost", "guest host")
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Person:
     @property
     def is_host(self) -> bool:
         # The namespace's default role is "host".
-        return self.role in (None, "host", "co-host", "cohost")
+        return self.role in _HOST_ROLES
 
 
 @dataclass(frozen=True)
@@ -171,11 +174,15 @@ def _number(entry: Mapping[str, Any], element: Element) -> int | None:
     return None
 
 
-def _date(entry: Mapping[str, Any]) -> str | None:
+def _date(entry: Mapping[str, Any], element: Element) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if isinstance(parsed, time.struct_time):
         return time.strftime("%Y-%m-%d", parsed)
-    return None
+    raw = _text(element.find("pubDate"))
+    try:
+        return parsedate_to_datetime(raw).date().isoformat() if raw else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _str(value: Any) -> str | None:
@@ -211,7 +218,7 @@ def parse_feed(url: str, data: bytes) -> Feed:
         items.append(FeedItem(
             key=key,
             title=_str(entry.get("title")) or _text(element.find("title")),
-            published=_date(entry),
+            published=_date(entry, element),
             link=link,
             enclosure_url=enclosure_url,
             video_id=_video(element, link),
@@ -262,11 +269,13 @@ def speakers_of(people: Sequence[Person]) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-def item_episode(feed: Feed, item: FeedItem, transcript_url: str | None) -> Episode:
+def item_episode(feed: Feed, item: FeedItem, transcript: TranscriptRef | None) -> Episode:
+    # Only a page made for reading is the episode's transcript page. Not the item's link: many feeds give
+    # every item the show's home page, and the column names one episode.
+    page = transcript.url if transcript is not None and transcript.type == "text/html" else None
     return Episode(
         show=feed.title, number=item.number, title=item.title, date=item.published, video_id=item.video_id,
-        transcript_url=transcript_url or item.link, audio_url=item.enclosure_url,
-        speakers=speakers_of(item.people),
+        transcript_url=page, audio_url=item.enclosure_url, speakers=speakers_of(item.people),
     )
 
 
@@ -274,14 +283,19 @@ def item_document(
     feed: Feed, item: FeedItem, transcript: tuple[TranscriptRef, bytes] | None, chapters: bytes | None
 ) -> ParsedDocument:
     """The item as a document: its episode, and its transcript's passages read by the transcript's type."""
-    chapter_list = parse_chapters(chapters) if chapters else []
     people = [p.name for p in item.people]
-    episode = item_episode(feed, item, transcript[0].url if transcript else None)
+    episode = item_episode(feed, item, transcript[0] if transcript else None)
     if transcript is None:
-        doc = ParsedDocument(format="transcript", lang="en", title=item.title)
+        doc = ParsedDocument(format="transcript", lang=detect_language(item.title or ""), title=item.title)
         doc.add_episode(episode)
-        doc.topics = [c.title for c in chapter_list]
-        return doc
-    ref, data = transcript
-    doc = parse_timed(ref.url, data, ref.type, {"title": item.title}, ref.language, people)
-    return finish_document(doc, episode, people, [(c.start, c.title) for c in chapter_list])
+    else:
+        ref, data = transcript
+        doc = parse_timed(ref.url, data, ref.type, {"title": item.title}, ref.language, people)
+        doc = finish_document(doc, episode, people, [])
+    if chapters:
+        # Chapters only add headings: bad ones are a warning, the transcript still goes in.
+        try:
+            doc = apply_chapters(doc, [(c.start, c.title) for c in parse_chapters(chapters)])
+        except ParseError as exc:
+            doc.warn(item.chapters_url or item.key, None, exc.reason)
+    return doc

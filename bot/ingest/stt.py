@@ -110,11 +110,13 @@ def _words_or_utterances(utterances: list[dict[str, Any]], scale: float, text_ke
         if isinstance(words, list) and words and all(isinstance(w, dict) for w in words):
             # Word timings keep a long turn from becoming one passage with one start time.
             for j, word in enumerate(words, 1):
+                # A word may say whose it is (Deepgram's words without utterances).
+                word_label = as_text(word["speaker"]) if "speaker" in word else label
                 start = _number(word.get("start"), f"utterance {i} word {j}", "start")
                 end = word.get("end")
                 text = word.get("punctuated_word") or word.get("text") or word.get("word") or ""
                 turns.append(Turn(start / scale, float(end) / scale if isinstance(end, int | float) else None,
-                                  str(text), label))
+                                  str(text), word_label))
             continue
         start = _number(utt.get("start"), f"utterance {i}", "start")
         end = utt.get("end")
@@ -124,11 +126,21 @@ def _words_or_utterances(utterances: list[dict[str, Any]], scale: float, text_ke
 
 
 def _assemblyai(data: dict[str, Any]) -> tuple[list[Turn], bool]:
+    if data.get("utterances") is None and isinstance(data.get("words"), list):
+        # Transcribed without speaker labels: the words alone.
+        return _words_or_utterances([{"words": _items(data, "words", "")}], 1000.0, "text"), True
     return _words_or_utterances(_items(data, "utterances", ""), 1000.0, "text"), True
 
 
 def _deepgram(data: dict[str, Any]) -> tuple[list[Turn], bool]:
-    return _words_or_utterances(_items(data["results"], "utterances", "results."), 1.0, "transcript"), True
+    results = data["results"]
+    if "utterances" not in results:
+        # Without `utterances=true`: the first channel's best alternative, word by word.
+        channels = _items(results, "channels", "results.")
+        alternatives = _items(channels[0], "alternatives", "results.channels[0].") if channels else []
+        words = _items(alternatives[0], "words", "results.channels[0].alternatives[0].") if alternatives else []
+        return _words_or_utterances([{"words": words}] if words else [], 1.0, "transcript"), True
+    return _words_or_utterances(_items(results, "utterances", "results."), 1.0, "transcript"), True
 
 
 def _rev(data: dict[str, Any]) -> tuple[list[Turn], bool]:
@@ -156,6 +168,8 @@ _SHAPES: Final[dict[str, Callable[[dict[str, Any]], tuple[list[Turn], bool]]]] =
 
 def json_shape(data: Any) -> str | None:
     """Which tool wrote a JSON transcript, from its keys; None when it is none of them."""
+    if isinstance(data, list) and data and isinstance(data[0], dict) and {"start", "text"} <= data[0].keys():
+        return "whisper"  # a bare list of segments, as scripts often save faster-whisper's output
     if not isinstance(data, dict):
         return None
     segments = data.get("segments")
@@ -169,7 +183,7 @@ def json_shape(data: Any) -> str | None:
     if "utterances" in data:
         return "assemblyai"
     results = data.get("results")
-    if isinstance(results, dict) and "utterances" in results:
+    if isinstance(results, dict) and ("utterances" in results or "channels" in results):
         return "deepgram"
     if "monologues" in data:
         return "rev"
@@ -217,7 +231,7 @@ def parse_json_transcript(
     shape = json_shape(data)
     if shape is None:
         raise ParseError(f"JSON is not a transcript: {EXPECTED_SHAPES}")
-    turns, labels_only = _SHAPES[shape](data)
+    turns, labels_only = _SHAPES[shape](data if isinstance(data, dict) else {"segments": data})
     if not any(t.text.strip() for t in turns):
         raise ParseError(f"the {shape} transcript has no words")
     doc, episode = _document(fields, lang, " ".join(t.text for t in turns[:400]))
@@ -240,13 +254,15 @@ def parse_otter(path: str, body: str, fields: Mapping[str, Any], first_line: int
         if not line:
             continue
         head = _OTTER_HEAD.match(raw.rstrip())
+        if line.lower().startswith(("transcribed by", "otter.ai")):
+            continue  # Otter's own footer, not anybody's words
         if head:
             parts = [int(p) for p in head.group("time").split(":")]
             seconds = parts[0] * 60 + parts[1] if len(parts) == 2 else parts[0] * 3600 + parts[1] * 60 + parts[2]
             turns.append(Turn(float(seconds), None, "", head.group("name").strip()))
         elif turns:
             turns[-1].text = f"{turns[-1].text} {line}".strip()
-        elif not line.lower().startswith(("transcribed by", "otter.ai")):
+        else:
             doc.warn(path, first_line + offset, "text before the first `Name  M:SS` line; skipped")
     if not turns:
         raise ParseError("no `Name  M:SS` lines found (Otter export)")

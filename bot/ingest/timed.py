@@ -84,6 +84,10 @@ def finish_document(
     """The document as the feed describes it: the feed's episode, its people as the only verified
     speakers (a name in the transcript alone stays unverified), and chapters as headings and topics."""
     known = {p.casefold() for p in people}
+    parsed_video = next((e.video_id for e in doc.episodes if e.video_id), None)
+    if episode.video_id is None and parsed_video is not None:
+        # A transcript page's links name the video the feed did not.
+        episode = episode.model_copy(update={"video_id": parsed_video})
     doc.episodes = [episode]
     for parsed in doc.segments:
         segment = parsed.segment

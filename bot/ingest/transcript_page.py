@@ -55,13 +55,10 @@ def parse_transcript_page(
     cues: list[tuple[Cue, str | None]] = []
     videos: list[str] = []
     heading: str | None = None
-    headings: list[str] = []
     speaker: str | None = None
     for block in blocks:
         if block.name == "h2":
             heading = _text(block) or heading
-            if heading and heading not in headings:
-                headings.append(heading)
             continue
         name = _text(block.select_one("span.ts-name"))
         # An empty name continues the previous speaker's turn.
@@ -84,6 +81,8 @@ def parse_transcript_page(
     lang = as_text(fields.get("lang")) or lang or _page_lang(soup) or detect_language(
         " ".join(c.text for c, _ in cues[:200])
     )
+    # Only headings with words under them are chapters (not a page's "Table of contents").
+    headings = [h for h in dict.fromkeys(chapter for _, chapter in cues) if h]
     doc = ParsedDocument(format="transcript", lang=lang, title=title, topics=headings)
     episode = doc.add_episode(episode_from_fields(page_fields, title_is_episode=True))
     for index, (cue, chapter) in enumerate(cues):

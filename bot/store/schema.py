@@ -71,6 +71,7 @@ _MIGRATIONS: list[str] = [
     """,
     """
     ALTER TABLE episodes ADD COLUMN audio_url TEXT;
+    CREATE INDEX episodes_audio_url ON episodes(audio_url);
     """,
     # Remote sources (feeds, transcript pages): the validators of the last answer, for conditional requests,
     # and how the last fetch went; their documents are `sources` rows keyed by the URL (see bot/remote).

@@ -146,6 +146,8 @@ class SyncWriter:
             probes.append(("video_id = ?", (episode.video_id,)))
         if episode.transcript_url:
             probes.append(("transcript_url = ?", (episode.transcript_url,)))
+        if episode.audio_url:
+            probes.append(("audio_url = ?", (episode.audio_url,)))
         if episode.show and episode.number is not None:
             probes.append(("show = ? AND number = ?", (episode.show, episode.number)))
         if episode.title and not (episode.video_id or episode.transcript_url):
