@@ -191,7 +191,7 @@ class SlackSettings(BaseSettings):
     )
     app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN", "app_token"))
     api_url: str = Field(default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL", "api_url"))
-    # Slack user ids exempt from the per-user question limit.
+    # Slack user ids exempt from the per-user question limit, and allowed to /add remote sources.
     admin_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_env("SAIDBOT_SLACK_ADMIN_IDS", "admin_ids")
     )
