@@ -115,11 +115,13 @@ def check_database(settings: Settings) -> list[Check]:
         return [Check("ok", f"database {path} will be created on first start")]
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            sources = conn.execute("SELECT path, mtime FROM sources").fetchall()
+            # Files only: remote sources (keyed by URL) are `saidbot sources`'s to report.
+            sources = conn.execute("SELECT path, mtime FROM sources WHERE instr(path, '://') = 0").fetchall()
     except sqlite3.Error as exc:
         return [Check("warn", f"database {path} cannot be read ({exc}); it will be rebuilt",
                       "delete the file if the problem persists")]
     checks = [Check("ok", f"database {path} is writable and holds {len(sources)} files")]
+    checks += _remote_checks(path)
     outside = _outside_root(settings, [p for p, _ in sources])
     if outside:
         # Kept by every refresh (a notes root owns only what lies under it); worth knowing, not a fault.
@@ -135,6 +137,24 @@ def check_database(settings: Settings) -> list[Check]:
         checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",
                             "it refreshes on the next start, or run `saidbot ingest`"))
     return checks
+
+
+def _remote_checks(path: Path) -> list[Check]:
+    """How the remote sources fetched last time (a database from before remote sources has no such table)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("SELECT url, reason FROM remote_sources WHERE status != 'ok' ORDER BY url").fetchall()
+            total = conn.execute("SELECT COUNT(*) FROM remote_sources").fetchone()[0]
+    except sqlite3.Error:
+        return []
+    if not total:
+        return []
+    if not rows:
+        return [Check("ok", f"{total} remote source(s), all fetched fine last time")]
+    first_url, first_reason = rows[0]
+    return [Check("warn", f"{len(rows)} of {total} remote source(s) failed on their last fetch "
+                          f"(e.g. {first_url}: {first_reason}); what they gave before keeps serving",
+                  "`saidbot sources` lists each one's state; fix or remove the URL")]
 
 
 def _outside_root(settings: Settings, paths: list[str]) -> int:

@@ -208,7 +208,9 @@ class Reads(ABC):
                 folder = str(await asyncio.to_thread(lambda: root.expanduser().resolve()))
                 prefix = folder.rstrip("/") + "/"
                 async with conn.execute(
-                    "SELECT COUNT(*) FROM sources WHERE path != ? AND substr(path, 1, ?) != ?",
+                    # Remote sources (keyed by URL) are neither inside nor outside a folder.
+                    "SELECT COUNT(*) FROM sources WHERE path != ? AND substr(path, 1, ?) != ? "
+                    "AND instr(path, '://') = 0",
                     (folder, len(prefix), prefix),
                 ) as cur:
                     counted = await cur.fetchone()

@@ -205,3 +205,16 @@ async def test_loopback_without_the_variable_is_refused_and_nothing_is_requested
     )
     assert report.sources[1].reason is not None and "is a private address" in report.sources[1].reason
     assert server.seen == []
+
+
+async def test_doctor_reports_failed_remote_sources_and_counts_no_urls_as_stale_files(
+    service: SaidService, server: RemoteServer
+) -> None:
+    from saidbot.doctor import check_database
+
+    good = server.put("/scaling.md", NOTE)
+    await service.ingest([], urls=[good, server.url("/missing.md")])
+    lines = [(c.level, c.what) for c in check_database(service.settings)]
+    assert ("warn", f"1 of 2 remote source(s) failed on their last fetch (e.g. {server.url('/missing.md')}: "
+                    "HTTP 404); what they gave before keeps serving") in lines
+    assert not any("not fresh" in what for _, what in lines), lines
