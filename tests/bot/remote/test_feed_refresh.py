@@ -117,9 +117,13 @@ async def test_the_feed_becomes_quotes_with_speakers_times_and_links(
     service: SaidService, server: RemoteServer
 ) -> None:
     feed = server.url("/feed.xml")
-    report = await service.ingest([], urls=[feed])
+    shown: list[tuple[int, int, str]] = []
+    report = await service.ingest([], lambda done, total, what: shown.append((done, total, what)), urls=[feed])
     assert report.failed == 0, report.problems
     assert [(s.url, s.status, s.documents) for s in report.sources] == [(feed, "added", 3)]
+    # Progress counts the feed and each episode read, as they come.
+    assert sorted(what for _, _, what in shown) == sorted([feed, "Episode 1", "Episode 2", "Episode 3"])
+    assert shown[-1][:2] == (4, 4)
     # ep1.vtt was never needed; the missing JSON of episode 2 was tried, then its VTT.
     assert server.requests_to("/ep1.vtt") == []
     assert [s.status for s in server.requests_to("/ep2-missing.json")] == [404]

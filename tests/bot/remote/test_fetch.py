@@ -131,3 +131,20 @@ def test_urls_that_are_never_fetched(url: str, reason: str) -> None:
 
 def test_a_url_is_kept_without_its_fragment() -> None:
     assert check_url("HTTPS://Example.com/feed.xml?x=1#top") == "https://Example.com/feed.xml?x=1"
+
+
+async def test_a_compressed_bomb_is_cut_at_the_limit_of_what_it_expands_to() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+    server = RemoteServer()
+
+    async def compressed(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"})
+
+    server.routes["/bomb"] = compressed
+    async with serving(server):
+        began = time.perf_counter()
+        reason = await _reason(OPEN, server.url("/bomb"))
+    assert len(bomb) < 1024 * 1024 and reason == "larger than 1 MB"
+    assert time.perf_counter() - began < 3
