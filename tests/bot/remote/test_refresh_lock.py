@@ -21,9 +21,8 @@ with RefreshLock(Path(sys.argv[1])).held() as mine:
 
 def test_nested_in_one_process_is_skipped(tmp_path: Path) -> None:
     lock = RefreshLock(tmp_path / "said.db")
-    with lock.held() as first:
-        with lock.held() as second:
-            assert (first, second) == (True, False)
+    with lock.held() as first, lock.held() as second:
+        assert (first, second) == (True, False)
     with lock.held() as again:
         assert again
 
