@@ -144,7 +144,9 @@ class SaidService:
         """
         report = None
         try:
-            report = await self._read_everything(progress)
+            # A start (or a one-shot command) after a recent refresh does not fetch every source again.
+            minutes = self.settings.core.refresh_minutes
+            report = await self._read_everything(progress, fresh_seconds=minutes * 60 if minutes else float("inf"))
         finally:
             self._ready.set()
         return report
@@ -158,12 +160,12 @@ class SaidService:
 
     async def _run(
         self, paths: list[Path], sources: list[Requested], progress: Progress | None = None, *,
-        exclusive: bool = False,
+        exclusive: bool = False, fresh_seconds: float | None = None,
     ) -> IngestReport:
         async with self._index_lock:
             report = await run_ingest(
                 self.store, paths, progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
-                sources=sources, fetch=self.fetch_policy(),
+                sources=sources, fetch=self.fetch_policy(), fresh_seconds=fresh_seconds,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
@@ -185,13 +187,16 @@ class SaidService:
                  if s.origin == COMMAND_LINE_ORIGIN]
         return kept
 
-    async def _read_everything(self, progress: Progress | None = None) -> IngestReport | None:
+    async def _read_everything(
+        self, progress: Progress | None = None, *, fresh_seconds: float | None = None
+    ) -> IngestReport | None:
         """The notes root (with its sources.txt) and every kept remote source; None when there is neither."""
         root = self.notes_root()
         kept = await self._kept_sources()
         if root is None and not kept:
             return None
-        return await self._run([root] if root is not None else [], kept, progress, exclusive=root is not None)
+        return await self._run([root] if root is not None else [], kept, progress, exclusive=root is not None,
+                               fresh_seconds=fresh_seconds)
 
     async def reload(self) -> ReloadResult:
         """Re-read the notes root and the remote sources; with neither, say so rather than pretend."""

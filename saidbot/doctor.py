@@ -188,9 +188,9 @@ _EPHEMERAL_PLATFORMS: Final = (("DYNO", "Heroku"), ("RENDER", "Render"), ("FLY_A
 def check_chat_sources(settings: Settings, environ: dict[str, str] | None = None) -> list[Check]:
     """Sources added from chat (/add) live in the shared state: without DATABASE_URL, in a local file."""
     env = dict(os.environ) if environ is None else environ
-    if env.get("DATABASE_URL"):
+    if env.get("DATABASE_URL") or settings.core.shares_state:
         return [Check("ok", "sources added from chat (/add) are kept in DATABASE_URL's database")]
-    path = settings.core.db_path
+    path = settings.core.state_db_path
     platform = next((name for variable, name in _EPHEMERAL_PLATFORMS if env.get(variable)), None)
     temporary = str(path.expanduser().resolve()).startswith("/tmp/")
     if platform is None and not temporary:

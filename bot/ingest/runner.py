@@ -19,6 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -280,12 +281,15 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
     max_file_mb: float = DEFAULT_MAX_FILE_MB, sources: Sequence[Requested] = (), fetch: FetchPolicy | None = None,
+    fresh_seconds: float | None = None,
 ) -> IngestReport:
     """Ingest `paths` and the remote `sources` (with those the folders' sources.txt files list).
 
     With `exclusive`, what lies under the paths is exactly what the walk found there. Remote sources
     are fetched before the transaction starts (the write lock is not held while a server is slow) and
-    written in it with the files; one that fails is reported and keeps what it gave before.
+    written in it with the files; one that fails is reported and keeps what it gave before. With
+    `fresh_seconds`, a source fetched less than that long ago is not fetched again (a start or a one-shot
+    command after a recent refresh).
     """
     began = time.perf_counter()
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
@@ -294,7 +298,7 @@ async def run_ingest(
     listed, unread_lists = await asyncio.to_thread(_read_source_lists, found, report)
     requests = _requests([*sources, *listed])
     remote = await _gather_remote(store, requests, fetch or FetchPolicy(max_bytes=max_file_bytes(max_file_mb)),
-                                  progress)
+                                  progress, fresh_seconds)
     seen: set[str] = set()
     total = len(candidates)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
@@ -633,6 +637,7 @@ class _Remote:
 
 async def _gather_remote(
     store: Store, requests: list[Requested], policy: FetchPolicy, progress: Progress | None,
+    fresh_seconds: float | None,
 ) -> list[_Remote]:
     if not requests:
         return []
@@ -641,6 +646,10 @@ async def _gather_remote(
     from bot.remote.gather import Gatherer
 
     states = await store.remote_states()
+    if fresh_seconds is not None:
+        requests = [r for r in requests if not _fresh(states.get(r.url), fresh_seconds)]
+        if not requests:
+            return []
     known = await store.source_states()
     # A new parser version re-reads every source: no conditional request, a 304 would keep the old parse.
     conditional = await store.meta("index_version") == INDEX_VERSION
@@ -655,6 +664,16 @@ async def _gather_remote(
         ]
 
     return await asyncio.to_thread(tokenize)
+
+
+def _fresh(state: RemoteState | None, seconds: float) -> bool:
+    if state is None or state.status != "ok":
+        return False
+    try:
+        fetched = datetime.fromisoformat(state.fetched_at)
+    except ValueError:
+        return False
+    return (datetime.now(UTC) - fetched).total_seconds() < seconds
 
 
 def _unlisted(states: dict[str, RemoteState], requests: list[Requested], found: Walk, unread: set[str]) -> list[str]:

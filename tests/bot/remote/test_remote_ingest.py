@@ -218,3 +218,15 @@ async def test_doctor_reports_failed_remote_sources_and_counts_no_urls_as_stale_
     assert ("warn", f"1 of 2 remote source(s) failed on their last fetch (e.g. {server.url('/missing.md')}: "
                     "HTTP 404); what they gave before keeps serving") in lines
     assert not any("not fresh" in what for _, what in lines), lines
+
+
+async def test_a_start_after_a_recent_fetch_does_not_fetch_again(service: SaidService, server: RemoteServer) -> None:
+    url = server.put("/scaling.md", NOTE)
+    await service.ingest([], urls=[url])
+    server.seen.clear()
+    report = await service.ensure_index()  # what a start or `saidbot ask` runs
+    assert report is not None and report.sources == [] and server.seen == []
+    assert (await service.ask("what did Amodei say about scaling laws?")).status is AnswerStatus.OK
+    # The scheduled refresh fetches it whatever its age.
+    await service.refresh()
+    assert [s.status for s in server.seen] == [304]
