@@ -97,13 +97,15 @@ CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
 @asynccontextmanager
 async def open_core(settings: Settings) -> AsyncIterator[OpenedCore]:
     """The real service over `settings.core.db_path`, closed (database and all) however the block ends."""
-    state = open_shared_state(settings.core)
+    # The store first: a database that cannot be opened is the error to report, with its path.
+    service = await SaidService.open(settings)
     try:
-        # The service reads and keeps the sources added from chat (/add) through the same state.
-        service = await SaidService.open(settings, shared_state=state)
+        state = open_shared_state(settings.core)
     except BaseException:
-        await state.close()
+        await service.close()
         raise
+    # The service reads and keeps the sources added from chat (/add) through the same state.
+    service.shared_state = state
     try:
         yield OpenedCore(core=service, state=state, indexer=service)
     finally:

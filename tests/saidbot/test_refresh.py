@@ -15,6 +15,7 @@ from bot.settings import CoreSettings, Settings
 from saidbot.bootstrap import OpenedCore, Plan
 from saidbot.supervisor import supervise
 from tests.bot.remote.test_feed_refresh import CHAPTERS, EP1_JSON, EP2_VTT, EP3_SRT, EP4_VTT, feed_xml
+from tests.fakes.state import MemoryState
 from tests.support.remote_server import serving
 
 HOPPER = "what did Grace Hopper say about ships?"
@@ -51,7 +52,7 @@ async def test_a_new_episode_appears_on_the_next_scheduled_refresh(tmp_path: Pat
             service = await SaidService.open(given)
             services.append(service)
             try:
-                yield OpenedCore(core=service, indexer=service)
+                yield OpenedCore(core=service, state=MemoryState(), indexer=service)
             finally:
                 await service.close()
 

@@ -230,3 +230,28 @@ async def test_a_start_after_a_recent_fetch_does_not_fetch_again(service: SaidSe
     # The scheduled refresh fetches it whatever its age.
     await service.refresh()
     assert [s.status for s in server.seen] == [304]
+
+
+async def test_a_source_added_from_chat_survives_a_restart_in_the_real_shared_state(
+    tmp_path: Path, server: RemoteServer
+) -> None:
+    from bot.service import SaidService as Service
+    from saidbot.bootstrap import open_core
+
+    settings = settings_for(tmp_path)
+    url = server.put("/scaling.md", NOTE)
+    async with open_core(settings) as opened:
+        assert isinstance(opened.core, Service)
+        added = await opened.core.add_source(url, added_by="discord:42")
+        assert (added.status, added.documents, added.segments) == ("added", 1, 1)
+    async with open_core(settings) as opened:
+        assert isinstance(opened.core, Service)
+        [listed] = await opened.core.remote_sources()
+        assert (listed.url, listed.listed_in, listed.added_by, listed.status) == (url, ["chat"], "discord:42", "ok")
+        assert listed.added_at is not None
+        server.put("/scaling.md", SECOND)
+        report = await opened.core.refresh()
+        assert report is not None and [(s.url, s.status) for s in report.sources] == [(url, "changed")]
+        assert (await opened.core.ask("what did Amodei say about talent density?")).status is AnswerStatus.OK
+        again = await opened.core.add_source(url, added_by="slack:U1")
+        assert again.status == "known"
