@@ -206,3 +206,13 @@ def test_html_transcript_gives_its_video_and_bad_chapters_are_only_a_warning() -
     assert episode.video_id == "AbCdEfGhIjK" and episode.transcript_url == "https://garden.example/ep1.html"
     assert [s.segment.heading for s in doc.segments][-1] == "The waggle dance"  # the page's own chapters
     assert [w.reason for w in doc.warnings] == ["chapters JSON must hold a `chapters` list of {startTime, title}"]
+
+
+def test_html_entity_names_and_an_old_rss_doctype_are_read_without_fetching_anything() -> None:
+    old = (b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+           b'"http://127.0.0.1:9/rss-0.91.dtd">\n<rss version="0.91"><channel><title>Caf&eacute;&nbsp;Talk &amp; more</title>'
+           b"<item><title>One&hellip;</title><guid>1</guid></item></channel></rss>")
+    feed = parse_feed(FEED_URL, old)
+    assert feed.title == "Café Talk & more" and feed.items[0].title == "One…"
+    with pytest.raises(ParseError, match="undefined entity"):
+        parse_feed(FEED_URL, b"<rss><channel><title>&bogus;</title></channel></rss>")
