@@ -15,7 +15,7 @@ from bot.ingest.frontmatter import load_yaml, split_front_matter
 from bot.ingest.notes import parse_note
 from bot.ingest.podcast import looks_like_feed
 from bot.ingest.quotes import looks_like_quote_collection, parse_quote_collection
-from bot.ingest.stt import load_json, looks_like_otter, parse_json_transcript, parse_otter
+from bot.ingest.stt import load_json, looks_like_otter, parse_json_transcript, parse_otter, relabel
 from bot.ingest.timed import apply_chapters, decode, parse_html_transcript
 from bot.ingest.transcripts import looks_like_transcript, parse_subtitles, parse_text_transcript
 from bot.ingest.youtube_feed import looks_like_youtube_feed, parse_youtube_feed
@@ -92,7 +92,7 @@ def parse_file(path: Path, text: str) -> ParsedDocument:
         if suffix == ".json3":
             doc = parse_json3(name, text, fields, lang)
         else:
-            doc = parse_subtitles(name, text, fields, lang, vtt=suffix == ".vtt")
+            doc = relabel(parse_subtitles(name, text, fields, lang, vtt=suffix == ".vtt"), fields)
         return apply_chapters(doc, chapters)
     if suffix == ".json":
         return _parse_json(name, text, sidecar, file_lang)
@@ -118,7 +118,7 @@ def _parse_text(name: str, text: str, sidecar: dict[str, Any], file_lang: str | 
     if looks_like_otter(body):
         return parse_otter(name, body, fields, first_line, file_lang)
     if looks_like_transcript(body):
-        return parse_text_transcript(name, fields, body, first_line, file_lang)
+        return relabel(parse_text_transcript(name, fields, body, first_line, file_lang), fields)
     return parse_note(name, fields, body, first_line, file_lang)
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import xml.etree.ElementTree as StdET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
@@ -97,7 +99,33 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
     return (head.startswith(b"<?xml") and b"<rss" in data[:4096].lower()) or head.startswith(b"<rss")
 
 
-def _safe_root(data: bytes) -> Element:
+def _safe_root(data: bytes) -> tuple[Element, bytes]:
+    """The document's root, and the bytes it was read from (HTML entity names made numeric, when the
+    feed used `&nbsp;` and the like that XML does not define and that feed readers accept anyway)."""
+    try:
+        return _defused(data), data
+    except ParseError as exc:
+        if "undefined entity" not in exc.reason:
+            raise
+        fixed = _HTML_ENTITY.sub(_numeric, data)
+        if fixed == data:
+            raise
+        return _defused(fixed), fixed
+
+
+_HTML_ENTITY: Final = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES: Final = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _numeric(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    code = name2codepoint.get(name.decode("ascii"))
+    if name in _XML_ENTITIES or code is None:
+        return match.group(0)
+    return b"&#%d;" % code
+
+
+def _defused(data: bytes) -> Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except defusedxml.EntitiesForbidden as exc:
@@ -191,7 +219,7 @@ def _str(value: Any) -> str | None:
 
 def parse_feed(url: str, data: bytes) -> Feed:
     """The feed's channel and items; ParseError on XML that is broken, hostile, or not an RSS channel."""
-    root = _safe_root(data)
+    root, data = _safe_root(data)
     channel = root.find("channel") if root.tag == "rss" else None
     if channel is None:
         raise ParseError("not an RSS feed: no <rss><channel> element")

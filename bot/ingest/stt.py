@@ -22,6 +22,8 @@ from bot.text import detect_language
 
 # What speech-to-text tools call the people they cannot name.
 DIARIZATION_LABEL: Final = re.compile(r"^(?:(?:speaker|spk|spkr)[ _-]?)?(?:\d{1,3}|[A-Z])$", re.I)
+# Labels only a tool writes, never a person's name: SPEAKER_00, spk_1, Speaker 2.
+_TOOL_LABEL: Final = re.compile(r"^(?:speaker|spk|spkr)[ _-]?\d{1,3}$", re.I)
 _OTTER_HEAD: Final = re.compile(r"^(?P<name>\S.{0,60}?) {2,}(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
 EXPECTED_SHAPES: Final = (
     "expected a podcast transcript (`segments` of speaker/startTime/endTime/body), Whisper or WhisperX "
@@ -236,6 +238,30 @@ def parse_json_transcript(
         raise ParseError(f"the {shape} transcript has no words")
     doc, episode = _document(fields, lang, " ".join(t.text for t in turns[:400]))
     add_turns(doc, episode, turns, speaker_names(fields), labels_only=labels_only, merge=True)
+    return doc
+
+
+def relabel(doc: ParsedDocument, fields: Mapping[str, Any]) -> ParsedDocument:
+    """Labels another parser read (`<v SPEAKER_00>` in captions WhisperX wrote) named by the sidecar's
+    `speaker_names`; a tool's label that stays unmapped is unverified and not one of the episode's people.
+    Other names are left as the parser read them."""
+    names = speaker_names(fields)
+    for parsed in doc.segments:
+        segment = parsed.segment
+        label = segment.speaker
+        if label is None:
+            continue
+        named = names.mapping.get(_key(label))
+        if named:
+            segment.speaker, segment.speaker_verified = named, True
+        elif not _TOOL_LABEL.match(label):
+            continue
+        else:
+            segment.speaker_verified = False
+        for episode in doc.episodes:
+            episode.speakers = [s for s in episode.speakers if s != label]
+        if named and parsed.episode is not None and named not in doc.episodes[parsed.episode].speakers:
+            doc.episodes[parsed.episode].speakers.append(named)
     return doc
 
 

@@ -89,9 +89,16 @@ def finish_document(
         # A transcript page's links name the video the feed did not.
         episode = episode.model_copy(update={"video_id": parsed_video})
     doc.episodes = [episode]
+    prefixes = [(f"{name}:", name) for name in people] + [(f"{name}：", name) for name in people]
     for parsed in doc.segments:
         segment = parsed.segment
         parsed.episode = 0
+        if segment.speaker is None:
+            # `name: words` with a name of the feed's people that does not look like one (`danah boyd:`).
+            for prefix, name in prefixes:
+                if segment.text.startswith(prefix) and segment.text[len(prefix):].strip():
+                    segment.speaker, segment.text = name, segment.text[len(prefix):].strip()
+                    break
         segment.speaker_verified = segment.speaker is not None and segment.speaker.casefold() in known
     return apply_chapters(doc, chapters)
 

@@ -1,4 +1,10 @@
-"""Transcripts: `Speaker (hh:mm:ss) text`, `[hh:mm:ss] text`, `**mm:ss** · text`, WebVTT and SRT."""
+"""Transcripts: `Speaker (hh:mm:ss) text`, `[hh:mm:ss] text`, `**mm:ss** · text`, WebVTT and SRT.
+
+The WebVTT and SRT readers stay here rather than in a subtitle library: webvtt-py and pysubs2 drop a
+malformed cue without saying where (pysubs2 also glues its text to the cue before and loses `<v Name>`
+voices), and srt stops at the first bad block unless told to skip it silently; saidbot names the file and
+line of a cue it cannot place and reads the rest.
+"""
 
 from __future__ import annotations
 

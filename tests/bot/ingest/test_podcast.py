@@ -34,6 +34,7 @@ FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
     <podcast:person role="guest">Bo Guest</podcast:person>
     <podcast:person>Ada Host</podcast:person>
     <podcast:person role="producer" group="crew">Cy Crew</podcast:person>
+    <podcast:person role="guest">danah boyd</podcast:person>
     <podcast:transcript url="https://garden.example/ep1.srt" type="application/srt"/>
     <podcast:transcript url="https://garden.example/ep1.es.json" type="application/json" language="es"/>
     <podcast:transcript url="https://garden.example/ep1-captions.vtt" type="text/vtt" rel="captions"/>
@@ -82,7 +83,7 @@ def test_channel_items_people_and_numbers() -> None:
     assert (first.key, first.title, first.published, first.number) == ("garden-ep-1", "Soil and compost", "2024-03-05", 1)
     assert first.link is None and first.enclosure_url == "https://cdn.garden.example/ep1.mp3"
     # The episode's own people replace the channel's; every repeated tag is kept.
-    assert [p.name for p in first.people] == ["Bo Guest", "Ada Host", "Cy Crew"]
+    assert [p.name for p in first.people] == ["Bo Guest", "Ada Host", "Cy Crew", "danah boyd"]
     assert first.chapters_url == "https://garden.example/ep1.chapters.json"
     assert (second.key, second.number, second.video_id) == ("https://garden.example/episodes/2", 2, "AbCdEfGhIjK")
     assert second.people == feed.people
@@ -110,7 +111,7 @@ def test_json_transcript_words_merge_into_sentences_under_chapters() -> None:
     ]
     episode = doc.episodes[0]
     assert (episode.show, episode.title, episode.number, episode.date) == ("Garden Talk", "Soil and compost", 1, "2024-03-05")
-    assert episode.speakers == ["Ada Host", "Bo Guest"]  # the host first; the producer speaks no words
+    assert episode.speakers == ["Ada Host", "Bo Guest", "danah boyd"]  # the host first; the producer speaks no words
     assert doc.topics == ["Welcome", "Compost"]
     # No video: the audio file, from the passage's second (less the lead-in).
     assert episode.link_at(62.0) == "https://cdn.garden.example/ep1.mp3#t=59"
@@ -138,6 +139,9 @@ def test_srt_name_prefix_and_video_link_when_the_item_has_one() -> None:
     doc = item_document(feed, item, (ref, srt.encode()), None)
     first = doc.segments[0].segment
     assert (first.speaker, first.speaker_verified, first.start) == ("Ada Host", True, 5.0)
+    lower = item_document(feed, feed.items[0], (ref, b"1\n00:00:01,000 --> 00:00:02,000\ndanah boyd: Networks matter.\n"), None)
+    assert [(s.segment.speaker, s.segment.speaker_verified, s.segment.text) for s in lower.segments] == [
+        ("danah boyd", True, "Networks matter.")]
     assert doc.episodes[0].link_at(9.0) == "https://www.youtube.com/watch?v=AbCdEfGhIjK&t=6s"
 
 
@@ -202,3 +206,13 @@ def test_html_transcript_gives_its_video_and_bad_chapters_are_only_a_warning() -
     assert episode.video_id == "AbCdEfGhIjK" and episode.transcript_url == "https://garden.example/ep1.html"
     assert [s.segment.heading for s in doc.segments][-1] == "The waggle dance"  # the page's own chapters
     assert [w.reason for w in doc.warnings] == ["chapters JSON must hold a `chapters` list of {startTime, title}"]
+
+
+def test_html_entity_names_and_an_old_rss_doctype_are_read_without_fetching_anything() -> None:
+    old = (b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+           b'"http://127.0.0.1:9/rss-0.91.dtd">\n<rss version="0.91"><channel><title>Caf&eacute;&nbsp;Talk &amp; more</title>'
+           b"<item><title>One&hellip;</title><guid>1</guid></item></channel></rss>")
+    feed = parse_feed(FEED_URL, old)
+    assert feed.title == "Café Talk & more" and feed.items[0].title == "One…"
+    with pytest.raises(ParseError, match="undefined entity"):
+        parse_feed(FEED_URL, b"<rss><channel><title>&bogus;</title></channel></rss>")

@@ -44,3 +44,17 @@ def test_srt_with_name_prefixes_and_a_multiline_cue(tmp_path: Path) -> None:
         ("山田花子", 67.0, "冬の寒さが必要です。"),
     ]
     assert warnings == []
+
+
+def test_diarization_labels_in_captions_are_named_by_the_sidecar_or_stay_unverified(tmp_path: Path) -> None:
+    (tmp_path / "hives.meta.yaml").write_text("speaker_names:\n  SPEAKER_00: Ada Host\n", encoding="utf-8")
+    raw = (
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v SPEAKER_00>Why keep bees?\n\n"
+        b"00:00:03.000 --> 00:00:06.000\n<v SPEAKER_01>For the honey, mostly.\n"
+    )
+    path = tmp_path / "hives.vtt"
+    path.write_bytes(raw)
+    doc = parse_file(path, raw.decode())
+    assert [(s.segment.speaker, s.segment.speaker_verified) for s in doc.segments] == [
+        ("Ada Host", True), ("SPEAKER_01", False)]
+    assert doc.episodes[0].speakers == ["Ada Host"]
