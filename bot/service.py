@@ -26,7 +26,7 @@ from bot.plan import DocFreqs
 from bot.remote.listing import list_sources
 from bot.remote.lists import CHAT_ORIGIN, COMMAND_LINE_ORIGIN, Requested
 from bot.remote.refresh_lock import RefreshLock
-from bot.remote.urls import FetchError, FetchPolicy, check_url
+from bot.remote.urls import FetchError, FetchPolicy, check_url, loggable
 from bot.settings import Settings
 from bot.shared_state import SharedState
 from bot.shows import ShowDirectory, load_shows
@@ -231,12 +231,12 @@ class SaidService:
         outcome = next((s for s in report.sources if s.url == url), None)
         if outcome is None or outcome.status == "failed":
             reason = outcome.reason if outcome is not None else "not fetched"
-            log.info("source_add_failed", extra={"url": url, "added_by": added_by, "reason": reason})
+            log.info("source_add_failed", extra={"url": loggable(url), "added_by": added_by, "reason": reason})
             return AddSourceResult(url=url, status="failed", reason=reason)
         if not known:
             await self.shared_state.add_source(url, added_by=added_by)
         held = (await self.store.remote_states(counts=True)).get(url)
-        log.info("source_added", extra={"url": url, "added_by": added_by, "known": known})
+        log.info("source_added", extra={"url": loggable(url), "added_by": added_by, "known": known})
         return AddSourceResult(
             url=url, status="known" if known else "added", documents=held.documents if held else 0,
             segments=held.segments if held else 0,

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from bot.ingest.document import ParsedDocument, ParseError
 from bot.ingest.formats import parse_remote
 from bot.ingest.podcast import Feed, FeedItem, TranscriptRef, item_document, looks_like_feed, parse_feed
+from bot.logs import register_secret
 from bot.models import IngestProblem
 from bot.remote.fetch import Fetched, Fetcher
 from bot.remote.lists import Requested
-from bot.remote.urls import FetchError
+from bot.remote.urls import FetchError, loggable, token_like
 from bot.store import RemoteState, SourceState
 from bot.store.rows import ITEM_MARK
 
@@ -114,6 +115,10 @@ class Gatherer:
         self, requests: Sequence[Requested], states: dict[str, RemoteState], known: dict[str, SourceState],
     ) -> list[Gathered]:
         self.total = len(requests)
+        for request in requests:
+            for value in token_like(request.url):
+                # A private feed's access token, in a problem line or a traceback, is blanked out of the logs.
+                register_secret(value)
         return list(await asyncio.gather(*(self.one(r, states.get(r.url), known) for r in requests)))
 
     async def one(self, request: Requested, state: RemoteState | None, known: dict[str, SourceState]) -> Gathered:
@@ -132,11 +137,11 @@ class Gatherer:
         except ParseError as exc:
             out.reason = exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
         except Exception as exc:  # a parser bug must not sink the run, nor the other sources
-            log.exception("remote_parse_crashed", extra={"url": request.url})
+            log.exception("remote_parse_crashed", extra={"url": loggable(request.url)})
             out.reason = f"could not parse: {exc}"
         log.info("remote_source_fetched", extra={
-            "url": request.url, "seconds": round(time.perf_counter() - began, 3), "failed": out.reason is not None,
-            "not_modified": out.not_modified, "documents": len(out.documents),
+            "url": loggable(request.url), "seconds": round(time.perf_counter() - began, 3),
+            "failed": out.reason is not None, "not_modified": out.not_modified, "documents": len(out.documents),
         })
         self._advance(request.url)
         return out
@@ -213,6 +218,10 @@ class Gatherer:
             except ParseError as exc:
                 failures.append(f"{ref.url}: {exc.reason}")
                 continue
+            except Exception as exc:  # a parser bug costs this transcript, not the feed's other episodes
+                log.exception("remote_parse_crashed", extra={"url": loggable(ref.url)})
+                failures.append(f"{ref.url}: could not parse: {exc}")
+                continue
             if not doc.segments:
                 failures.append(f"{ref.url}: no passages found in it")
                 continue
@@ -233,5 +242,5 @@ def _item_document(
         if chapters is None:
             raise
         # Broken chapters must not cost the episode its transcript.
-        log.info("remote_chapters_unreadable", extra={"url": feed.url, "reason": exc.reason})
+        log.info("remote_chapters_unreadable", extra={"url": loggable(feed.url), "reason": exc.reason})
         return item_document(feed, item, transcript, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 DEFAULT_TIMEOUT_SECONDS: Final = 20.0
 DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
@@ -70,3 +70,15 @@ def literal_refused(url: str, policy: FetchPolicy) -> None:
         raise FetchError(private_reason(host))
 
 
+def loggable(url: str) -> str:
+    """A URL for the logs: without its query, where private feeds carry their access tokens."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")) if parts.query else url
+
+
+# Query values at least this long are taken for access tokens (private feeds: `?token=…`, `?auth=…`).
+TOKEN_MIN_LENGTH: Final = 16
+
+
+def token_like(url: str) -> list[str]:
+    return [value for _, value in parse_qsl(urlsplit(url).query) if len(value) >= TOKEN_MIN_LENGTH]

@@ -148,3 +148,12 @@ async def test_a_compressed_bomb_is_cut_at_the_limit_of_what_it_expands_to() -> 
         reason = await _reason(OPEN, server.url("/bomb"))
     assert len(bomb) < 1024 * 1024 and reason == "larger than 1 MB"
     assert time.perf_counter() - began < 3
+
+
+def test_private_feed_tokens_stay_out_of_the_logs() -> None:
+    from bot.remote.urls import loggable, token_like
+
+    url = "https://feeds.example.com/private.xml?auth=abcdef0123456789abcdef&format=rss"
+    assert loggable(url) == "https://feeds.example.com/private.xml"
+    assert token_like(url) == ["abcdef0123456789abcdef"]
+    assert loggable("https://example.com/feed.xml") == "https://example.com/feed.xml"
