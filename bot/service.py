@@ -178,10 +178,16 @@ class SaidService:
         return FetchPolicy(timeout_seconds=core.fetch_timeout_seconds, max_bytes=max_file_bytes(core.max_file_mb),
                            allow_private=core.allow_private_urls)
 
-    async def _kept_sources(self) -> list[Requested]:
+    def _may_hold_chat_sources(self) -> bool:
+        """Whether the configured shared state can hold sources added from chat: a shared database, or a local
+        file that exists. Reading it loads its database driver, which a one-shot `saidbot ask` need not pay for."""
+        core = self.settings.core
+        return core.shares_state or core.state_db_path.exists()
+
+    async def _kept_sources(self, *, starting: bool = False) -> list[Requested]:
         """Remote sources kept fresh besides the notes' sources.txt: added from chat, or on the command line."""
         kept = []
-        if self.shared_state is not None:
+        if self.shared_state is not None and (not starting or self._may_hold_chat_sources()):
             kept += [Requested(s.url, CHAT_ORIGIN) for s in await self.shared_state.sources()]
         kept += [Requested(url, s.origin) for url, s in (await self.store.remote_states()).items()
                  if s.origin == COMMAND_LINE_ORIGIN]
@@ -190,9 +196,12 @@ class SaidService:
     async def _read_everything(
         self, progress: Progress | None = None, *, fresh_seconds: float | None = None
     ) -> IngestReport | None:
-        """The notes root (with its sources.txt) and every kept remote source; None when there is neither."""
+        """The notes root (with its sources.txt) and every kept remote source; None when there is neither.
+
+        `fresh_seconds` is set at a start (see `ensure_index`).
+        """
         root = self.notes_root()
-        kept = await self._kept_sources()
+        kept = await self._kept_sources(starting=fresh_seconds is not None)
         if root is None and not kept:
             return None
         return await self._run([root] if root is not None else [], kept, progress, exclusive=root is not None,
