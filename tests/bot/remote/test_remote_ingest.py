@@ -255,3 +255,16 @@ async def test_a_source_added_from_chat_survives_a_restart_in_the_real_shared_st
         assert (await opened.core.ask("what did Amodei say about talent density?")).status is AnswerStatus.OK
         again = await opened.core.add_source(url, added_by="slack:U1")
         assert again.status == "known"
+
+
+async def test_the_refresh_fetches_sources_other_instances_added_from_chat(tmp_path: Path, server: RemoteServer) -> None:
+    state = MemoryState()
+    url = server.put("/scaling.md", NOTE)
+    await state.add_source(url, added_by="slack:U1")  # added through another instance sharing the state
+    service = await SaidService.open(settings_for(tmp_path), shared_state=state)
+    try:
+        report = await service.refresh()
+        assert report is not None and [(s.url, s.status) for s in report.sources] == [(url, "added")]
+        assert (await service.ask("what did Amodei say about scaling laws?")).status is AnswerStatus.OK
+    finally:
+        await service.close()
