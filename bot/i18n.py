@@ -151,6 +151,26 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "I'm busy answering other questions right now. Please try again in a minute.",
         "ja": "ほかの質問への回答で混み合っています。1分ほどしてからもう一度お試しください。",
     },
+    # --- timelines ("how has Dario's view on X changed?", /timeline)
+    "timeline_header": {
+        "en": "How {speaker}'s view on “{topic}” changed — {episodes}{years}",
+        "ja": "{speaker}の「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_header_any": {
+        "en": "How views on “{topic}” changed — {episodes}{years}",
+        "ja": "「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_episodes": {"en": "{count} episodes", "ja": "{count}件のエピソード"},
+    "timeline_episode_one": {"en": "1 episode", "ja": "1件のエピソード"},
+    "timeline_years": {"en": ", {first}–{last}", "ja": "、{first}〜{last}年"},
+    "timeline_year": {"en": ", {year}", "ja": "、{year}年"},
+    "timeline_undated": {"en": "undated (listed last)", "ja": "日付不明（最後に表示）"},
+    "cmd_timeline": {
+        "en": "How someone's view on a topic changed: their best passage per episode, oldest first",
+        "ja": "ある話題についての考えの変化: エピソードごとの発言を古い順に",
+    },
+    "opt_topic": {"en": "The topic, e.g. scaling laws", "ja": "話題（例: スケーリング則）"},
+    "opt_timeline_speaker": {"en": "Whose view (default: anyone)", "ja": "誰の考えか（省略時は全員）"},
 }
 
 

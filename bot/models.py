@@ -120,6 +120,8 @@ class Citation(BaseModel):
     score: float = 0.0
     # Unlabelled words of a commentary show about this person: what the show says of them, not theirs.
     commentary_on: str | None = None
+    # The episode's date as stored ("2024-11-11"); set on timeline entries, None when undated.
+    date: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -150,6 +152,10 @@ class Answer(BaseModel):
     # their passages) and, as citations, some of those passages.
     about_speaker: bool = False
     topics: list[str] = Field(default_factory=list)
+    # A timeline ("how has Dario's view on X changed?"): one citation per episode, oldest first, undated
+    # last; `total` counts episodes and `years` spans the dated ones.
+    timeline: bool = False
+    years: tuple[int, int] | None = None
 
     def public_json(self) -> dict[str, object]:
         """The documented `--json` shape (extra keys allowed)."""

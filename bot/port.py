@@ -39,3 +39,9 @@ class Core(Protocol):
         ...
 
     def index_age_seconds(self) -> float | None: ...
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        """How a view on `topic` changed: each episode's best passage (by `speaker`, when given), oldest first."""
+        ...

@@ -9,7 +9,7 @@ facts on Discord, Slack and the console.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -74,6 +74,8 @@ class CitationView:
     url: str | None
     text: str
     citation: Citation
+    # A timeline entry's date: the episode's, or that it has none (those come last).
+    date_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,8 @@ def present_citation(citation: Citation, number: int, lang: str) -> CitationView
 
 def header(answer: Answer, lang: str) -> str:
     """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    if answer.timeline:
+        return timeline_header(answer, lang)
     if answer.about_speaker and answer.speaker:
         if not answer.topics:
             return i18n.t("about_speaker_header_plain", lang, speaker=answer.speaker)
@@ -185,11 +189,12 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
             question_line=question_line, citations=(), page=None, remaining=0, remaining_text=None,
         )
     left = remaining(answer)
+    views = tuple(present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1))
+    if answer.timeline:
+        views = tuple(replace(v, date_label=timeline_date(v.citation, lang)) for v in views)
     return AnswerView(
         status=answer.status, language=lang, message=None, header=header(answer, lang), question_line=question_line,
-        citations=tuple(
-            present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1)
-        ),
+        citations=views,
         page=page_label(answer, lang), remaining=left,
         remaining_text=i18n.t("more_results", lang, count=left) if left else None,
     )
@@ -215,3 +220,23 @@ def reload_summary(result: ReloadResult, lang: str) -> str:
     )
     done = i18n.t("reload_done", lang, summary=counts)
     return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
+
+
+def timeline_header(answer: Answer, lang: str) -> str:
+    """"How Dario Amodei's view on “scaling” changed — 3 episodes, 2023–2025"."""
+    topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
+    count = max(answer.total, answer.offset + len(answer.citations))
+    episodes = i18n.t("timeline_episode_one", lang) if count == 1 else i18n.t("timeline_episodes", lang, count=count)
+    years = ""
+    if answer.years is not None:
+        first, last = answer.years
+        years = (i18n.t("timeline_year", lang, year=first) if first == last
+                 else i18n.t("timeline_years", lang, first=first, last=last))
+    if answer.speaker:
+        return i18n.t("timeline_header", lang, speaker=answer.speaker, topic=topic, episodes=episodes, years=years)
+    return i18n.t("timeline_header_any", lang, topic=topic, episodes=episodes, years=years)
+
+
+def timeline_date(citation: Citation, lang: str) -> str:
+    """A timeline entry's date as stored, or that the episode has none."""
+    return citation.date or i18n.t("timeline_undated", lang)

@@ -227,6 +227,14 @@ class SaidService:
         await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
 
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        await self._notice_other_writers()
+        asked = Question(text=topic, speaker=speaker, lang=lang, limit=limit, offset=offset, timeline=True)
+        await self._wait_for_first_build()
+        return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
     # ----------------------------------------------------------------- what the store holds
 
     def known_speakers(self) -> list[str]:

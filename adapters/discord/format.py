@@ -115,6 +115,8 @@ def _citation_embed(view: CitationView, quote_budget: int) -> discord.Embed:
     link = _link_line(view)
     quote = cut(neutralize(_one_line(view.text)), max(quote_budget, 1))
     description = f"> {quote}" + (f"\n\n{link}" if link else "")
+    if view.date_label:
+        description = f"**{cut(neutralize(view.date_label), TITLE_MAX)}**\n{description}"
     embed = discord.Embed(
         title=cut(neutralize(view.episode), TITLE_MAX) or None,
         url=_safe_url(view.url),
