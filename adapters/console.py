@@ -28,6 +28,8 @@ def format_citation(citation: CitationView, lang: str) -> str:
     badges = f" [{i18n.join_list(list(citation.badge_texts), lang)}]" if citation.badge_texts else ""
     when = f"{citation.date_label} · " if citation.date_label else ""
     lines = [f"{citation.number}. {when}{citation.who} — {where}{badges}", f"   “{citation.text}”"]
+    if citation.transcript_line:
+        lines.append(f"   {citation.transcript_line}")
     if citation.url:
         lines.append(f"   {citation.url}")
     return "\n".join(lines)

@@ -171,6 +171,22 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
     },
     "opt_topic": {"en": "The topic, e.g. scaling laws", "ja": "話題（例: スケーリング則）"},
     "opt_timeline_speaker": {"en": "Whose view (default: anyone)", "ja": "誰の考えか（省略時は全員）"},
+    # --- note quotations checked against transcripts (bot/claims.py)
+    "note_check_matches": {"en": "matches the transcript", "ja": "文字起こしと一致"},
+    "note_check_differs": {"en": "the transcript differs", "ja": "文字起こしと異なる"},
+    "note_check_translation": {
+        "en": "a note's translation: wording not checked against the transcript",
+        "ja": "ノートの翻訳（文字起こしとの文言照合はできません）",
+    },
+    "note_check_unchecked": {"en": "no transcript to check against", "ja": "照合できる文字起こしなし"},
+    "transcript_line_at": {"en": "Transcript ({time}): “{text}”", "ja": "文字起こし（{time}）:「{text}」"},
+    "transcript_line": {"en": "Transcript: “{text}”", "ja": "文字起こし:「{text}」"},
+    "ingest_note_checks": {
+        "en": "; note quotations: {checked} checked against transcripts, {contradicted} contradicted, "
+        "{translated} translations (saidbot doctor --notes lists the contradicted ones)",
+        "ja": "。ノートの引用: 文字起こしと照合 {checked} 件、食い違い {contradicted} 件、翻訳 {translated} 件"
+        "（saidbot doctor --notes で一覧）",
+    },
 }
 
 

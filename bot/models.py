@@ -122,6 +122,12 @@ class Citation(BaseModel):
     commentary_on: str | None = None
     # The episode's date as stored ("2024-11-11"); set on timeline entries, None when undated.
     date: str | None = None
+    # A note's quotation checked against the episode's transcript (bot/claims.py): "matches", "differs",
+    # "translation" (another language: wording not comparable) or "unchecked"; None for anything else.
+    note_check: Literal["matches", "differs", "translation", "unchecked"] | None = None
+    # The transcript's own words the note was checked against, and when they start.
+    transcript_text: str | None = None
+    transcript_timestamp: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -182,6 +188,11 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+    # Note quotations in the store checked against their episode's transcript (bot/claims.py): how many
+    # could be compared word for word, how many the transcript contradicts, how many are translations.
+    notes_checked: int = 0
+    notes_contradicted: int = 0
+    notes_translated: int = 0
 
 
 class ReloadResult(BaseModel):

@@ -17,6 +17,7 @@ from typing import Final
 
 from bot import i18n
 from bot.citations import redact_answer, to_citation
+from bot.claims import attach_checks, transcript_first
 from bot.dedupe import dedupe, prefer_language, translation_keys
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
@@ -126,8 +127,8 @@ async def _answer(
         scored = within_scope(scored, plan)
     # 5. resolve notes to the transcript playing at their time
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
-    # 6. one entry per passage
-    ranked, total = dedupe(resolved, language)
+    # 6. one entry per passage (the transcript's own words for a moment a note quotes too)
+    ranked, total = dedupe(transcript_first(resolved), language)
     if not ranked:
         return _not_found(base, parsed, knowledge, language)
     # 7. the page, each entry in the asker's language where a translation has it
@@ -136,6 +137,7 @@ async def _answer(
     # 8. cite
     citations = [to_citation(item, plan.tokens) for item in page]
     citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
+    citations = await attach_checks(store, page, citations)
     return base.model_copy(update={"citations": citations, "total": total})
 
 
@@ -186,7 +188,7 @@ async def about_speaker(
     page = ranked[offset : offset + limit]
     page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
     shown = frozenset(t for topic in topics for t in tokens(topic))
-    citations = [to_citation(item, shown) for item in page]
+    citations = await attach_checks(store, page, [to_citation(item, shown) for item in page])
     return base.model_copy(update={"citations": citations, "total": total, "about_speaker": True, "topics": topics})
 
 
@@ -247,7 +249,7 @@ async def _timeline(
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     scored = score_hits(await retrieve(store, plan), plan)
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
-    ranked, _ = dedupe(resolved, language)
+    ranked, _ = dedupe(transcript_first(resolved), language)
     entries = per_episode(ranked, parsed.speaker)
     if not entries:
         return _not_found(base, parsed, knowledge, language)
@@ -259,4 +261,5 @@ async def _timeline(
         for item in page
     ]
     citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
+    citations = await attach_checks(store, page, citations)
     return base.model_copy(update={"citations": citations, "total": len(entries), "years": year_span(entries)})

@@ -139,7 +139,8 @@ class SaidService:
     ) -> IngestReport:
         async with self._index_lock:
             report = await run_ingest(
-                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb
+                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
+                aliases=self.knowledge.aliases,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()

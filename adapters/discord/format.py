@@ -115,6 +115,13 @@ def _citation_embed(view: CitationView, quote_budget: int) -> discord.Embed:
     link = _link_line(view)
     quote = cut(neutralize(_one_line(view.text)), max(quote_budget, 1))
     description = f"> {quote}" + (f"\n\n{link}" if link else "")
+    if view.transcript_line:
+        # The transcript's own words, one line under the note's that they contradict or that translate
+        # them; the two share the quote's budget.
+        half = max(quote_budget // 2, 1)
+        quote = cut(neutralize(_one_line(view.text)), half)
+        words = cut(neutralize(_one_line(view.transcript_line)), half)
+        description = f"> {quote}\n{words}" + (f"\n\n{link}" if link else "")
     if view.date_label:
         description = f"**{cut(neutralize(view.date_label), TITLE_MAX)}**\n{description}"
     embed = discord.Embed(

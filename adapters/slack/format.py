@@ -106,6 +106,9 @@ def citation_blocks(citation: CitationView) -> list[Block]:
     quote = fit(citation.text, min(MAX_QUOTE, room))
     quoted = "\n".join(f">{part}" for part in quote.split("\n"))
     blocks = [_section(f"{line}\n{quoted}")]
+    if citation.transcript_line:
+        # The transcript's own words, one line under the note's that they contradict or that translate them.
+        blocks.append(_section(fit(citation.transcript_line, MAX_QUOTE)))
     if citation.badge_texts:
         blocks.append(_context(escape(" · ".join(citation.badge_texts))))
     return blocks

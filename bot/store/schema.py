@@ -12,7 +12,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # How long one statement waits for another process's write lock before SQLite says `database is locked`;
 # a run that needs the lock retries that wait (see `Store.transaction`).
 BUSY_TIMEOUT_MS = 10_000
@@ -68,6 +68,19 @@ _MIGRATIONS: list[str] = [
     """
     CREATE INDEX episodes_show_number ON episodes(show, number);
     CREATE INDEX episodes_title ON episodes(title);
+    """,
+    # A note quotation checked against its episode's transcript (bot/claims.py): matches, differs,
+    # translation (wording not comparable) or unchecked; the passage it was checked against. No foreign
+    # keys: an ingest replaces segments first and recomputes the verdicts of their episodes after.
+    """
+    CREATE TABLE note_checks(
+        segment_id INTEGER PRIMARY KEY,
+        episode_id INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        score REAL,
+        transcript_id INTEGER
+    );
+    CREATE INDEX note_checks_episode ON note_checks(episode_id);
     """,
 ]
 
