@@ -178,12 +178,24 @@ def _is_transcript(item: Ranked) -> bool:
     return item.hit.source_format in VERBATIM_SOURCES and item.hit.kind == "quote"
 
 
-def transcript_first(ranked: Sequence[Ranked]) -> list[Ranked]:
+async def stored_verdicts(store: Reads, items: Sequence[Ranked]) -> dict[int, str]:
+    """The stored verdict of each note quotation among `items` that has one."""
+    return {key: check.verdict for key, check in (await checks_for(store, checked_ids(items))).items()}
+
+
+# Verdicts under which a note's quotation is the transcript's passage itself (its words, or a
+# translation of them) and gives way to it; a quotation the transcript contradicts is a claim of its own.
+_SAME_WORDS: Final = frozenset({Verdict.MATCHES.value, Verdict.TRANSLATION.value})
+
+
+def transcript_first(ranked: Sequence[Ranked], verdicts: Mapping[int, str]) -> list[Ranked]:
     """Where a note quotes a moment the transcript holds too, the transcript's passage ranks first, so
-    de-duplication keeps its words for that passage and the note's rendering gives way.
+    de-duplication keeps its words for that passage and the note's rendering gives way (the asker's
+    language may still swap in a note's translation, labelled as one).
 
     A note quotation is the same moment as a transcript passage of the same speaker that shares its
-    passage key or starts within `DUPLICATE_WINDOW_SECONDS` of it (as `bot.dedupe` groups them).
+    passage key or starts within `DUPLICATE_WINDOW_SECONDS` of it (as `bot.dedupe` groups them), and
+    its check found the transcript's words there (`verdicts`: matches, or a translation).
     """
     transcripts: dict[tuple[int, str | None], list[Ranked]] = {}
     keys: dict[str, Ranked] = {}
@@ -197,7 +209,7 @@ def transcript_first(ranked: Sequence[Ranked]) -> list[Ranked]:
     out: list[Ranked] = []
     for item in ranked:
         hit = item.hit
-        if is_note_quotation(item) and hit.episode_id is not None:
+        if is_note_quotation(item) and hit.episode_id is not None and verdicts.get(hit.id) in _SAME_WORDS:
             same = keys.get(hit.passage_key or "")
             if same is None and hit.start is not None:
                 same = next((t for t in transcripts.get((hit.episode_id, item.attributed_to), ())

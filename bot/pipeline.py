@@ -17,8 +17,8 @@ from typing import Final
 
 from bot import i18n
 from bot.citations import redact_answer, to_citation
-from bot.claims import attach_checks, transcript_first
-from bot.dedupe import dedupe, prefer_language, translation_keys
+from bot.claims import attach_checks, stored_verdicts, transcript_first
+from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
@@ -128,7 +128,8 @@ async def _answer(
     # 5. resolve notes to the transcript playing at their time
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
     # 6. one entry per passage (the transcript's own words for a moment a note quotes too)
-    ranked, total = dedupe(transcript_first(resolved), language)
+    ranked, total = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])),
+                           language)
     if not ranked:
         return _not_found(base, parsed, knowledge, language)
     # 7. the page, each entry in the asker's language where a translation has it
@@ -249,7 +250,7 @@ async def _timeline(
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     scored = score_hits(await retrieve(store, plan), plan)
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
-    ranked, _ = dedupe(transcript_first(resolved), language)
+    ranked, _ = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])), language)
     entries = per_episode(ranked, parsed.speaker)
     if not entries:
         return _not_found(base, parsed, knowledge, language)

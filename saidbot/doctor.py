@@ -189,6 +189,7 @@ def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Che
 # The note's and the transcript's words are shown up to this many characters each: enough to see the difference.
 NOTE_WORDS_MAX: Final = 300
 DIFFERENCES_SHOWN: Final = 3
+ALIGNED_MIN: Final = 0.5
 
 
 async def note_report(settings: Settings) -> tuple[list[str], dict[str, int]]:
@@ -207,7 +208,9 @@ async def note_report(settings: Settings) -> tuple[list[str], dict[str, int]]:
         at = f" ({format_timestamp(item.transcript_start)})" if item.transcript_start is not None else ""
         # The transcript's words where the note's align best, and the first words that differ.
         match = compare(item.note_text, item.transcript_text)
-        aligned = item.transcript_text[match.span[0] : match.span[1]] or item.transcript_text
+        # Where little of the note is there, the aligned span is a word or two: the passage says more.
+        aligned = item.transcript_text[match.span[0] : match.span[1]] if match.score >= ALIGNED_MIN else ""
+        aligned = aligned or item.transcript_text
         entry = (
             f"{where}: {item.speaker} @ {format_timestamp(item.start)} (match {match.score:.2f})\n"
             f"    note:       “{cut_at_sentence(item.note_text, NOTE_WORDS_MAX)}”\n"
