@@ -18,7 +18,6 @@ from bot.models import Answer, Citation
 from bot.present import present_answer
 from bot.service import SaidService
 from bot.store.checks import Passage, Quotation, check_counts
-from bot.topics import AliasTable
 from saidbot.cli import main
 
 TRANSCRIPT = """\
@@ -203,9 +202,9 @@ async def test_verdicts_follow_the_transcript_when_it_comes_goes_or_changes(
 def test_only_the_notes_speaker_or_unlabelled_words_are_checked_against() -> None:
     quote = Quotation(1, 7, 2, "Dario Amodei", 600.0, "We will slow down hiring.", "en", None, "n.md")
     host = Passage(10, 3, 598.0, "We will slow down hiring.", "", "en")
-    assert check_quotation(quote, [host], AliasTable()).verdict == Verdict.UNCHECKED
+    assert check_quotation(quote, [host], []).verdict == Verdict.UNCHECKED
     unlabelled = Passage(11, None, 590.0, "Honestly, we will slow down hiring.", "", "en")
-    row = check_quotation(quote, [host, unlabelled], AliasTable())
+    row = check_quotation(quote, [host, unlabelled], [])
     assert row.verdict == Verdict.MATCHES and row.transcript_id == 11
     assert CHECK_WINDOW_SECONDS == 90
 
