@@ -225,11 +225,17 @@ def _timeline_question(
     if asked is None and not question.timeline:
         return None
     topic = asked.topic if asked is not None else text
-    who = question.speaker or (asked.speaker if asked is not None else None)
-    if who is not None:
-        found = knowledge.speakers.find(who)
-        # "Dario's", "アモデイ" and "Dario Amodei" are one person; a name nobody knows is reported as asked.
-        who = knowledge.speakers.resolve(who) or (found[0] if found else who)
+    named = asked.speaker if asked is not None else None
+    if named is not None and not question.speaker:
+        found = knowledge.speakers.find(named)
+        # "Dario's", "アモデイ" and "Dario Amodei" are one person; a name nobody knows is reported as asked,
+        # unless the words before "on" need not be a name ("energy prices on Discord over time").
+        resolved = knowledge.speakers.resolve(named) or (found[0] if found else None)
+        if resolved is None and asked is not None and asked.loose:
+            topic, named = f"{named} {topic}", None
+        else:
+            named = resolved or named
+    who = question.speaker or named
     language = lang or detect_language(text)
     parsed = parse_question(topic, knowledge.speakers, lang=language if language in ("en", "ja") else None,
                             speaker=who, shows=knowledge.shows)

@@ -46,9 +46,8 @@ _EN: Final = (
         rf"{_ABOUT}\s+(?P<topic>.+?)(?:\s+{_OVER_TIME})?$",
         re.I,
     ),
-    # how has X changed for Dario?  — rare; the speaker-first forms cover chat.
-    # Dario on X over time / Dario's views on X over the years
-    re.compile(rf"^(?P<spk>.+?)(?:(?:'s|’s)\s+{_VIEW})?\s+{_ABOUT}\s+(?P<topic>.+?)\s+{_OVER_TIME}$", re.I),
+    # Dario on X over time / Dario's views on X over the years ("loose": the first words may be topic words)
+    re.compile(rf"^(?P<loose>.+?)(?:(?:'s|’s)\s+{_VIEW})?\s+{_ABOUT}\s+(?P<topic>.+?)\s+{_OVER_TIME}$", re.I),
     # timeline of Dario on X / Dario's timeline on X
     re.compile(rf"^(?:a\s+)?timeline\s+(?:of|for)\s+(?P<spk>.+?)\s+{_ABOUT}\s+(?P<topic>.+)$", re.I),
     # how has the view on X changed (nobody named)
@@ -80,6 +79,8 @@ class TimelineAsk:
 
     speaker: str | None
     topic: str
+    # "X on Y over time": X is a speaker when it names one, else part of the topic ("prices on energy over time").
+    loose: bool = False
 
 
 def read_timeline(text: str) -> TimelineAsk | None:
@@ -92,9 +93,10 @@ def read_timeline(text: str) -> TimelineAsk | None:
         groups = match.groupdict()
         topic = _EDGES.sub("", groups.get("topic") or "")
         topic = re.sub(r"^(?:the|a|an)\s+", "", topic, flags=re.I)
-        speaker = _EDGES.sub("", groups.get("spk") or "") or None
+        loose = groups.get("loose")
+        speaker = _EDGES.sub("", groups.get("spk") or loose or "") or None
         if topic:
-            return TimelineAsk(speaker=speaker, topic=topic)
+            return TimelineAsk(speaker=speaker, topic=topic, loose=loose is not None)
     return None
 
 

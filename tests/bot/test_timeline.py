@@ -39,7 +39,16 @@ async def dated(service: SaidService, tmp_path: Path, write: Callable[[Path, str
     ("アモデイの安全性に対する見解はどう変わった？", "アモデイ", "安全性"),
 ])
 def test_timeline_questions_are_read_as_who_and_what(question: str, speaker: str, topic: str) -> None:
-    assert read_timeline(question) == TimelineAsk(speaker=speaker, topic=topic)
+    found = read_timeline(question)
+    assert found is not None and (found.speaker, found.topic) == (speaker, topic)
+
+
+async def test_words_before_on_that_name_nobody_are_the_topic(dated: SaidService) -> None:
+    answer = await dated.ask("energy and chips on scaling over time")
+    assert answer.timeline and answer.speaker is None and answer.topic == "energy and chips scaling"
+    assert read_timeline("energy and chips on scaling over time") == TimelineAsk(
+        speaker="energy and chips", topic="scaling", loose=True
+    )
 
 
 @pytest.mark.parametrize("question", [
