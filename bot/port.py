@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.models import Answer, ReloadResult, StoreStats
+from bot.models import Answer, ReloadResult, StoreStats, Verification
 
 
 class Core(Protocol):
@@ -39,3 +39,7 @@ class Core(Protocol):
         ...
 
     def index_age_seconds(self) -> float | None: ...
+
+    async def verify(self, quote: str, *, speaker: str | None = None, lang: str | None = None) -> Verification:
+        """Whether `quote` is in the store, as whose words: verbatim, close, other_speaker or not_found."""
+        ...

@@ -9,12 +9,12 @@ facts on Discord, Slack and the console.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, Verification, VerifiedCitation
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -74,6 +74,8 @@ class CitationView:
     url: str | None
     text: str
     citation: Citation
+    # Lines shown under the quote: a verification's match, its differing words, the translated label.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
     """Everything an adapter shows for `answer`. `question` is the user's text as typed, when the
     adapter has it (the core may have normalised `answer.question`)."""
     lang = i18n.normalize_lang(lang or answer.language)
+    if answer.verification is not None:
+        return verification_answer_view(present_verification(answer.verification, lang))
     asked = " ".join((question if question is not None else answer.question).split())
     question_line = i18n.t("asked", lang, question=asked) if asked else None
     if answer.status is not AnswerStatus.OK or not answer.citations:
@@ -215,3 +219,98 @@ def reload_summary(result: ReloadResult, lang: str) -> str:
     )
     done = i18n.t("reload_done", lang, summary=counts)
     return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
+
+
+# ----------------------------------------------------------------- quote verification
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """A verification as shown: the verdict's header, the quote, each passage with its match and the
+    words that differ, the translated label, and for not-found what the store covers."""
+
+    verdict: str
+    language: str
+    header: str
+    quote_line: str | None
+    # "translated: wording cannot be verified", for a match through the translation tables.
+    translated_label: str | None
+    # What the store covers (not found), or the sentence shown instead of a verdict (an empty quote).
+    message: str | None
+    citations: tuple[CitationView, ...]
+
+
+def verification_header(found: Verification, lang: str) -> str:
+    speaker = found.speaker or found.unknown_speaker
+    if found.verdict == "verbatim":
+        if found.attributed and found.citations and found.citations[0].speaker:
+            return i18n.t("verify_verbatim", lang, speaker=found.citations[0].speaker)
+        if found.citations and found.citations[0].speaker is None:
+            return i18n.t("verify_verbatim_unlabelled", lang)
+        return i18n.t("verify_verbatim_any", lang)
+    if found.verdict == "other_speaker":
+        return i18n.t("verify_other_speaker", lang, speaker=speaker or "")
+    if found.verdict == "close":
+        return i18n.t("verify_translated_header" if found.translated else "verify_close", lang)
+    if speaker:
+        return i18n.t("verify_not_found_speaker", lang, speaker=speaker)
+    return i18n.t("verify_not_found", lang)
+
+
+def difference_text(quoted: str, stored: str, lang: str) -> str:
+    """"quoted: “X” — said: “Y”", or the words only one side has."""
+    if not stored:
+        return i18n.t("verify_not_said", lang, quoted=quoted)
+    if not quoted:
+        return i18n.t("verify_not_quoted", lang, stored=stored)
+    return i18n.t("verify_difference", lang, quoted=quoted, stored=stored)
+
+
+def verified_notes(citation: VerifiedCitation, lang: str, *, translated: bool) -> tuple[str, ...]:
+    if translated or citation.translated:
+        # A percentage would claim a comparison of wording that a translation cannot give.
+        return (i18n.t("verify_translated", lang),)
+    notes = [i18n.t("verify_match", lang, percent=int(citation.match * 100))]
+    notes += [difference_text(d.quoted, d.stored, lang) for d in citation.differences]
+    return tuple(notes)
+
+
+def present_verification(found: Verification, lang: str | None = None) -> VerificationView:
+    """Everything an adapter shows for a verification, in the asker's language."""
+    lang = i18n.normalize_lang(lang or found.language)
+    quote_line = i18n.t("verify_quote_line", lang, quote=found.quote) if found.quote else None
+    if found.message:
+        return VerificationView(found.verdict, lang, found.message, quote_line, None, None, ())
+    message = found.coverage if found.verdict == "not_found" else None
+    if found.unknown_speaker:
+        unknown = i18n.t("verify_speaker_unknown", lang, name=found.unknown_speaker)
+        message = f"{unknown} {message}" if message else unknown
+    citations = tuple(
+        replace(present_citation(c, n, lang), notes=verified_notes(c, lang, translated=found.translated))
+        for n, c in enumerate(found.citations, start=1)
+    )
+    return VerificationView(
+        verdict=found.verdict, language=lang, header=verification_header(found, lang), quote_line=quote_line,
+        translated_label=i18n.t("verify_translated", lang) if found.translated else None, message=message,
+        citations=citations,
+    )
+
+
+def verification_answer_view(view: VerificationView) -> AnswerView:
+    """The verification in the answer's layout, so every adapter that draws answers draws it: the verdict
+    as the header, the quote as the question line, the passages with their notes, and for not-found the
+    verdict and the coverage as the status sentence."""
+    if not view.citations:
+        message = " ".join(part for part in (view.header, view.message) if part)
+        return AnswerView(
+            status=AnswerStatus.NOT_FOUND, language=view.language, message=message, header=None,
+            question_line=view.quote_line, citations=(), page=None, remaining=0, remaining_text=None,
+        )
+    header_text = f"{view.header} ({view.translated_label})" if view.translated_label else view.header
+    total = len(view.citations)
+    return AnswerView(
+        status=AnswerStatus.OK, language=view.language, message=view.message, header=header_text,
+        question_line=view.quote_line, citations=view.citations,
+        page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0,
+        remaining_text=view.message,
+    )
