@@ -40,6 +40,9 @@ class Core(Protocol):
 
     def index_age_seconds(self) -> float | None: ...
 
-    async def verify(self, quote: str, *, speaker: str | None = None, lang: str | None = None) -> Verification:
-        """Whether `quote` is in the store, as whose words: verbatim, close, other_speaker or not_found."""
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
+        """Whether `quote` is in the store, as whose words: verbatim, close, other_speaker or not_found.
+        `from_message`: `quote` is a whole chat message, whose quoted words (and speaker) are checked."""
         ...

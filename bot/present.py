@@ -308,9 +308,10 @@ def verification_answer_view(view: VerificationView) -> AnswerView:
         )
     header_text = f"{view.header} ({view.translated_label})" if view.translated_label else view.header
     total = len(view.citations)
+    # With passages found, the message is a remark on the asked speaker: shown with the quote.
+    question_line = "\n".join(part for part in (view.quote_line, view.message) if part) or None
     return AnswerView(
-        status=AnswerStatus.OK, language=view.language, message=view.message, header=header_text,
-        question_line=view.quote_line, citations=view.citations,
-        page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0,
-        remaining_text=view.message,
+        status=AnswerStatus.OK, language=view.language, message=None, header=header_text,
+        question_line=question_line, citations=view.citations,
+        page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0, remaining_text=None,
     )

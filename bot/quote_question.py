@@ -43,6 +43,13 @@ _JA: Final = (
         r"[^「」『』]*$"
     ),
 )
+# "Amodei said “…”", "Dario: '…'" in a message someone pasted.
+_SAID: Final = re.compile(
+    rf"^(?P<spk>[^\"“‘'「『]{{1,60}}?)\s*(?:{_SAYING}s?|:|：)\s*(?:that\s*)?[:,]?\s*{_QUOTED}[\s.!?。！？]*$", re.I
+)
+_SPANS: Final = re.compile(r"“([^”]+)”|\"([^\"]+)\"|「([^」]+)」|『([^』]+)』")
+# A quoted span this long is the quote a message is about; shorter ones are a term in quotation marks.
+MIN_SPAN_WORDS: Final = 3
 _CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@[\w.\-]{1,40}")
 
 
@@ -85,3 +92,20 @@ def parse_quote_question(text: str) -> QuoteQuestion | None:
         if quote and any(c.isalnum() for c in quote):
             return QuoteQuestion(quote=quote, speaker=_speaker(match))
     return None
+
+
+def quote_in_message(text: str) -> QuoteQuestion:
+    """What a chat message put forward as a quote (for "Find who said this" on any message): the quote
+    of a "did X say '…'?" or "X said '…'" message, else its longest quoted span, else the whole text."""
+    asked = parse_quote_question(text)
+    if asked is not None:
+        return asked
+    plain = " ".join(normalize(_CHAT_MARKUP.sub(" ", text)).split())
+    said = _SAID.match(plain)
+    if said is not None and (quote := _quoted(said)):
+        return QuoteQuestion(quote=quote, speaker=_speaker(said))
+    spans = [next(g for g in m.groups() if g) for m in _SPANS.finditer(plain)]
+    spans = [s for s in spans if len(s.split()) >= MIN_SPAN_WORDS or (len(s) >= 8 and re.search(r"[\u3040-\u9fff]", s))]
+    if spans:
+        return QuoteQuestion(quote=max(spans, key=len), speaker=None)
+    return QuoteQuestion(quote=plain, speaker=None)

@@ -243,10 +243,14 @@ class SaidService:
 
     # ----------------------------------------------------------------- quote verification
 
-    async def verify(self, quote: str, *, speaker: str | None = None, lang: str | None = None) -> Verification:
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
         await self._notice_other_writers()
         await self._wait_for_first_build()
-        return await verify_quote(quote, self.knowledge, self.store, speaker=speaker, lang=lang, ready=self.ready)
+        return await verify_quote(
+            quote, self.knowledge, self.store, speaker=speaker, lang=lang, ready=self.ready, from_message=from_message
+        )
 
     async def _verify_answer(self, question: str, quote: str, speaker: str | None, lang: str | None) -> Answer:
         """"did Dario say '…'?" asked as a question: the answer carries the verification."""

@@ -27,6 +27,7 @@ from bot.citations import MAX_CITATION_CHARS, REDACTED
 from bot.deeplinks import deep_link, link_seeks
 from bot.models import Coverage, QuoteDifference, Verdict, Verification, VerifiedCitation
 from bot.pipeline import Knowledge
+from bot.quote_question import quote_in_message
 from bot.scoring import unit_present
 from bot.store import Hit, Store
 from bot.store.fts import Unit, quote
@@ -79,8 +80,12 @@ def clean_quote(text: str) -> str:
 
 async def verify(
     text: str, knowledge: Knowledge, store: Store, *, speaker: str | None = None, lang: str | None = None,
-    ready: bool = True,
+    ready: bool = True, from_message: bool = False,
 ) -> Verification:
+    if from_message:
+        # A whole chat message ("Amodei said “…”", "did Dario say '…'?"): its quoted words, its speaker.
+        put = quote_in_message(text)
+        text, speaker = put.quote, speaker or put.speaker
     found = await _verify(text, knowledge, store, speaker=speaker, lang=lang, ready=ready)
     log.info("quote_verified", extra={
         "verdict": found.verdict, "speaker": found.speaker, "translated": found.translated,

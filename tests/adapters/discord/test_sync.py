@@ -22,7 +22,7 @@ from tests.fakes.discord_server import PRIVILEGED_INTENTS, FakeDiscord
 
 async def test_commands_and_options_follow_the_contract(bot: FakeDiscord) -> None:
     commands = {c["name"]: c for c in bot.commands[bot.guild_id]}
-    assert set(commands) == {"ask", "episodes", "about", "reload"}
+    assert set(commands) == {"ask", "episodes", "about", "reload", "verify", "Find who said this"}
     ask = commands["ask"]
     options = {o["name"]: o for o in ask["options"]}
     assert list(options) == ["question", "speaker", "private"]
