@@ -47,6 +47,8 @@ def format_view(view: AnswerView) -> str:
 
 def format_answer(answer: Answer, *, question: str | None = None) -> str:
     """The answer as a terminal shows it (what `saidbot ask` prints)."""
+    if answer.verification is not None:
+        return format_verification(answer.verification, lang=answer.language)
     return format_view(present_answer(answer, question=question))
 
 

@@ -307,11 +307,12 @@ def verification_answer_view(view: VerificationView) -> AnswerView:
             question_line=view.quote_line, citations=(), page=None, remaining=0, remaining_text=None,
         )
     header_text = f"{view.header} ({view.translated_label})" if view.translated_label else view.header
+    if view.message:
+        # With passages found, the message is a remark on the asked speaker, which every platform's header shows.
+        header_text = f"{header_text}. {view.message}" if view.language == "en" else f"{header_text}。{view.message}"
     total = len(view.citations)
-    # With passages found, the message is a remark on the asked speaker: shown with the quote.
-    question_line = "\n".join(part for part in (view.quote_line, view.message) if part) or None
     return AnswerView(
         status=AnswerStatus.OK, language=view.language, message=None, header=header_text,
-        question_line=question_line, citations=view.citations,
+        question_line=view.quote_line, citations=view.citations,
         page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0, remaining_text=None,
     )

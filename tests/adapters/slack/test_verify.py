@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+import yaml
+
+from adapters.slack.app import _Shortcuts
+from bot.settings import PACKAGED_CONFIG_DIR
 from tests.adapters.slack.conftest import TEAM, Web, assert_no_pings, dumped, mention
 from tests.fakes.slack_api import BOT_USER, FakeSlack
 
@@ -65,3 +69,18 @@ async def test_a_paraphrase_shows_the_words_that_differ(web: Web, slack: FakeSla
     text = dumped(post)
     assert "Not in those words" in text
     assert "quoted: “standing” — said: “holding”" in text
+
+
+def test_the_manifest_declares_the_shortcut_the_app_handles() -> None:
+    manifest = yaml.safe_load((PACKAGED_CONFIG_DIR / "slack-manifest.yml").read_text(encoding="utf-8"))
+    [found] = [s for s in manifest["features"]["shortcuts"] if s["type"] == "message"]
+    assert found["callback_id"] == _Shortcuts.CALLBACK_ID == "find_source"
+    assert found["name"] == "Find the source" and len(found["description"]) <= 80
+
+
+async def test_a_shortcut_of_another_callback_is_not_answered(web: Web, slack: FakeSlack) -> None:
+    assert await shortcut(web, "anything", callback_id="someone_elses") in (200, 404)
+    assert await shortcut(web, "talent density beats talent mass", response="r2") == 200
+    # Answers go out in order of arrival: once the second is in, the first would have been too.
+    [reply] = await slack.wait_responses()
+    assert slack.response_names == ["r2"] and reply["response_type"] == "ephemeral"
