@@ -108,7 +108,7 @@ async def _verify(
         return base.model_copy(update={"message": i18n.t("warming_up", language)})
     scored = await _scored(said, knowledge, store, asked)
     verdict, chosen, attributed = _judge(scored, asked, unknown)
-    if verdict == "not_found" or (verdict == "close" and is_cjk(said) and not chosen[0].translated):
+    if is_cjk(said) and (verdict == "not_found" or (verdict == "close" and not chosen[0].translated)):
         glossary = await _translated(said, knowledge, store, asked)
         if glossary and (verdict == "not_found" or glossary[0].match.score >= chosen[0].match.score):
             verdict, chosen, attributed = _judge(glossary, asked, unknown)
