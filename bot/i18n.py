@@ -179,6 +179,10 @@ _CATALOG.update({
         "ja": "確かめたい言葉を入れてください（例: 本当に「タレント密度が大事」と言った？）。",
     },
     "verify_verbatim": {"en": "{speaker} said this, word for word", "ja": "{speaker}はこの通りに発言しています"},
+    "verify_verbatim_note": {
+        "en": "A note quotes {speaker} with these words; no transcript in the store holds them",
+        "ja": "ノートはこの言葉を{speaker}の発言として引用していますが、記録の文字起こしにはありません",
+    },
     "verify_verbatim_any": {"en": "These words are in the store", "ja": "この言葉はそのまま記録にあります"},
     "verify_verbatim_unlabelled": {
         "en": "These words are in a transcript, but it does not say who said them",

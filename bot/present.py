@@ -243,6 +243,9 @@ class VerificationView:
 def verification_header(found: Verification, lang: str) -> str:
     speaker = found.speaker or found.unknown_speaker
     if found.verdict == "verbatim":
+        if found.citations and found.citations[0].kind == "note":
+            # A note's quotation: someone's record of the words, not the recording's.
+            return i18n.t("verify_verbatim_note", lang, speaker=found.citations[0].speaker or "")
         if found.attributed and found.citations and found.citations[0].speaker:
             return i18n.t("verify_verbatim", lang, speaker=found.citations[0].speaker)
         if found.citations and found.citations[0].speaker is None:

@@ -59,6 +59,9 @@ SEARCH_TERMS: Final = 24
 # all of it scores about 0.6; half of it, 0.35).
 JOIN_TRIED: Final = 20
 JOIN_MIN: Final = 0.3
+# A note's quotation gives way to the transcript at its time when the transcript matches the quote
+# nearly as well (a note rounds and tidies what was said).
+NOTE_SLACK: Final = 0.05
 # Episodes named in a not-found answer's coverage sentence.
 COVERAGE_EPISODES: Final = 5
 
@@ -179,6 +182,7 @@ async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list
     moments = {s.hit.id: (s.hit.episode_id, s.hit.start) for s in notes if s.hit.episode_id is not None
                and s.hit.start is not None}
     playing = await store.quotes_at(list(moments.values()))
+    known = {s.hit.id: s for s in scored}
     resolved: dict[int, _Scored | None] = {}
     for item in notes:
         transcript = playing.get(moments[item.hit.id])
@@ -186,11 +190,12 @@ async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list
                 or item.hit.start is None or item.hit.start - (transcript.start or 0) > RESOLVE_MAX_GAP_SECONDS):
             continue
         if transcript.lang == item.hit.lang:
-            # Same language: the transcript's own wording decides (it is compared as a candidate itself).
-            known = transcript.id in {s.hit.id for s in scored}
-            resolved[item.hit.id] = None if known else _Scored(
-                transcript, compare(said, transcript.text), transcript.text
-            )
+            # Same language: the transcript's own wording decides where it holds the words about as well;
+            # where it does not (a note quoting words the transcript's passage at that time lacks), the
+            # note stays, shown as a note's.
+            own = known.get(transcript.id) or _Scored(transcript, compare(said, transcript.text), transcript.text)
+            if own.match.score >= item.match.score - NOTE_SLACK:
+                resolved[item.hit.id] = None if transcript.id in known else own
         else:
             span = (0, len(transcript.text))
             resolved[item.hit.id] = _Scored(

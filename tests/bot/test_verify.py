@@ -45,6 +45,20 @@ video_id: ZyXwVuTsRqP
 speakers: [Hannah Host, Dario Amodei, Chris Olah]
 lang: en
 """
+# A note on the same episode quoting words the transcript at that time does not hold.
+NOTE = """\
+---
+title: Notes on talent and teams
+show: Example Podcast
+episode: 7
+youtube: AbCdEfGhIjK
+speakers: [Hannah Host, Dario Amodei]
+lang: en
+---
+
+**Dario Amodei (00:10:05):**
+"Hiring slowly is how we keep the bar where it belongs."
+"""
 GLOSSARY = """\
 [terms]
 "優秀" = ["excellent"]
@@ -63,6 +77,7 @@ async def verifier(tmp_path: Path, write: Write) -> AsyncIterator[SaidService]:
     write(tmp_path / "notes" / "talent.meta.yaml", META)
     write(tmp_path / "notes" / "panel.txt", PANEL)
     write(tmp_path / "notes" / "panel.meta.yaml", PANEL_META)
+    write(tmp_path / "notes" / "talent-notes.md", NOTE)
     service = await SaidService.open(Settings(db=tmp_path / "store.db", notes=None, config_dir=config))
     try:
         report = await service.ingest([tmp_path / "notes"])
@@ -110,9 +125,9 @@ async def test_a_paraphrase_is_close_and_shows_what_differs(verifier: SaidServic
 async def test_a_fabricated_quote_is_not_found_and_names_what_the_store_covers(verifier: SaidService) -> None:
     found = await verifier.verify("robots will bake all our bread by next spring", speaker="Dario Amodei")
     assert found.verdict == "not_found" and not found.citations
-    assert found.covered is not None and found.covered.passages == 4
+    assert found.covered is not None and found.covered.passages == 5  # four transcript turns and a note quotation
     assert found.covered.episodes == ["Talent and teams"]
-    assert found.coverage is not None and "4 passages of Dario Amodei's own words" in found.coverage
+    assert found.coverage is not None and "5 passages of Dario Amodei's own words" in found.coverage
     assert "Talent and teams" in found.coverage
 
 
@@ -168,3 +183,18 @@ async def test_an_unknown_speaker_is_said_and_every_speaker_is_checked(verifier:
     found = await verifier.verify("talent density matters more than headcount", speaker="Elon Musk")
     assert found.verdict == "other_speaker" and found.unknown_speaker == "Elon Musk"
     assert found.citations[0].speaker == "Dario Amodei"
+
+
+async def test_a_notes_quotation_the_transcript_lacks_is_shown_as_the_notes(verifier: SaidService) -> None:
+    found = await verifier.verify("hiring slowly is how we keep the bar where it belongs", speaker="Dario Amodei")
+    assert found.verdict == "verbatim"
+    first = found.citations[0]
+    assert first.kind == "note" and first.timestamp == "00:10:05"
+    assert present_verification(found).header == (
+        "A note quotes Dario Amodei with these words; no transcript in the store holds them"
+    )
+
+
+async def test_a_notes_quotation_the_transcript_holds_is_cited_from_the_transcript(verifier: SaidService) -> None:
+    found = await verifier.verify("talent density matters more than headcount", speaker="Dario Amodei")
+    assert found.verdict == "verbatim" and found.citations[0].kind == "quote"
