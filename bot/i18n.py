@@ -213,17 +213,19 @@ _CATALOG.update({
         "ja": "翻訳による照合: 言い回しは確認できません",
     },
     "verify_coverage_speaker": {
-        "en": "The store holds {passages} passages of {speaker}'s own words, from {count} episodes: {episodes}.",
-        "ja": "記録にある{speaker}本人の発言は{passages}箇所（{count}エピソード: {episodes}）です。",
+        "en": "The store holds {passages} passages of {speaker}'s own words, from {count}: {episodes}.",
+        "ja": "記録にある{speaker}本人の発言は{passages}箇所（{count}: {episodes}）です。",
     },
     "verify_coverage_all": {
-        "en": "The store holds {passages} verbatim passages from {count} episodes: {episodes}.",
-        "ja": "記録にある発言は{passages}箇所（{count}エピソード: {episodes}）です。",
+        "en": "The store holds {passages} verbatim passages from {count}: {episodes}.",
+        "ja": "記録にある発言は{passages}箇所（{count}: {episodes}）です。",
     },
     "verify_coverage_none": {
         "en": "The store has no passages labelled as {speaker}'s words.",
         "ja": "{speaker}の発言と明記された箇所は記録にありません。",
     },
+    "verify_episodes_one": {"en": "1 episode", "ja": "1エピソード"},
+    "verify_episodes_many": {"en": "{count} episodes", "ja": "{count}エピソード"},
     "verify_coverage_more": {"en": " and {count} more", "ja": " ほか{count}件"},
     "verify_match": {"en": "{percent}% match", "ja": "一致度 {percent}%"},
     "verify_difference": {

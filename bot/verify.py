@@ -353,7 +353,9 @@ async def _not_found(base: Verification, knowledge: Knowledge, store: Store, spe
         if len(titles) > COVERAGE_EPISODES:
             names += i18n.t("verify_coverage_more", language, count=len(titles) - COVERAGE_EPISODES)
         key = "verify_coverage_speaker" if speaker else "verify_coverage_all"
-        text = i18n.t(key, language, speaker=speaker, passages=passages, count=len(titles), episodes=names or "—")
+        count = i18n.t("verify_episodes_one" if len(titles) == 1 else "verify_episodes_many", language,
+                       count=len(titles))
+        text = i18n.t(key, language, speaker=speaker, passages=passages, count=count, episodes=names or "—")
     return base.model_copy(update={"coverage": text, "covered": covered})
 
 

@@ -45,7 +45,7 @@ VERIFICATIONS = {
                          citations=[_cited(match=1.0, verbatim=False, translated=True)]),
     "unknown speaker": _found(verdict="other_speaker", speaker=None, unknown_speaker="Elon Musk"),
     "not found": _found(verdict="not_found", citations=[],
-                        coverage="The store holds 4 passages of Dario Amodei's own words, from 1 episodes: Talent."),
+                        coverage="The store holds 4 passages of Dario Amodei's own words, from 1 episode: Talent."),
     "not found, ja": _found("ja", verdict="not_found", citations=[], coverage="記録にある発言は4箇所です。"),
     "empty quote": _found(verdict="not_found", citations=[], quote="", message="Give me the words to look for."),
 }
