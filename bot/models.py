@@ -162,6 +162,8 @@ class Answer(BaseModel):
     # last; `total` counts episodes and `years` spans the dated ones.
     timeline: bool = False
     years: tuple[int, int] | None = None
+    # A question asking whether someone said a quote ("did Dario say '…'?"): the verification answers it.
+    verification: Verification | None = None
 
     def public_json(self) -> dict[str, object]:
         """The documented `--json` shape (extra keys allowed)."""
@@ -230,3 +232,65 @@ class StoreStats(BaseModel):
     languages: list[str]
     # Sources ingested from outside the configured notes root (kept by every refresh; 0 without a root).
     outside_root: int = 0
+
+
+# ----------------------------------------------------------------- quote verification
+
+Verdict = Literal["verbatim", "close", "other_speaker", "not_found"]
+
+
+class QuoteDifference(BaseModel):
+    """Words that differ: what the quote says and what the passage says ("" = missing or extra words)."""
+
+    quoted: str
+    stored: str
+
+
+class VerifiedCitation(Citation):
+    """A citation of a passage checked against a quote: the `ask` citation plus how closely it matches."""
+
+    # 0..1, how closely the quote is contained in the passage (for a translated match: the share of
+    # the quote's translatable words the passage holds).
+    match: float = 0.0
+    verbatim: bool = False
+    differences: list[QuoteDifference] = Field(default_factory=list)
+    # Matched in another language than the quote's: the wording cannot be verified.
+    translated: bool = False
+
+
+class Coverage(BaseModel):
+    """What the store holds for a speaker (or for everyone, with `speaker` None)."""
+
+    speaker: str | None
+    passages: int
+    episodes: list[str] = Field(default_factory=list)
+
+
+class Verification(BaseModel):
+    """Whether a quote is in the store, and whose words it is."""
+
+    verdict: Verdict
+    quote: str
+    speaker: str | None
+    language: str
+    citations: list[VerifiedCitation] = Field(default_factory=list)
+    # Matched through the translation tables (a Japanese quote against English transcripts): the
+    # passage says nearly that, but its wording cannot be checked.
+    translated: bool = False
+    # For a verbatim verdict: whether the passage is labelled as the asked speaker's (an unlabelled
+    # transcript holds the words but does not say who said them).
+    attributed: bool = False
+    # The speaker as asked, when it matched nobody the store knows.
+    unknown_speaker: str | None = None
+    # What the store covers for that speaker, as a sentence in `language` (for not_found) and as data.
+    coverage: str | None = None
+    covered: Coverage | None = None
+    # A sentence instead of a verdict: an empty quote, the index still being built.
+    message: str | None = None
+
+    def public_json(self) -> dict[str, object]:
+        """The documented `saidbot verify --json` shape: verdict, quote, speaker, citations (extra keys allowed)."""
+        return self.model_dump(mode="json")
+
+
+Answer.model_rebuild()

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, Verification, VerifiedCitation
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -88,6 +88,8 @@ class CitationView:
     # "Transcript (01:38:37): …": the transcript's own words under a note quotation it contradicts or
     # that translates it.
     transcript_line: str | None = None
+    # Lines shown under the quote: a verification's match, its differing words, the translated label.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,13 @@ def present_citation(citation: Citation, number: int, lang: str) -> CitationView
     found = badges(citation)
     # "00:14:36" beside a link promises the link plays from there; an article page cannot.
     timestamp = citation.timestamp if citation.link_seeks else None
+    # The transcript's own words under a note's quotation are one of the lines every platform draws under a quote.
+    line = transcript_line(citation, lang)
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
         badge_texts=tuple(badge_text(b, lang, citation) for b in found), episode=citation.episode, show=citation.show,
         timestamp=timestamp, url=citation.url, text=citation.text, citation=citation,
-        transcript_line=transcript_line(citation, lang),
+        transcript_line=line, notes=(line,) if line else (),
     )
 
 
@@ -196,6 +200,8 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
     """Everything an adapter shows for `answer`. `question` is the user's text as typed, when the
     adapter has it (the core may have normalised `answer.question`)."""
     lang = i18n.normalize_lang(lang or answer.language)
+    if answer.verification is not None:
+        return verification_answer_view(present_verification(answer.verification, lang))
     asked = " ".join((question if question is not None else answer.question).split())
     question_line = i18n.t("asked", lang, question=asked) if asked else None
     if answer.status is not AnswerStatus.OK or not answer.citations:
@@ -289,3 +295,103 @@ def transcript_line(citation: Citation, lang: str) -> str | None:
     if citation.transcript_timestamp:
         return i18n.t("transcript_line_at", lang, time=citation.transcript_timestamp, text=citation.transcript_text)
     return i18n.t("transcript_line", lang, text=citation.transcript_text)
+
+
+# ----------------------------------------------------------------- quote verification
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """A verification as shown: the verdict's header, the quote, each passage with its match and the
+    words that differ, the translated label, and for not-found what the store covers."""
+
+    verdict: str
+    language: str
+    header: str
+    quote_line: str | None
+    # "translated: wording cannot be verified", for a match through the translation tables.
+    translated_label: str | None
+    # What the store covers (not found), or the sentence shown instead of a verdict (an empty quote).
+    message: str | None
+    citations: tuple[CitationView, ...]
+
+
+def verification_header(found: Verification, lang: str) -> str:
+    speaker = found.speaker or found.unknown_speaker
+    if found.verdict == "verbatim":
+        if found.citations and found.citations[0].kind == "note":
+            # A note's quotation: someone's record of the words, not the recording's.
+            return i18n.t("verify_verbatim_note", lang, speaker=found.citations[0].speaker or "")
+        if found.attributed and found.citations and found.citations[0].speaker:
+            return i18n.t("verify_verbatim", lang, speaker=found.citations[0].speaker)
+        if found.citations and found.citations[0].speaker is None:
+            return i18n.t("verify_verbatim_unlabelled", lang)
+        return i18n.t("verify_verbatim_any", lang)
+    if found.verdict == "other_speaker":
+        return i18n.t("verify_other_speaker", lang, speaker=speaker or "")
+    if found.verdict == "close":
+        return i18n.t("verify_translated_header" if found.translated else "verify_close", lang)
+    if speaker:
+        return i18n.t("verify_not_found_speaker", lang, speaker=speaker)
+    return i18n.t("verify_not_found", lang)
+
+
+def difference_text(quoted: str, stored: str, lang: str) -> str:
+    """"quoted: “X” — said: “Y”", or the words only one side has."""
+    if not stored:
+        return i18n.t("verify_not_said", lang, quoted=quoted)
+    if not quoted:
+        return i18n.t("verify_not_quoted", lang, stored=stored)
+    return i18n.t("verify_difference", lang, quoted=quoted, stored=stored)
+
+
+def verified_notes(citation: VerifiedCitation, lang: str, *, translated: bool) -> tuple[str, ...]:
+    if translated or citation.translated:
+        # A percentage would claim a comparison of wording that a translation cannot give.
+        return (i18n.t("verify_translated", lang),)
+    notes = [i18n.t("verify_match", lang, percent=int(citation.match * 100))]
+    notes += [difference_text(d.quoted, d.stored, lang) for d in citation.differences]
+    return tuple(notes)
+
+
+def present_verification(found: Verification, lang: str | None = None) -> VerificationView:
+    """Everything an adapter shows for a verification, in the asker's language."""
+    lang = i18n.normalize_lang(lang or found.language)
+    quote_line = i18n.t("verify_quote_line", lang, quote=found.quote) if found.quote else None
+    if found.message:
+        return VerificationView(found.verdict, lang, found.message, quote_line, None, None, ())
+    message = found.coverage if found.verdict == "not_found" else None
+    if found.unknown_speaker:
+        unknown = i18n.t("verify_speaker_unknown", lang, name=found.unknown_speaker)
+        message = f"{unknown} {message}" if message else unknown
+    citations = tuple(
+        replace(present_citation(c, n, lang), notes=verified_notes(c, lang, translated=found.translated))
+        for n, c in enumerate(found.citations, start=1)
+    )
+    return VerificationView(
+        verdict=found.verdict, language=lang, header=verification_header(found, lang), quote_line=quote_line,
+        translated_label=i18n.t("verify_translated", lang) if found.translated else None, message=message,
+        citations=citations,
+    )
+
+
+def verification_answer_view(view: VerificationView) -> AnswerView:
+    """The verification in the answer's layout, so every adapter that draws answers draws it: the verdict
+    as the header, the quote as the question line, the passages with their notes, and for not-found the
+    verdict and the coverage as the status sentence."""
+    if not view.citations:
+        message = " ".join(part for part in (view.header, view.message) if part)
+        return AnswerView(
+            status=AnswerStatus.NOT_FOUND, language=view.language, message=message, header=None,
+            question_line=view.quote_line, citations=(), page=None, remaining=0, remaining_text=None,
+        )
+    header_text = f"{view.header} ({view.translated_label})" if view.translated_label else view.header
+    if view.message:
+        # With passages found, the message is a remark on the asked speaker, which every platform's header shows.
+        header_text = f"{header_text}. {view.message}" if view.language == "en" else f"{header_text}。{view.message}"
+    total = len(view.citations)
+    return AnswerView(
+        status=AnswerStatus.OK, language=view.language, message=None, header=header_text,
+        question_line=view.quote_line, citations=view.citations,
+        page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0, remaining_text=None,
+    )

@@ -27,7 +27,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, Levenshtein
 
-from bot.text import stem
+from bot.text import ENGLISH_STOPWORDS, stem
 
 __all__ = ["Difference", "Match", "compare", "normalise"]
 
@@ -263,6 +263,30 @@ VARIANT_RATIO: Final = 80
 STRICT_SHARE: Final = 0.85
 
 
+# Function words ("the", "is", particles) count this much of a content word: a passage sharing only
+# "is the thing that" with a quote does not hold it.
+FUNCTION_WEIGHT: Final = 0.3
+# Containment weighs the quote's words found (recall) RECALL_BETA times as much as the passage's
+# extra words in the matched stretch (precision): a quote is about what it claims was said.
+RECALL_BETA: Final = 2.0
+_FUNCTION_WORDS: Final = ENGLISH_STOPWORDS | frozenset("not no one 1 have will would are am".split())
+_KANA_RE: Final = re.compile(r"[\u3041-\u309f]")
+
+
+def _weight(words: Sequence[_Word]) -> float:
+    return sum(
+        FUNCTION_WEIGHT if w.word in _FUNCTION_WORDS or _KANA_RE.fullmatch(w.word) else 1.0 for w in words
+    )
+
+
+def _f_score(matched: float, quoted: float, stored: float) -> float:
+    if matched <= 0 or quoted <= 0 or stored <= 0:
+        return 0.0
+    recall, precision = min(1.0, matched / quoted), min(1.0, matched / stored)
+    beta2 = RECALL_BETA**2
+    return (1 + beta2) * precision * recall / (beta2 * precision + recall)
+
+
 def _variant(a: str, b: str) -> bool:
     if a.isdigit() or b.isdigit():
         return False
@@ -355,14 +379,14 @@ def compare(quote: str, passage: str) -> Match:
     start, end = _best_window(qw, pw)
     window = p[start:end]
     matched = 0.0
-    counted_q, counted_p = len(q), len(window)
+    counted_q, counted_p = _weight(q), _weight(window)
     differences: list[Difference] = []
     substantive = False
     for op in Levenshtein.opcodes(qw, pw[start:end]):
         quoted, stored = q[op.src_start : op.src_end], window[op.dest_start : op.dest_end]
         if op.tag == "equal":
             # Equal in the alignment, which writes a spelling variant as quoted: shown, never a difference in substance.
-            matched += len(quoted)
+            matched += _weight(quoted)
             differences.extend(_spellings(quote, passage, quoted, stored))
             continue
         if (
@@ -370,12 +394,12 @@ def compare(quote: str, passage: str) -> Match:
             and (not stored or _soft(stored) or _repeats(stored, window, op.dest_start, op.dest_end))
         ):
             # Words added or dropped without changing what was said ("so", "just", a restart).
-            counted_q -= len(quoted)
-            counted_p -= len(stored)
+            counted_q -= _weight(quoted)
+            counted_p -= _weight(stored)
             continue
         substantive = True
         differences.append(Difference(_text(quote, quoted), _text(passage, stored)))
-    strict = 2 * matched / (counted_q + counted_p) if counted_q + counted_p else 0.0
+    strict = _f_score(matched, counted_q, counted_p)
     span = (window[0].start, window[-1].end)
     literal_q = [w.word for w in _raw_words(quote, drop_fillers=False)]
     literal_p = [w.word for w in _raw_words(passage[span[0] : span[1]], drop_fillers=False)]

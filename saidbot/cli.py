@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.console import chat, format_answer
+from adapters.console import chat, format_answer, format_verification
 from bot.config_files import ConfigError
 from bot.logs import setup_logging
 from bot.models import AnswerStatus
@@ -69,6 +69,22 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings, opener: CoreOpen
     else:
         print(format_answer(answer))
     return 0 if answer.status in (AnswerStatus.OK, AnswerStatus.NOT_FOUND) else 2
+
+
+async def cmd_verify(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    quote = " ".join(" ".join(args.quote).split())
+    if not any(c.isalnum() for c in quote):
+        sys.stderr.write("saidbot: give the words to check, e.g. saidbot verify \"more true every month\"\n")
+        return 2
+    async with opener(settings) as opened:
+        await _prepared(opened)
+        found = await opened.core.verify(quote, speaker=args.speaker, lang=args.lang)
+    if args.json:
+        print(json.dumps(found.public_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_verification(found))
+    # Every verdict is an answer, "not found" included.
+    return 0
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
@@ -153,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("verify", help="check whether a quote is in the store, and whose words it is")
+    p.add_argument("quote", nargs="+", help="the words as quoted")
+    p.add_argument("--speaker", help="who is supposed to have said it")
+    p.add_argument("--lang", choices=["en", "ja"], help="reply language (default: the quote's)")
+    p.add_argument("--json", action="store_true", help="print the verification as JSON")
+    common(p)
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("chat", help="an interactive console session")
     p.add_argument("--lang", choices=["en", "ja"])
     common(p)
@@ -194,7 +218,7 @@ def main(argv: list[str] | None = None, *, opener: CoreOpener = open_core) -> in
         sys.stderr.write(f"saidbot: configuration error in {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
         return 2
     level = settings.core.log_level
-    if args.command in ("ask", "chat") and "SAIDBOT_LOG_LEVEL" not in os.environ:
+    if args.command in ("ask", "chat", "verify") and "SAIDBOT_LOG_LEVEL" not in os.environ:
         # A person at a terminal wants the answer, not the bookkeeping; warnings still show.
         level = "WARNING"
     setup_logging(level, settings.core.log_format)

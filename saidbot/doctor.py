@@ -216,7 +216,8 @@ async def note_report(settings: Settings) -> tuple[list[str], dict[str, int]]:
             f"    note:       “{cut_at_sentence(item.note_text, NOTE_WORDS_MAX)}”\n"
             f"    transcript{at}: “{cut_at_sentence(aligned, NOTE_WORDS_MAX)}”"
         )
-        for difference in match.differences[:DIFFERENCES_SHOWN]:
+        # A weak alignment pairs chance words: its differences would say nothing.
+        for difference in match.differences[:DIFFERENCES_SHOWN] if match.score >= ALIGNED_MIN else ():
             entry += (f"\n    differs:    note “{cut_at_sentence(difference.quoted, 80) or '—'}” / "
                       f"transcript “{cut_at_sentence(difference.stored, 80) or '—'}”")
         entries.append(entry)

@@ -158,7 +158,7 @@ async def test_badges_and_the_transcripts_words_on_every_platform(checked: SaidS
     line = "Transcript (00:12:10): “Large teams need process and guardrails, because people stop trusting each other.”"
     assert note.badge_texts == ("from a note", "the transcript differs") and note.transcript_line == line
     console = format_answer(answer)
-    assert "[from a note, the transcript differs]" in console and f"   {line}" in console
+    assert "[from a note, the transcript differs]" in console and f"   · {line}" in console
     slack = str(message(view).blocks)
     assert "from a note · the transcript differs" in slack and "Transcript (00:12:10)" in slack
     discord = render_answer(answer, "en")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.wording import Difference, compare, normalise
 
 PASSAGE = (
@@ -122,3 +125,23 @@ def test_a_quote_longer_than_the_passage_is_not_verbatim() -> None:
     match = compare(EXACT + " and then some more words nobody said", "talent that dense")
     assert not match.verbatim
     assert match.score < 0.5
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=120), st.text(max_size=400))
+def test_compare_never_fails_and_stays_in_bounds(quote: str, passage: str) -> None:
+    match = compare(quote, passage)
+    assert 0.0 <= match.score <= 1.0
+    start, end = match.span
+    assert 0 <= start <= end <= len(passage)
+    if match.verbatim:
+        assert all(d.quoted and d.stored for d in match.differences)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from("the team of a hundred people beat um you know 1,000 every time, talent".split()),
+                min_size=1, max_size=30))
+def test_a_passage_always_holds_itself_verbatim(words: list[str]) -> None:
+    text = " ".join(words)
+    if normalise(text):
+        assert compare(text, f"Before that. {text} And after.").verbatim

@@ -67,10 +67,10 @@ async def test_a_note_quotation_the_transcript_contradicts_shows_the_transcripts
 ) -> None:
     await web.event(mention("<@UBOT> what did Amodei say about a hundred excellent people?"))
     [post] = await slack.wait_for("chat.postMessage")
-    sections = _lines(post)
-    note = next(i for i, s in enumerate(sections) if "A hundred excellent people will beat" in s)
-    assert sections[note + 1] == (
-        "Transcript (00:10:05): “Honestly I think a big team with good process beats a small one.”"
-    )
-    contexts = [e["text"] for b in post["blocks"] if b["type"] == "context" for e in b["elements"]]
-    assert "from a note · the transcript differs" in contexts
+    blocks = post["blocks"]
+    note = next(i for i, b in enumerate(blocks) if "A hundred excellent people will beat" in b.get("text", {}).get(
+        "text", ""))
+    # Right under the note's words: its badges, then the transcript's words.
+    under = [e["text"] for b in blocks[note + 1 : note + 3] for e in b.get("elements", [])]
+    assert under == ["from a note · the transcript differs",
+                     "Transcript (00:10:05): “Honestly I think a big team with good process beats a small one.”"]
