@@ -25,7 +25,7 @@ async def test_verify_finds_the_passage_with_its_match(bot: FakeDiscord) -> None
     assert it.callback_type == CHANNEL_MESSAGE
     message = bot.reply_message(it)
     assert not is_ephemeral(message)
-    assert message["content"].startswith("**Dario Amodei said this, word for word** · 1–1 of 1")
+    assert message["content"].startswith("**A note quotes Dario Amodei with these words; no transcript in the store holds them** · 1–1 of 1")
     assert f"Quote: “{QUOTE.capitalize()}!”" in message["content"]
     embed = message["embeds"][0]
     assert embed["author"]["name"] == "Dario Amodei"
@@ -49,7 +49,7 @@ async def test_find_who_said_this_checks_a_message_privately(bot: FakeDiscord) -
     it = await bot.answered(await bot.message_command("Find who said this", f"Amodei said “{QUOTE}”, right?"))
     message = bot.reply_message(it)
     assert is_ephemeral(message)
-    assert "Dario Amodei said this, word for word" in message["content"]
+    assert "A note quotes Dario Amodei with these words; no transcript in the store holds them" in message["content"]
     assert f"Quote: “{QUOTE}”" in message["content"]
 
 

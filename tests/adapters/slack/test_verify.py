@@ -36,7 +36,7 @@ async def test_find_the_source_answers_privately_with_the_passage(web: Web, slac
     [reply] = await slack.wait_responses()
     assert reply["response_type"] == "ephemeral"
     sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
-    assert sections[0] == "*Dario Amodei said this, word for word*"
+    assert sections[0] == "*A note quotes Dario Amodei with these words; no transcript in the store holds them*"
     contexts = [b["elements"][0]["text"] for b in reply["blocks"] if b["type"] == "context"]
     assert f"Quote: “{SAID.lower()}”" in contexts[0]
     assert any("% match" in c for c in contexts)
@@ -58,7 +58,7 @@ async def test_a_mention_asking_did_dario_say_gets_the_verification(web: Web, sl
     [post] = await slack.wait_for("chat.postMessage")
     assert post["thread_ts"] == "1700000000.000200"
     sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section"]
-    assert sections[0] == "*Dario Amodei said this, word for word*"
+    assert sections[0] == "*A note quotes Dario Amodei with these words; no transcript in the store holds them*"
     assert "|01:38:37>" in dumped(post)
     assert f"<@{BOT_USER}>" not in dumped(post)
 
