@@ -3,12 +3,19 @@ holding three dated episodes (files out of date order), one undated, and a host-
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from adapters.discord import create_client, serve
+from bot.models import Citation
+from bot.settings import Settings
+from tests.adapters.discord.conftest import assert_clean, running
 from tests.adapters.discord.support import is_ephemeral, text_of
+from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import AUTOCOMPLETE_RESULT, FakeDiscord
 from tests.support.timeline import EPISODES
 
@@ -71,3 +78,32 @@ async def test_timeline_of_nothing_says_so_plainly(bot: FakeDiscord) -> None:
     it = await bot.answered(await bot.slash("timeline", topic="sourdough", speaker="Dario Amodei"))
     message = bot.reply_message(it)
     assert "sourdough" in message["content"] and not message["embeds"]
+
+
+APOLOGY = "Sorry, something went wrong while answering. The error has been logged."
+
+
+@contextlib.asynccontextmanager
+async def serving(fake: FakeDiscord, settings: Settings, core: FakeCore) -> AsyncIterator[FakeDiscord]:
+    client = create_client(core, settings)
+    async with running(fake, lambda: serve(client, settings)):
+        yield fake
+    assert_clean(fake)
+
+
+async def test_timeline_is_one_call_on_the_core_and_a_failure_a_private_apology(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    core = FakeCore(citations=[
+        Citation(text="Early words.", speaker="Dario Amodei", episode="Early days", start_seconds=72,
+                 timestamp="00:01:12", url="https://www.youtube.com/watch?v=AAAAAAAAAA1&t=72s", source="a.txt",
+                 kind="quote", language="en", date="2023-03-01"),
+    ], failures={"ask"})
+    async with serving(fake, settings, core):
+        it = await fake.answered(await fake.slash("timeline", locale="ja", topic="scaling", speaker="Dario Amodei"))
+        assert core.timelines == [("scaling", "Dario Amodei", "ja")] and "ask" not in core.calls
+        assert _dates(fake.reply_message(it)) == ["2023-03-01"]
+        core.failures = {"timeline"}
+        failed = await fake.answered(await fake.slash("timeline", topic="scaling"))
+        message = fake.reply_message(failed)
+        assert is_ephemeral(message) and message["content"] == APOLOGY and message["embeds"] == []
