@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 # turn in a long-form interview runs one to three minutes: the words a note quotes at 01:38:37 may sit
 # in a passage the transcript starts a minute later or (a long answer) earlier. 90 s each side covers
 # one long answer around the note's time without reaching the topic after next; the passage playing
-# at the note's time is always checked too, however long before it started.
+# at the note's time is checked too when it started up to RESOLVE_MAX_GAP_SECONDS (3 minutes) before.
 CHECK_WINDOW_SECONDS: Final = 90.0
 # Of the transcript passages a translated quotation may stand for, the one holding most of the
 # translation table's renderings of its words; below this share, the passage playing at its time.
@@ -182,8 +182,8 @@ def recheck(conn: sqlite3.Connection, episode_ids: Iterable[int] | None, aliases
                 continue
             if tables is None:
                 tables = renderings(aliases)
-            rows.append(check_quotation(quote, passages_near(conn, episode, quote.start, CHECK_WINDOW_SECONDS),
-                                        tables))
+            near = passages_near(conn, episode, quote.start, CHECK_WINDOW_SECONDS, w.RESOLVE_MAX_GAP_SECONDS)
+            rows.append(check_quotation(quote, near, tables))
     replace_checks(conn, episodes, rows)
     counts = dict(conn.execute("SELECT verdict, COUNT(*) FROM note_checks GROUP BY verdict").fetchall())
     totals = CheckTotals(

@@ -129,9 +129,12 @@ def has_verbatim(conn: sqlite3.Connection, episode_id: int) -> bool:
     return row is not None
 
 
-def passages_near(conn: sqlite3.Connection, episode_id: int, at: float, window: float) -> list[Passage]:
+def passages_near(
+    conn: sqlite3.Connection, episode_id: int, at: float, window: float, reach: float
+) -> list[Passage]:
     """The episode's verbatim passages starting within `window` seconds of `at`, and the one playing at
-    `at` (the last to start by then, however long before), in time order."""
+    `at` (the last to start by then, up to `reach` seconds before: a quote collection's excerpt an hour
+    earlier is not what was said then), in time order."""
     columns = "s.id, s.speaker_id, s.start, s.text, s.terms, s.lang"
     base = (
         f"FROM segments s JOIN sources src ON src.id = s.source_id WHERE s.episode_id = ? AND s.kind = 'quote' "
@@ -142,7 +145,8 @@ def passages_near(conn: sqlite3.Connection, episode_id: int, at: float, window: 
                                                                                        at + window),
     ).fetchall()
     playing = conn.execute(
-        f"SELECT {columns} {base} AND s.start <= ? ORDER BY s.start DESC, s.id DESC LIMIT 1", (episode_id, at)
+        f"SELECT {columns} {base} AND s.start <= ? AND s.start >= ? ORDER BY s.start DESC, s.id DESC LIMIT 1",
+        (episode_id, at, at - reach),
     ).fetchall()
     found = {int(r[0]): Passage(*r) for r in [*playing, *near]}
     return sorted(found.values(), key=lambda p: (p.start, p.id))

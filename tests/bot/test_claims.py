@@ -55,6 +55,9 @@ youtube: AbCdEfGhIjK
 
 **Dario Amodei (00:09:52):**
 "Why do you keep saying that talent density beats talent mass?"
+
+**Dario Amodei (00:16:00):**
+"We never once talked about compute budgets."
 """
 
 NOTE_JA = """\
@@ -114,7 +117,7 @@ def _note(answer: Answer, words: str) -> Citation:
 
 
 async def test_each_note_quotation_gets_its_verdict(checked: SaidService) -> None:
-    assert await check_counts(checked.store) == {"matches": 1, "differs": 2, "translation": 1, "unchecked": 1}
+    assert await check_counts(checked.store) == {"matches": 1, "differs": 2, "translation": 1, "unchecked": 2}
     differs = _note(await checked.ask("what did Amodei say about big companies being lazy?"), "lazy")
     assert differs.note_check == "differs"
     # The transcript's own words it was checked against: the passage playing at that time.
@@ -125,6 +128,10 @@ async def test_each_note_quotation_gets_its_verdict(checked: SaidService) -> Non
     assert host.note_check == "differs" and "Um, a hundred" in (host.transcript_text or "")
     other = _note(await checked.ask("what did Amodei say about interpretability?"), "Interpretability")
     assert other.note_check == "unchecked" and other.transcript_text is None
+    # The transcript has nothing of Dario's within 90 s of 00:16:00, and his last turn (00:12:10) began
+    # more than three minutes before: no transcript of that moment, not a contradiction.
+    later = _note(await checked.ask("what did Amodei say about compute budgets?"), "compute budgets")
+    assert later.note_check == "unchecked"
 
 
 async def test_a_japanese_quotation_of_an_english_transcript_is_a_translation_never_a_match(
@@ -176,7 +183,7 @@ async def test_verdicts_follow_the_transcript_when_it_comes_goes_or_changes(
     transcript.unlink()
     report = await service.ingest([folder])
     assert report.notes_checked == 0
-    assert await check_counts(service.store) == {"unchecked": 5}
+    assert await check_counts(service.store) == {"unchecked": 6}
 
     write(transcript, TRANSCRIPT)  # the transcript arrives: the notes, unchanged, are checked now
     report = await service.ingest([folder])
@@ -189,14 +196,14 @@ async def test_verdicts_follow_the_transcript_when_it_comes_goes_or_changes(
     ))
     report = await service.ingest([folder])
     assert report.changed == 1 and (report.notes_checked, report.notes_contradicted) == (3, 1)
-    assert await check_counts(service.store) == {"matches": 2, "differs": 1, "translation": 1, "unchecked": 1}
+    assert await check_counts(service.store) == {"matches": 2, "differs": 1, "translation": 1, "unchecked": 2}
     # A quotation that matches is the transcript's passage: its words are the ones shown.
     [first, *_] = (await service.ask("what did Amodei say about big companies being lazy?")).citations
     assert first.source.endswith("episode-7.txt") and first.note_check is None
 
     transcript.unlink()  # gone again: nothing to check against
     report = await service.ingest([folder])
-    assert report.removed == 1 and await check_counts(service.store) == {"unchecked": 5}
+    assert report.removed == 1 and await check_counts(service.store) == {"unchecked": 6}
 
 
 def test_only_the_notes_speaker_or_unlabelled_words_are_checked_against() -> None:
