@@ -73,6 +73,19 @@ _MIGRATIONS: list[str] = [
     ALTER TABLE episodes ADD COLUMN audio_url TEXT;
     CREATE INDEX episodes_audio_url ON episodes(audio_url);
     """,
+    # A note quotation checked against its episode's transcript (bot/claims.py): matches, differs,
+    # translation (wording not comparable) or unchecked; the passage it was checked against. No foreign
+    # keys: an ingest replaces segments first and recomputes the verdicts of their episodes after.
+    """
+    CREATE TABLE note_checks(
+        segment_id INTEGER PRIMARY KEY,
+        episode_id INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        score REAL,
+        transcript_id INTEGER
+    );
+    CREATE INDEX note_checks_episode ON note_checks(episode_id);
+    """,
 ]
 
 
