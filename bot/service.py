@@ -14,15 +14,18 @@ from bot.ingest.runner import Progress, max_file_bytes, run_ingest
 from bot.models import (
     AddSourceResult,
     Answer,
+    AnswerStatus,
     Episode,
     ExportedSegment,
     IngestReport,
     ReloadResult,
     RemoteSource,
     StoreStats,
+    Verification,
 )
-from bot.pipeline import Knowledge, Question, answer
+from bot.pipeline import RAW_QUESTION_CHARS, Knowledge, Question, answer
 from bot.plan import DocFreqs
+from bot.quote_question import parse_quote_question
 from bot.remote.listing import list_sources
 from bot.remote.lists import CHAT_ORIGIN, COMMAND_LINE_ORIGIN, Requested
 from bot.remote.refresh_lock import RefreshLock
@@ -33,6 +36,7 @@ from bot.shows import ShowDirectory, load_shows
 from bot.speakers import SpeakerDirectory, load_configured_speakers
 from bot.store import Store
 from bot.topics import AliasTable, cached_aliases
+from bot.verify import verify as verify_quote
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +169,7 @@ class SaidService:
         async with self._index_lock:
             report = await run_ingest(
                 self.store, paths, progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
-                sources=sources, fetch=self.fetch_policy(), fresh_seconds=fresh_seconds,
+                sources=sources, fetch=self.fetch_policy(), fresh_seconds=fresh_seconds, aliases=self.knowledge.aliases,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
@@ -326,9 +330,39 @@ class SaidService:
         offset: int = 0,
     ) -> Answer:
         await self._notice_other_writers()
+        quoted = parse_quote_question(question[:RAW_QUESTION_CHARS])
+        if quoted is not None and offset == 0:
+            return await self._verify_answer(question, quoted.quote, speaker or quoted.speaker, lang)
         asked = Question(text=question, speaker=speaker, lang=lang, limit=limit, offset=offset)
         await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        await self._notice_other_writers()
+        asked = Question(text=topic, speaker=speaker, lang=lang, limit=limit, offset=offset, timeline=True)
+        await self._wait_for_first_build()
+        return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
+    # ----------------------------------------------------------------- quote verification
+
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
+        await self._notice_other_writers()
+        await self._wait_for_first_build()
+        return await verify_quote(
+            quote, self.knowledge, self.store, speaker=speaker, lang=lang, ready=self.ready, from_message=from_message
+        )
+
+    async def _verify_answer(self, question: str, quote: str, speaker: str | None, lang: str | None) -> Answer:
+        """"did Dario say '…'?" asked as a question: the answer carries the verification."""
+        found = await self.verify(quote, speaker=speaker, lang=lang)
+        return Answer(
+            question=question, speaker=found.speaker, topic=found.quote, language=found.language,
+            status=AnswerStatus.OK if found.citations else AnswerStatus.NOT_FOUND, verification=found,
+        )
 
     # ----------------------------------------------------------------- what the store holds
 

@@ -1,4 +1,5 @@
-"""The slash commands: /ask, /episodes, /about, /reload and /add (adding a source: add.py).
+"""The slash commands: /ask, /episodes, /about, /reload, /timeline, /verify and /add (adding a source:
+add.py), and the "Find who said this" message command.
 
 Each handler translates an interaction into one core call and the result into a reply; the
 deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
@@ -23,7 +24,7 @@ from bot.ratelimit import limited_text
 from .add import URL_MAX
 from .add import add as add_source
 from .deps import Deps
-from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
+from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload, render_verification
 from .respond import Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, AskState
@@ -35,6 +36,10 @@ CHOICES_MAX: Final = 25  # Discord's limit for autocomplete
 CHOICE_MAX_LEN: Final = 100
 
 Interaction = discord.Interaction[discord.Client]
+# What a client's tree is given: slash commands and message (context-menu) commands.
+AppCommand = app_commands.Command[Any, Any, None] | app_commands.ContextMenu
+# A quote to verify: a sentence or a paragraph (the core checks the first 1000 characters of anything longer).
+QUOTE_MAX: Final = 1000
 
 
 def speaker_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
@@ -108,6 +113,25 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
         await turn.show(render_reload(result, lang))
 
 
+async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: str | None, private: bool) -> None:
+    """/timeline: the core's timeline answer, laid out like any answer (one entry per episode, dated)."""
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, ephemeral=private)
+    async with turn.guard("/timeline"):
+        if not deps.limits.allow(str(interaction.user.id)):
+            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
+            await turn.tell(limited_text(lang))
+            return
+        try:
+            answer = await turn.compute(deps.gate.run(
+                lambda: deps.core.timeline(topic, speaker=speaker or None, lang=lang)
+            ))
+        except Busy:
+            await turn.tell(i18n.t("busy", lang))
+            return
+        await turn.show(render_answer(answer, lang, question=topic))
+
+
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:
     """Configured admins anywhere; otherwise members with Manage Server in a server."""
     if interaction.user.id in admin_ids:
@@ -115,7 +139,31 @@ def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int])
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
-def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
+async def verify(
+    deps: Deps, interaction: Interaction, quote: str, speaker: str | None, *, private: bool, command: str,
+    from_message: bool = False,
+) -> None:
+    """/verify and "Find who said this": the core's verdict on the words, with the passages that show it."""
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, ephemeral=private)
+    async with turn.guard(command):
+        if not deps.limits.allow(str(interaction.user.id)):
+            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
+            await turn.tell(limited_text(lang))
+            return
+        try:
+            found = await turn.compute(deps.gate.run(
+                lambda: deps.core.verify(
+                    quote[:QUOTE_MAX], speaker=speaker or None, lang=lang, from_message=from_message
+                )
+            ))
+        except Busy:
+            await turn.tell(i18n.t("busy", lang))
+            return
+        await turn.show(render_verification(found, lang))
+
+
+def build_commands(deps: Deps) -> list[AppCommand]:
     """Fresh command objects for one client's tree, each callback bound to `deps`.
 
     The callbacks are closures rather than methods: discord.py reads the options from the
@@ -139,6 +187,20 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
     ) -> None:
         await ask(deps, interaction, question, speaker, private)
 
+    @app_commands.describe(
+        topic=described("opt_topic"),
+        speaker=described("opt_timeline_speaker"),
+        private=described("opt_private"),
+    )
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def timeline_command(
+        interaction: Interaction,
+        topic: app_commands.Range[str, 1, QUESTION_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+        private: bool = False,
+    ) -> None:
+        await timeline(deps, interaction, topic, speaker, private)
+
     async def episodes_command(interaction: Interaction) -> None:
         await stats_reply(deps, interaction, "/episodes", render_episodes)
 
@@ -147,6 +209,21 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
 
     async def reload_command(interaction: Interaction) -> None:
         await reload(deps, interaction)
+
+    @app_commands.describe(quote=described("opt_quote"), speaker=described("opt_verify_speaker"))
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def verify_command(
+        interaction: Interaction,
+        quote: app_commands.Range[str, 1, QUOTE_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+    ) -> None:
+        await verify(deps, interaction, quote, speaker, private=False, command="/verify")
+
+    async def find_who_said(interaction: Interaction, message: discord.Message) -> None:
+        # Someone else's message, checked for the one who asked: the reply is theirs alone.
+        await verify(
+            deps, interaction, message.content, None, private=True, command="find_who_said", from_message=True
+        )
 
     @app_commands.describe(url=described("opt_url"))
     async def add_command(interaction: Interaction, url: app_commands.Range[str, 1, URL_MAX]) -> None:
@@ -157,5 +234,8 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
         app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
         app_commands.Command(name="about", description=described("cmd_about"), callback=about_command),
         app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload_command),
+        app_commands.Command(name="timeline", description=described("cmd_timeline"), callback=timeline_command),
+        app_commands.Command(name="verify", description=described("cmd_verify"), callback=verify_command),
+        app_commands.ContextMenu(name=described("ctx_find_who"), callback=find_who_said),
         app_commands.Command(name="add", description=described("cmd_add"), callback=add_command),
     ]

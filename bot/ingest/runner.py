@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from bot.claims import CheckTotals, recheck
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, parse_file
 from bot.ingest.walk import Candidate as _Candidate
@@ -32,10 +33,13 @@ from bot.models import Episode, IngestProblem, IngestReport, SourceReport
 from bot.passages import within_episode, within_note_group
 from bot.remote.lists import CHAT_ORIGIN, Requested, read_source_list
 from bot.remote.urls import FetchPolicy
+from bot.settings import PACKAGED_CONFIG_DIR
 from bot.store import RemoteState, SegmentRow, SourceState, Store, SyncWriter
+from bot.store.checks import episodes_of_path, episodes_of_source
 from bot.store.rows import owned_by
 from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
+from bot.topics import AliasTable, cached_aliases
 
 if TYPE_CHECKING:
     from bot.remote.gather import Gathered, RemoteDocument
@@ -44,7 +48,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever parsing or index tokens change: a store written by another version re-reads every
 # file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
-INDEX_VERSION = "2026-12-01.3"
+INDEX_VERSION = "2026-12-01.4"
 
 # Files larger than this are refused (reported, not read): reading and parsing a 200 MB file peaked at
 # 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB (CoreSettings.max_file_mb) overrides it; notes are
@@ -281,7 +285,7 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
     max_file_mb: float = DEFAULT_MAX_FILE_MB, sources: Sequence[Requested] = (), fetch: FetchPolicy | None = None,
-    fresh_seconds: float | None = None,
+    fresh_seconds: float | None = None, aliases: AliasTable | None = None,
 ) -> IngestReport:
     """Ingest `paths` and the remote `sources` (with those the folders' sources.txt files list).
 
@@ -290,6 +294,10 @@ async def run_ingest(
     written in it with the files; one that fails is reported and keeps what it gave before. With
     `fresh_seconds`, a source fetched less than that long ago is not fetched again (a start or a one-shot
     command after a recent refresh).
+
+    Note quotations of every episode the run touched are checked against its transcript (`bot.claims`)
+    once all sources are written; `aliases` are the translation tables for quotations in another
+    language than the transcript (the packaged ones when None).
     """
     began = time.perf_counter()
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
@@ -300,6 +308,8 @@ async def run_ingest(
     remote = await _gather_remote(store, requests, fetch or FetchPolicy(max_bytes=max_file_bytes(max_file_mb)),
                                   progress, fresh_seconds)
     seen: set[str] = set()
+    # Episodes whose sources this run wrote or removed: their note quotations are checked again.
+    touched: set[int] = set()
     total = len(candidates)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
     pool: Executor | None = None
@@ -331,7 +341,7 @@ async def run_ingest(
                 schedule()
                 olds = [known.get(candidate.key) for candidate, _ in chunk]
                 items = [(candidate, old, p) for (candidate, _), old, p in zip(chunk, olds, prepared, strict=True)]
-                counts = await writer.batch(partial(_write_chunk, claims, items))
+                counts = await writer.batch(partial(_write_chunk, claims, items, touched))
                 for (candidate, old, p), (count, duplicate) in zip(items, counts, strict=True):
                     seen.add(candidate.key)
                     _account(report, candidate, old, p, count, duplicate)
@@ -339,14 +349,20 @@ async def run_ingest(
                     if progress is not None:
                         progress(done, total, candidate.key)
             for path in await asyncio.to_thread(_removed, known, seen, found, exclusive):
-                await writer.remove_source(known[path].id)
+                source_id = known[path].id
+                touched.update(await writer.batch(partial(_episodes_of, source_id)))
+                await writer.remove_source(source_id)
                 report.removed += 1
             if remote or found.source_lists:
                 states = await store.remote_states()
                 report.removed += await writer.batch(partial(
                     _write_remote, remote, known, states, _unlisted(states, requests, found, unread_lists), report,
+                    touched,
                 ))
             await writer.prune_episodes()
+            tables = aliases if aliases is not None else cached_aliases(PACKAGED_CONFIG_DIR)
+            totals = await writer.batch(lambda w: recheck(w.conn, None if reparse else touched, tables))
+            _account_checks(report, totals)
             await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             await writer.set_meta("index_version", INDEX_VERSION)
     finally:
@@ -479,7 +495,8 @@ class _Claims:
 
 
 def _write_chunk(
-    claims: _Claims, items: list[tuple[_Candidate, SourceState | None, _Prepared]], writer: SyncWriter
+    claims: _Claims, items: list[tuple[_Candidate, SourceState | None, _Prepared]], touched: set[int],
+    writer: SyncWriter,
 ) -> list[tuple[int, str | None]]:
     """On the writer's thread: store a chunk of prepared files; per file the segments stored, and the
     path it duplicates when its content is already indexed under another."""
@@ -493,6 +510,7 @@ def _write_chunk(
             assert old is not None
             duplicate = claims.claim(old.sha256, candidate.key)
             if duplicate is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
                 writer.remove_source(old.id)
             elif prepared.touch:
                 writer.touch_source(old.id, candidate.mtime)
@@ -500,9 +518,11 @@ def _write_chunk(
             assert prepared.doc is not None
             duplicate = claims.claim(prepared.digest, candidate.key)
             if old is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
                 writer.remove_source(old.id)
             if duplicate is None:
                 count = _store_document(writer, candidate, prepared.digest, prepared.doc)
+                touched.update(episodes_of_path(writer.conn, candidate.key))
         out.append((count, duplicate))
     return out
 
@@ -529,6 +549,16 @@ def _account(
         else:
             report.added += 1
         report.segments += segments
+
+
+def _episodes_of(source_id: int, writer: SyncWriter) -> set[int]:
+    return episodes_of_source(writer.conn, source_id)
+
+
+def _account_checks(report: IngestReport, totals: CheckTotals) -> None:
+    report.notes_checked = totals.checked
+    report.notes_contradicted = totals.contradicted
+    report.notes_translated = totals.translated
 
 
 def _question_context(
@@ -696,11 +726,11 @@ def _unlisted(states: dict[str, RemoteState], requests: list[Requested], found: 
 
 def _write_remote(
     remote: list[_Remote], known: dict[str, SourceState], states: dict[str, RemoteState], unlisted: list[str],
-    report: IngestReport, writer: SyncWriter,
+    report: IngestReport, touched: set[int], writer: SyncWriter,
 ) -> int:
     """On the writer's thread: each source's outcome and new documents; what unlisted sources held goes.
 
-    Returns how many stored documents were removed.
+    Returns how many stored documents were removed; the episodes written or removed go into `touched`.
     """
     for item in remote:
         g = item.gathered
@@ -729,12 +759,14 @@ def _write_remote(
         for document, tokenized in item.documents:
             old = known.get(document.key)
             if old is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
                 writer.remove_source(old.id)
                 report.changed += 1
             else:
                 report.added += 1
             candidate = _Candidate(Path(document.key), document.key, document.size, 0.0)
             segments += _store_document(writer, candidate, document.digest, tokenized)
+            touched.update(episodes_of_path(writer.conn, document.key))
             report.problems.extend(tokenized.warnings)
         report.skipped += g.unchanged
         report.segments += segments
@@ -744,6 +776,7 @@ def _write_remote(
     for url in unlisted:
         for path, state in known.items():
             if owned_by(path, url):
+                touched.update(episodes_of_source(writer.conn, state.id))
                 writer.remove_source(state.id)
                 removed += 1
         writer.forget_remote(url)
