@@ -182,6 +182,10 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "{url}: failed: {reason} (what it gave before keeps serving)",
         "ja": "{url}: 失敗: {reason}（以前の内容はそのまま使われます）",
     },
+    "not_allowed_admins": {
+        "en": "Sorry, only the bot's admins can do that.",
+        "ja": "申し訳ありません。この操作はボットの管理者のみ実行できます。",
+    },
     "add_usage": {
         "en": "Give the URL to add, e.g. add https://example.com/feed.xml",
         "ja": "追加する URL を指定してください（例: add https://example.com/feed.xml）",

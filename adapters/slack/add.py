@@ -50,7 +50,7 @@ async def add(core: Core, admins: frozenset[str], locales: UserLocales, command:
         if user not in admins:
             turn.outcome = "refused"
             log.info("slack_add_refused", extra={"user_id": user})
-            await say(i18n.t("not_allowed", turn.lang))
+            await say(i18n.t("not_allowed_admins", turn.lang))
             return
         url = url_of(str(text))
         if not url:

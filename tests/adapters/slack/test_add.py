@@ -96,5 +96,5 @@ async def test_others_are_refused_and_nothing_is_fetched(
     url = remote.put("/loom.md", NOTE)
     await send_add(web_with_state, url, user="UEN")
     [reply] = await slack.wait_responses()
-    assert reply["text"] == "Sorry, only server managers can do that."
+    assert reply["text"] == "Sorry, only the bot's admins can do that."
     assert remote.seen == [] and await state.sources() == []
