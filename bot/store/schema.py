@@ -12,7 +12,6 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
 # How long one statement waits for another process's write lock before SQLite says `database is locked`;
 # a run that needs the lock retries that wait (see `Store.transaction`).
 BUSY_TIMEOUT_MS = 10_000
@@ -87,6 +86,8 @@ _MIGRATIONS: list[str] = [
     CREATE INDEX note_checks_episode ON note_checks(episode_id);
     """,
 ]
+# The schema a store is brought to: one version per migration, so a merged migration cannot be forgotten.
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:
