@@ -12,7 +12,6 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
 # How long one statement waits for another process's write lock before SQLite says `database is locked`;
 # a run that needs the lock retries that wait (see `Store.transaction`).
 BUSY_TIMEOUT_MS = 10_000
@@ -98,6 +97,8 @@ _MIGRATIONS: list[str] = [
     );
     """,
 ]
+# The schema a store is brought to: one version per migration, so a merged migration cannot be forgotten.
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:
