@@ -79,7 +79,7 @@ class RemoteServer:
                 await response.write(chunk)
                 sent += len(chunk)
                 self.sent[request.path] = sent
-        except (ConnectionResetError, asyncio.CancelledError):
+        except (ConnectionError, asyncio.CancelledError):
             pass
         return response
 
@@ -91,7 +91,7 @@ class RemoteServer:
             for _ in range(100_000):
                 await response.write(b"x")
                 await asyncio.sleep(0.05)
-        except (ConnectionResetError, asyncio.CancelledError):
+        except (ConnectionError, asyncio.CancelledError):
             pass
         return response
 

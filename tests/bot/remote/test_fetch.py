@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import pytest
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bot.remote.fetch import Fetcher
+from bot.remote.fetch import CheckedResolver, Fetcher, Refused
 from bot.remote.urls import FetchError, FetchPolicy, check_url
 from tests.support.remote_server import RemoteServer, serving
 
@@ -157,3 +159,33 @@ def test_private_feed_tokens_stay_out_of_the_logs() -> None:
     assert loggable(url) == "https://feeds.example.com/private.xml"
     assert token_like(url) == ["abcdef0123456789abcdef"]
     assert loggable("https://example.com/feed.xml") == "https://example.com/feed.xml"
+
+
+class _Answers(AbstractResolver):
+    """A resolver that answers from a table (what a hostile DNS server would say)."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        return [{"hostname": host, "host": address, "port": port, "family": family, "proto": 0, "flags": 0}
+                for address in self.table[host]]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_name_that_resolves_to_a_private_address_is_refused_at_connect_time() -> None:
+    checked = CheckedResolver(_Answers({
+        "feed.example.com": ["93.184.216.34"],
+        "rebound.example.com": ["127.0.0.1"],
+        "mixed.example.com": ["93.184.216.34", "10.1.2.3"],
+        "mapped.example.com": ["::ffff:169.254.169.254"],
+    }))
+    assert [r["host"] for r in await checked.resolve("feed.example.com", 443)] == ["93.184.216.34"]
+    for name, address in (("rebound.example.com", "127.0.0.1"), ("mixed.example.com", "10.1.2.3"),
+                          ("mapped.example.com", "::ffff:169.254.169.254")):
+        with pytest.raises(Refused) as caught:
+            await checked.resolve(name, 443)
+        assert caught.value.reason.startswith(f"refused: {address} is a private address")
