@@ -335,6 +335,7 @@ def _citation(item: _Scored) -> VerifiedCitation:
         verbatim=item.match.verbatim and not translated,
         differences=[QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences],
         translated=translated,
+        people=list(episode.speakers) if episode is not None and hit.speaker is None else [],
     )
 
 
