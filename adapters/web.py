@@ -15,10 +15,14 @@ from aiohttp import web
 
 from bot.port import Core
 from bot.settings import Settings
+from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 log = logging.getLogger(__name__)
 
 CORE: web.AppKey[Core] = web.AppKey("core")
+# What every instance shares: the Slack and Discord mounts take it from here.
+STATE: web.AppKey[SharedState] = web.AppKey("state")
 
 # /healthz answers from the segment count it last read, refreshed in the background at most this
 # often, so a probe never queues behind answers for the store's read connections.
@@ -114,10 +118,22 @@ def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
         log.info("slack_not_configured", extra={"serving": "/healthz"})
 
 
-def create_web_app(core: Core, settings: Settings) -> web.Application:
-    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP."""
+def create_web_app(core: Core, settings: Settings, *, state: SharedState | None = None) -> web.Application:
+    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP.
+
+    `state` is what the instances share; without one, the settings' own is opened and closed with the app.
+    """
     app = web.Application(middlewares=[access_log], client_max_size=CLIENT_MAX_SIZE)
     app[CORE] = core
+    if state is None:
+        own = open_shared_state(settings.core)
+
+        async def close_state(_: web.Application) -> None:
+            await own.close()
+
+        app.on_cleanup.append(close_state)
+        state = own
+    app[STATE] = state
     app[HEALTH] = HealthCache()
     app.router.add_get("/healthz", healthz)
     _mount_slack(app, core, settings)

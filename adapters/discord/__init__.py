@@ -23,6 +23,8 @@ import yarl
 from bot.port import Core
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 from .client import SaidClient
 from .commands import build_commands
@@ -57,12 +59,18 @@ def command_state_file(settings: Settings) -> Path:
     return settings.core.db_path.parent / STATE_FILE_NAME
 
 
-async def run_discord(core: Core, settings: Settings) -> None:
+async def run_discord(core: Core, settings: Settings, *, state: SharedState | None = None) -> None:
     """Run the bot until the client is closed or this task is cancelled (which closes it cleanly).
 
-    Raises ValueError when DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
+    `state` is what the instances share (the settings' own when not given). Raises ValueError when
+    DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
     """
-    await serve(create_client(core, settings), settings)
+    own = open_shared_state(settings.core) if state is None else None
+    try:
+        await serve(create_client(core, settings), settings)
+    finally:
+        if own is not None:
+            await own.close()
 
 
 def point_at(settings: Settings) -> None:
