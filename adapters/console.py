@@ -26,7 +26,8 @@ def format_citation(citation: CitationView, lang: str) -> str:
     if citation.timestamp:
         where += f" @ {citation.timestamp}"
     badges = f" [{i18n.join_list(list(citation.badge_texts), lang)}]" if citation.badge_texts else ""
-    lines = [f"{citation.number}. {citation.who} — {where}{badges}", f"   “{citation.text}”"]
+    when = f"{citation.date_label} · " if citation.date_label else ""
+    lines = [f"{citation.number}. {when}{citation.who} — {where}{badges}", f"   “{citation.text}”"]
     lines += [f"   · {note}" for note in citation.notes]
     if citation.url:
         lines.append(f"   {citation.url}")

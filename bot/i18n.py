@@ -151,6 +151,42 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "I'm busy answering other questions right now. Please try again in a minute.",
         "ja": "ほかの質問への回答で混み合っています。1分ほどしてからもう一度お試しください。",
     },
+    # --- timelines ("how has Dario's view on X changed?", /timeline)
+    "timeline_header": {
+        "en": "How {speaker}'s view on “{topic}” changed — {episodes}{years}",
+        "ja": "{speaker}の「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_header_any": {
+        "en": "How views on “{topic}” changed — {episodes}{years}",
+        "ja": "「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_episodes": {"en": "{count} episodes", "ja": "{count}件のエピソード"},
+    "timeline_episode_one": {"en": "1 episode", "ja": "1件のエピソード"},
+    "timeline_years": {"en": ", {first}–{last}", "ja": "、{first}〜{last}年"},
+    "timeline_year": {"en": ", {year}", "ja": "、{year}年"},
+    "timeline_undated": {"en": "undated (listed last)", "ja": "日付不明（最後に表示）"},
+    "cmd_timeline": {
+        "en": "How someone's view on a topic changed: their best passage per episode, oldest first",
+        "ja": "ある話題についての考えの変化: エピソードごとの発言を古い順に",
+    },
+    "opt_topic": {"en": "The topic, e.g. scaling laws", "ja": "話題（例: スケーリング則）"},
+    "opt_timeline_speaker": {"en": "Whose view (default: anyone)", "ja": "誰の考えか（省略時は全員）"},
+    # --- note quotations checked against transcripts (bot/claims.py)
+    "note_check_matches": {"en": "matches the transcript", "ja": "文字起こしと一致"},
+    "note_check_differs": {"en": "the transcript differs", "ja": "文字起こしと異なる"},
+    "note_check_translation": {
+        "en": "a note's translation: wording not checked against the transcript",
+        "ja": "ノートの翻訳（文字起こしとの文言照合はできません）",
+    },
+    "note_check_unchecked": {"en": "no transcript to check against", "ja": "照合できる文字起こしなし"},
+    "transcript_line_at": {"en": "Transcript ({time}): “{text}”", "ja": "文字起こし（{time}）:「{text}」"},
+    "transcript_line": {"en": "Transcript: “{text}”", "ja": "文字起こし:「{text}」"},
+    "ingest_note_checks": {
+        "en": "; note quotations: {checked} checked against transcripts, {contradicted} contradicted, "
+        "{translated} translations (saidbot doctor --notes lists the contradicted ones)",
+        "ja": "。ノートの引用: 文字起こしと照合 {checked} 件、食い違い {contradicted} 件、翻訳 {translated} 件"
+        "（saidbot doctor --notes で一覧）",
+    },
 }
 
 

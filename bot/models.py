@@ -122,6 +122,14 @@ class Citation(BaseModel):
     score: float = 0.0
     # Unlabelled words of a commentary show about this person: what the show says of them, not theirs.
     commentary_on: str | None = None
+    # The episode's date as stored ("2024-11-11"); set on timeline entries, None when undated.
+    date: str | None = None
+    # A note's quotation checked against the episode's transcript (bot/claims.py): "matches", "differs",
+    # "translation" (another language: wording not comparable) or "unchecked"; None for anything else.
+    note_check: Literal["matches", "differs", "translation", "unchecked"] | None = None
+    # The transcript's own words the note was checked against, and when they start.
+    transcript_text: str | None = None
+    transcript_timestamp: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -152,6 +160,10 @@ class Answer(BaseModel):
     # their passages) and, as citations, some of those passages.
     about_speaker: bool = False
     topics: list[str] = Field(default_factory=list)
+    # A timeline ("how has Dario's view on X changed?"): one citation per episode, oldest first, undated
+    # last; `total` counts episodes and `years` spans the dated ones.
+    timeline: bool = False
+    years: tuple[int, int] | None = None
     # A question asking whether someone said a quote ("did Dario say '…'?"): the verification answers it.
     verification: Verification | None = None
 
@@ -180,6 +192,11 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+    # Note quotations in the store checked against their episode's transcript (bot/claims.py): how many
+    # could be compared word for word, how many the transcript contradicts, how many are translations.
+    notes_checked: int = 0
+    notes_contradicted: int = 0
+    notes_translated: int = 0
 
 
 class ReloadResult(BaseModel):

@@ -43,6 +43,11 @@ class Badge(StrEnum):
     NOTE = "note"  # a note's summary or quotation, not checked against a recording
     UNLABELLED = "unlabelled"  # the transcript does not say who spoke; the speaker is inferred or unknown
     COMMENTARY = "commentary"  # a commentary show talking about someone: its words, not theirs
+    # A note's quotation checked against the episode's transcript (bot/claims.py).
+    TRANSCRIPT_MATCHES = "transcript_matches"  # the transcript holds those words
+    TRANSCRIPT_DIFFERS = "transcript_differs"  # it does not: its own words are shown beside the note's
+    NOTE_TRANSLATION = "note_translation"  # another language than the transcript: wording not checked
+    NO_TRANSCRIPT = "no_transcript"  # no transcript of that moment to check against
 
 
 _BADGE_TEXT: Final = {
@@ -50,6 +55,10 @@ _BADGE_TEXT: Final = {
     Badge.NOTE: "note_kind",
     Badge.UNLABELLED: "unverified_speaker",
     Badge.COMMENTARY: "commentary_on",
+    Badge.TRANSCRIPT_MATCHES: "note_check_matches",
+    Badge.TRANSCRIPT_DIFFERS: "note_check_differs",
+    Badge.NOTE_TRANSLATION: "note_check_translation",
+    Badge.NO_TRANSCRIPT: "note_check_unchecked",
 }
 
 
@@ -74,6 +83,11 @@ class CitationView:
     url: str | None
     text: str
     citation: Citation
+    # A timeline entry's date: the episode's, or that it has none (those come last).
+    date_label: str | None = None
+    # "Transcript (01:38:37): …": the transcript's own words under a note quotation it contradicts or
+    # that translates it.
+    transcript_line: str | None = None
     # Lines shown under the quote: a verification's match, its differing words, the translated label.
     notes: tuple[str, ...] = ()
 
@@ -109,6 +123,8 @@ def who_label(citation: Citation, lang: str) -> str:
 
 
 def badges(citation: Citation) -> tuple[Badge, ...]:
+    if citation.note_check is not None:
+        return note_check_badges(citation)
     kind = Badge.NOTE if citation.kind == "note" else Badge.VERBATIM
     found: tuple[Badge, ...] = (kind,)
     if citation.kind == "quote" and (citation.speaker is None or not citation.speaker_verified):
@@ -122,15 +138,20 @@ def present_citation(citation: Citation, number: int, lang: str) -> CitationView
     found = badges(citation)
     # "00:14:36" beside a link promises the link plays from there; an article page cannot.
     timestamp = citation.timestamp if citation.link_seeks else None
+    # The transcript's own words under a note's quotation are one of the lines every platform draws under a quote.
+    line = transcript_line(citation, lang)
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
         badge_texts=tuple(badge_text(b, lang, citation) for b in found), episode=citation.episode, show=citation.show,
         timestamp=timestamp, url=citation.url, text=citation.text, citation=citation,
+        transcript_line=line, notes=(line,) if line else (),
     )
 
 
 def header(answer: Answer, lang: str) -> str:
     """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    if answer.timeline:
+        return timeline_header(answer, lang)
     if answer.about_speaker and answer.speaker:
         if not answer.topics:
             return i18n.t("about_speaker_header_plain", lang, speaker=answer.speaker)
@@ -189,11 +210,12 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
             question_line=question_line, citations=(), page=None, remaining=0, remaining_text=None,
         )
     left = remaining(answer)
+    views = tuple(present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1))
+    if answer.timeline:
+        views = tuple(replace(v, date_label=timeline_date(v.citation, lang)) for v in views)
     return AnswerView(
         status=answer.status, language=lang, message=None, header=header(answer, lang), question_line=question_line,
-        citations=tuple(
-            present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1)
-        ),
+        citations=views,
         page=page_label(answer, lang), remaining=left,
         remaining_text=i18n.t("more_results", lang, count=left) if left else None,
     )
@@ -201,10 +223,19 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
 
 def ingest_summary(report: IngestReport, lang: str = "en") -> str:
     """"added 2, changed 0, …; 483 segments in 0.41s" in the asker's language."""
-    return i18n.t(
+    summary = i18n.t(
         "ingest_summary", lang, added=report.added, changed=report.changed, removed=report.removed,
         skipped=report.skipped, failed=report.failed, segments=report.segments, seconds=f"{report.seconds:.2f}",
     )
+    return summary + note_checks_summary(report, lang)
+
+
+def note_checks_summary(report: IngestReport, lang: str) -> str:
+    """"; note quotations: 3 checked against transcripts, 1 contradicted (saidbot doctor --notes)", or nothing."""
+    if not (report.notes_checked or report.notes_translated):
+        return ""
+    return i18n.t("ingest_note_checks", lang, checked=report.notes_checked,
+                  contradicted=report.notes_contradicted, translated=report.notes_translated)
 
 
 def reload_summary(result: ReloadResult, lang: str) -> str:
@@ -219,6 +250,51 @@ def reload_summary(result: ReloadResult, lang: str) -> str:
     )
     done = i18n.t("reload_done", lang, summary=counts)
     return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
+
+
+def timeline_header(answer: Answer, lang: str) -> str:
+    """"How Dario Amodei's view on “scaling” changed — 3 episodes, 2023–2025"."""
+    topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
+    count = max(answer.total, answer.offset + len(answer.citations))
+    episodes = i18n.t("timeline_episode_one", lang) if count == 1 else i18n.t("timeline_episodes", lang, count=count)
+    years = ""
+    if answer.years is not None:
+        first, last = answer.years
+        years = (i18n.t("timeline_year", lang, year=first) if first == last
+                 else i18n.t("timeline_years", lang, first=first, last=last))
+    if answer.speaker:
+        return i18n.t("timeline_header", lang, speaker=answer.speaker, topic=topic, episodes=episodes, years=years)
+    return i18n.t("timeline_header_any", lang, topic=topic, episodes=episodes, years=years)
+
+
+def timeline_date(citation: Citation, lang: str) -> str:
+    """A timeline entry's date as stored, or that the episode has none."""
+    return citation.date or i18n.t("timeline_undated", lang)
+
+
+_NOTE_CHECK_BADGE: Final = {
+    "matches": Badge.TRANSCRIPT_MATCHES,
+    "differs": Badge.TRANSCRIPT_DIFFERS,
+    "translation": Badge.NOTE_TRANSLATION,
+    "unchecked": Badge.NO_TRANSCRIPT,
+}
+
+
+def note_check_badges(citation: Citation) -> tuple[Badge, ...]:
+    """A note's quotation: from a note, and what the transcript says of it (never "verbatim transcript")."""
+    found: tuple[Badge, ...] = (Badge.NOTE,)
+    if citation.note_check is not None:
+        found += (_NOTE_CHECK_BADGE[citation.note_check],)
+    return found
+
+
+def transcript_line(citation: Citation, lang: str) -> str | None:
+    """The transcript's own words under a note quotation they contradict or that translates them."""
+    if not citation.transcript_text:
+        return None
+    if citation.transcript_timestamp:
+        return i18n.t("transcript_line_at", lang, time=citation.transcript_timestamp, text=citation.transcript_text)
+    return i18n.t("transcript_line", lang, text=citation.transcript_text)
 
 
 # ----------------------------------------------------------------- quote verification

@@ -150,7 +150,8 @@ class SaidService:
     ) -> IngestReport:
         async with self._index_lock:
             report = await run_ingest(
-                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb
+                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
+                aliases=self.knowledge.aliases,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
@@ -238,6 +239,14 @@ class SaidService:
         if quoted is not None and offset == 0:
             return await self._verify_answer(question, quoted.quote, speaker or quoted.speaker, lang)
         asked = Question(text=question, speaker=speaker, lang=lang, limit=limit, offset=offset)
+        await self._wait_for_first_build()
+        return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        await self._notice_other_writers()
+        asked = Question(text=topic, speaker=speaker, lang=lang, limit=limit, offset=offset, timeline=True)
         await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
 

@@ -26,7 +26,7 @@ from bot.models import AnswerStatus
 from bot.present import ingest_summary
 from bot.settings import Settings, config_origin
 from saidbot.bootstrap import CoreOpener, NotConfigured, OpenedCore, load_settings, open_core, plan_for
-from saidbot.doctor import run_checks
+from saidbot.doctor import note_report, run_checks
 from saidbot.progress import ProgressBar
 
 log = logging.getLogger("saidbot")
@@ -123,12 +123,27 @@ async def cmd_run(args: argparse.Namespace, settings: Settings, opener: CoreOpen
 
 
 async def cmd_doctor(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    if getattr(args, "notes_check", False):
+        return await doctor_notes(settings)
     checks = run_checks(settings, require=tuple(args.require or ()))
     for check in checks:
         print(check.line())
     failed = [c for c in checks if c.level == "fail"]
     print(f"\n{len(failed)} problem(s) to fix." if failed else "\nAll good.")
     return 1 if failed else 0
+
+
+async def doctor_notes(settings: Settings) -> int:
+    """`saidbot doctor --notes`: what the transcripts say of the notes' quotations (exit 0: a report, not a fault)."""
+    entries, counts = await note_report(settings)
+    checked = counts.get("matches", 0) + counts.get("differs", 0)
+    print(f"note quotations: {checked} checked against transcripts ({counts.get('matches', 0)} match, "
+          f"{counts.get('differs', 0)} differ), {counts.get('translation', 0)} translations (wording not "
+          f"comparable), {counts.get('unchecked', 0)} with no transcript to check against")
+    if entries:
+        print(f"\nThe transcript contradicts {len(entries)}:\n")
+        print("\n\n".join(entries))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the configuration and say how to fix it")
     p.add_argument("--require", action="append", choices=["discord", "slack"],
                    help="fail when this adapter cannot start (repeatable)")
+    p.add_argument("--notes", dest="notes_check", action="store_true",
+                   help="list the note quotations that their transcripts contradict")
+    common(p)
     p.set_defaults(func=cmd_doctor)
     return parser
 

@@ -1,4 +1,5 @@
-"""The slash commands: /ask, /episodes, /about, /reload and /verify, and the "Find who said this" message command.
+"""The slash commands: /ask, /episodes, /about, /reload, /timeline and /verify, and the "Find who said this"
+message command.
 
 Each handler translates an interaction into one core call and the result into a reply; the
 deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
@@ -110,6 +111,25 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
         await turn.show(render_reload(result, lang))
 
 
+async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: str | None, private: bool) -> None:
+    """/timeline: the core's timeline answer, laid out like any answer (one entry per episode, dated)."""
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, ephemeral=private)
+    async with turn.guard("/timeline"):
+        if not deps.limits.allow(str(interaction.user.id)):
+            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
+            await turn.tell(limited_text(lang))
+            return
+        try:
+            answer = await turn.compute(deps.gate.run(
+                lambda: deps.core.timeline(topic, speaker=speaker or None, lang=lang)
+            ))
+        except Busy:
+            await turn.tell(i18n.t("busy", lang))
+            return
+        await turn.show(render_answer(answer, lang, question=topic))
+
+
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:
     """Configured admins anywhere; otherwise members with Manage Server in a server."""
     if interaction.user.id in admin_ids:
@@ -165,6 +185,20 @@ def build_commands(deps: Deps) -> list[AppCommand]:
     ) -> None:
         await ask(deps, interaction, question, speaker, private)
 
+    @app_commands.describe(
+        topic=described("opt_topic"),
+        speaker=described("opt_timeline_speaker"),
+        private=described("opt_private"),
+    )
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def timeline_command(
+        interaction: Interaction,
+        topic: app_commands.Range[str, 1, QUESTION_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+        private: bool = False,
+    ) -> None:
+        await timeline(deps, interaction, topic, speaker, private)
+
     async def episodes_command(interaction: Interaction) -> None:
         await stats_reply(deps, interaction, "/episodes", render_episodes)
 
@@ -194,6 +228,7 @@ def build_commands(deps: Deps) -> list[AppCommand]:
         app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
         app_commands.Command(name="about", description=described("cmd_about"), callback=about_command),
         app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload_command),
+        app_commands.Command(name="timeline", description=described("cmd_timeline"), callback=timeline_command),
         app_commands.Command(name="verify", description=described("cmd_verify"), callback=verify_command),
         app_commands.ContextMenu(name=described("ctx_find_who"), callback=find_who_said),
     ]

@@ -117,6 +117,8 @@ def _citation_embed(view: CitationView, quote_budget: int) -> discord.Embed:
     # A verification's match and differing words quote the asker's text: escaped like it.
     notes = "".join(f"\n{cut(escape_user_text(note), FIELD_VALUE_MAX)}" for note in view.notes)
     description = f"> {quote}" + (f"\n{notes}" if notes else "") + (f"\n\n{link}" if link else "")
+    if view.date_label:
+        description = f"**{cut(neutralize(view.date_label), TITLE_MAX)}**\n{description}"
     embed = discord.Embed(
         title=cut(neutralize(view.episode), TITLE_MAX) or None,
         url=_safe_url(view.url),

@@ -88,7 +88,8 @@ def _context(text: str) -> Block:
 
 def citation_line(citation: CitationView) -> str:
     """`*who* · episode · <url|hh:mm:ss>`, escaped, with the only link this adapter makes."""
-    parts = [f"*{fit(citation.who, MAX_NAME)}*"]
+    parts = [f"*{fit(citation.date_label, MAX_NAME)}*"] if citation.date_label else []
+    parts.append(f"*{fit(citation.who, MAX_NAME)}*")
     if citation.episode:
         parts.append(fit(citation.episode, MAX_NAME))
     if citation.timestamp:

@@ -43,6 +43,8 @@ class FakeCore:
         self.segments = len(self.citations) if segments is None else segments
         self.calls: list[str] = []
         self.asked: list[tuple[str, str | None]] = []
+        # Every /timeline: (topic, speaker, language).
+        self.timelines: list[tuple[str, str | None, str | None]] = []
         self.verified: list[tuple[str, str | None, bool]] = []
 
     async def _enter(self, call: str) -> None:
@@ -94,6 +96,20 @@ class FakeCore:
     def index_age_seconds(self) -> float | None:
         return 0.0
 
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        """The citations as a timeline of `speaker` (or the fake's speaker) on `topic`, in the order given."""
+        self.timelines.append((topic, speaker, lang))
+        await self._enter("timeline")
+        language = lang or "en"
+        if not self.citations:
+            return Answer(question=topic, speaker=None, topic=topic, language=language, timeline=True,
+                          status=AnswerStatus.NOT_FOUND, message=f"nothing about {topic}")
+        return Answer(
+            question=topic, speaker=speaker or self.speaker, topic=topic, language=language, timeline=True,
+            citations=self.citations[offset : offset + limit], total=len(self.citations), offset=offset,
+        )
     async def verify(
         self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
     ) -> Verification:
