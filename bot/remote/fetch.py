@@ -26,7 +26,6 @@ from bot.remote.urls import FetchError, FetchPolicy, address_allowed, check_url,
 
 log = logging.getLogger(__name__)
 
-PROJECT_URL: Final = "https://github.com/saidbot/saidbot"
 _READ_CHUNK: Final = 64 * 1024
 
 
@@ -35,7 +34,9 @@ def user_agent() -> str:
         version = metadata.version("saidbot")
     except metadata.PackageNotFoundError:
         version = "0"
-    return f"saidbot/{version} (+{PROJECT_URL})"
+    # Names the program and what it does, so a feed's operator can tell it from a scraper; the project has
+    # no public address to point to yet.
+    return f"saidbot/{version} (podcast transcript indexer; conditional requests)"
 
 
 class Refused(OSError):
