@@ -18,7 +18,8 @@ match is never verbatim: the wording of a translation cannot be checked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,6 +27,7 @@ from bot import i18n
 from bot.citations import MAX_CITATION_CHARS, REDACTED, to_citation
 from bot.models import Coverage, QuoteDifference, Verdict, Verification, VerifiedCitation
 from bot.pipeline import Knowledge
+from bot.plan import unit_idf
 from bot.quote_question import quote_in_message
 from bot.scoring import Ranked, unit_present
 from bot.store import Hit, Store
@@ -33,7 +35,8 @@ from bot.store.fts import Unit, quote
 from bot.text import cut_at_sentence, detect_language, is_cjk, split_sentences, strip_quotes, tokens
 from bot.topics import topic_units
 from bot.weights import RESOLVE_MAX_GAP_SECONDS, VERBATIM_FORMATS
-from bot.wording import Match, compare, normalise
+from bot.wording import Coverage as Held
+from bot.wording import Match, compare, content_terms, coverage, normalise
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,18 @@ MAX_QUOTE_CHARS: Final = 1000
 # Below this score a passage shares words with the quote but does not say the same thing: the
 # paraphrases in the tests score 0.7-0.85, unrelated sentences on the same topic under 0.5.
 CLOSE_MIN: Final = 0.6
+# The second, order-free way to be close (a reordered paraphrase: "the 100-person team beats the
+# 1,000-person one" for "the team of 100 is going to beat the team of 1,000"): the passage holds at
+# least COVERAGE_MIN of the quote's telling content (IDF-weighted, numbers included, see
+# bot.wording.coverage) within a sentence or two, and its aligned score still reaches ALIGNED_FLOOR.
+# Tuned on bench/eval/verify.py: reordered paraphrases with a few synonyms cover 0.7-1.0; words spliced
+# from two passages, or a plausible invented sentence on the same topic, stay under 0.65.
+COVERAGE_MIN: Final = 0.72
+# Under this aligned score the passage shares the quote's words but not its statement, however many.
+ALIGNED_FLOOR: Final = 0.35
+# A quote with fewer distinct content terms than this cannot be judged by coverage: two words of
+# three found is topic, not wording.
+COVERAGE_MIN_TERMS: Final = 4
 # A translated match needs this share of the quote's translatable words in one passage; fewer is a
 # passage on the same topic, not the same statement.
 TRANSLATED_MIN: Final = 0.6
@@ -73,6 +88,36 @@ class _Scored:
     text: str
     # Matched in another language (a note's translation, the translation tables): never verbatim.
     translated: bool = False
+    # The order-free signal, for a candidate that is not verbatim (None when not computed).
+    covered: Held | None = None
+
+
+# "Amodei said (that) …", "according to Dario, …", "アモデイによると、…": who is said to have said it,
+# written before the words. The name goes to the speaker slot when the store knows it.
+_SAID_PREFIX: Final = (
+    re.compile(
+        r"^(?P<spk>[^\W\d][\w.'’\- ]{0,58}?)\s+(?:(?:really|actually|once|has|had|supposedly)\s+)*"
+        r"(?:said|says|say|claimed|claims|stated|states|argued|argues|told\s+\w+|thinks|believes|wrote)"
+        r"\s*(?:that\b)?\s*[:,]?\s*(?P<rest>.+)$",
+        re.I,
+    ),
+    re.compile(r"^(?:according to|per)\s+(?P<spk>[^,:]{1,60})\s*[,:]\s*(?P<rest>.+)$", re.I),
+    re.compile(r"^(?P<spk>[^、,「」]{1,20}?)(?:によると|によれば|いわく|曰く)[、,]?\s*(?P<rest>.+)$"),
+)
+
+
+def said_prefix(text: str, knowledge: Knowledge) -> tuple[str, str] | None:
+    """(speaker as the store names them, the quote) for a quote that starts by naming a known speaker."""
+    for pattern in _SAID_PREFIX:
+        found = pattern.match(text.strip())
+        if found is None:
+            continue
+        name = found.group("spk").strip(" ,")
+        speaker = _resolve(knowledge, name)
+        rest = found.group("rest").strip()
+        if speaker is not None and normalise(rest):
+            return speaker, rest
+    return None
 
 
 def clean_quote(text: str) -> str:
@@ -100,6 +145,9 @@ async def _verify(
     text: str, knowledge: Knowledge, store: Store, *, speaker: str | None, lang: str | None, ready: bool
 ) -> Verification:
     said = clean_quote(text)
+    prefixed = said_prefix(said, knowledge)
+    if prefixed is not None and (speaker is None or _resolve(knowledge, speaker) == prefixed[0]):
+        speaker, said = prefixed[0], clean_quote(prefixed[1])
     language = i18n.normalize_lang(lang) if lang else ("ja" if detect_language(said) in ("ja", "zh") else "en")
     asked = _resolve(knowledge, speaker) if speaker else None
     unknown = speaker.strip()[:80] if speaker and asked is None else None
@@ -166,8 +214,50 @@ async def _scored(said: str, knowledge: Knowledge, store: Store, asked: str | No
         if match.score > item.match.score:
             scored.append(_Scored(item.hit, match, joined))
     scored = await _resolve_notes(said, scored, store)
+    scored = await _with_coverage(said, scored, knowledge, store)
     scored.sort(key=_order)
     return scored
+
+
+async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge, store: Store) -> list[_Scored]:
+    """The order-free signal for every candidate it could make close."""
+    maybe = [s for s in scored if not s.match.verbatim and not s.translated and s.match.score >= ALIGNED_FLOOR]
+    terms = content_terms(said)
+    if not maybe or not terms:
+        return scored
+    weights = await _idf(terms, knowledge, store)
+    rarest = max(weights.values(), default=1.0)
+
+    def weight(term: str) -> float:
+        # A term the index has never seen is as telling as can be (and no passage holds it).
+        return weights.get(term, rarest)
+
+    done = {id(s): _Scored(s.hit, s.match, s.text, s.translated, coverage(said, s.text, weight)) for s in maybe}
+    return [done.get(id(s), s) for s in scored]
+
+
+async def _idf(terms: Sequence[str], knowledge: Knowledge, store: Store) -> Mapping[str, float]:
+    total = knowledge.segments or await store.segment_count()
+    freq = await store.doc_freqs(terms)
+    return {t: unit_idf(n, max(total, 1)) for t, n in freq.items()}
+
+
+def _is_close(item: _Scored) -> bool:
+    """Nearly the quote: aligned closely, or holding its telling content in another order; never when
+    a difference reverses it (another number, a negation)."""
+    if item.translated:
+        return item.match.score >= CLOSE_MIN
+    if item.match.verbatim or item.match.contradicts:
+        return False
+    covered = item.covered
+    if covered is not None and covered.contradicts:
+        return False
+    if item.match.score >= CLOSE_MIN:
+        return True
+    return (
+        covered is not None and covered.terms >= COVERAGE_MIN_TERMS and covered.share >= COVERAGE_MIN
+        and item.match.score >= ALIGNED_FLOOR
+    )
 
 
 async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list[_Scored]:
@@ -215,9 +305,7 @@ def _judge(
 ) -> tuple[Verdict, list[_Scored], bool]:
     """(verdict, the passages that show it, whether the verbatim passage is labelled as the asked speaker's)."""
     verbatim = _one_per_passage([s for s in scored if s.match.verbatim and not s.translated])
-    close = _one_per_passage([
-        s for s in sorted(scored, key=_order) if (s.translated or not s.match.verbatim) and s.match.score >= CLOSE_MIN
-    ])
+    close = _one_per_passage([s for s in sorted(scored, key=_order) if _is_close(s)])
     wanted = asked is not None or unknown is not None
     if not wanted:
         if verbatim:
