@@ -57,6 +57,10 @@ ALIGNED_FLOOR: Final = 0.35
 # A quote with fewer distinct content terms than this cannot be judged by coverage: two words of
 # three found is topic, not wording.
 COVERAGE_MIN_TERMS: Final = 4
+# A run of this many consecutive content words of the quote missing from the passage's stretch is a
+# clause the passage does not hold (two passages spliced, a claim added): never close, however well
+# the rest aligns. Two is a retelling's pair of synonyms side by side.
+MAX_GAP: Final = 3
 # A translated match needs this share of the quote's translatable words in one passage; fewer is a
 # passage on the same topic, not the same statement.
 TRANSLATED_MIN: Final = 0.6
@@ -113,11 +117,18 @@ def said_prefix(text: str, knowledge: Knowledge) -> tuple[str, str] | None:
         if found is None:
             continue
         name = found.group("spk").strip(" ,")
-        speaker = _resolve(knowledge, name)
+        speaker = _resolve(knowledge, name) or _by_name_part(knowledge, name)
         rest = found.group("rest").strip()
         if speaker is not None and normalise(rest):
             return speaker, rest
     return None
+
+
+def _by_name_part(knowledge: Knowledge, name: str) -> str | None:
+    """The one known speaker with `name` as a part of their name ("Mohan" for "Varun Mohan")."""
+    wanted = name.casefold()
+    found = [n for n in knowledge.speaker_ids if wanted in (part.casefold() for part in n.split())]
+    return found[0] if len(found) == 1 else None
 
 
 def clean_quote(text: str) -> str:
@@ -225,12 +236,13 @@ async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge,
     terms = content_terms(said)
     if not maybe or not terms:
         return scored
+    # Only terms some passage holds: a word no passage holds says nothing about which passage the
+    # quote is from, so a retelling's synonym ("folks" for "people") weighs as an average word.
     weights = await _idf(terms, knowledge, store)
-    rarest = max(weights.values(), default=1.0)
+    average = sum(weights.values()) / len(weights) if weights else 1.0
 
     def weight(term: str) -> float:
-        # A term the index has never seen is as telling as can be (and no passage holds it).
-        return weights.get(term, rarest)
+        return weights.get(term, average)
 
     done = {id(s): _Scored(s.hit, s.match, s.text, s.translated, coverage(said, s.text, weight)) for s in maybe}
     return [done.get(id(s), s) for s in scored]
@@ -239,7 +251,8 @@ async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge,
 async def _idf(terms: Sequence[str], knowledge: Knowledge, store: Store) -> Mapping[str, float]:
     total = knowledge.segments or await store.segment_count()
     freq = await store.doc_freqs(terms)
-    return {t: unit_idf(n, max(total, 1)) for t, n in freq.items()}
+    return {t: unit_idf(n, max(total, 1)) for t, n in freq.items() if n > 0}
+
 
 
 def _is_close(item: _Scored) -> bool:
@@ -250,7 +263,7 @@ def _is_close(item: _Scored) -> bool:
     if item.match.verbatim or item.match.contradicts:
         return False
     covered = item.covered
-    if covered is not None and covered.contradicts:
+    if covered is not None and (covered.contradicts or covered.gap >= MAX_GAP):
         return False
     if item.match.score >= CLOSE_MIN:
         return True

@@ -438,6 +438,9 @@ def compare(quote: str, passage: str) -> Match:
         substantive = True
         contradicts = contradicts or _reverses(quoted, stored)
         differences.append(Difference(_text(quote, quoted), _text(passage, stored)))
+    if contradicts and _polarity(q) == _polarity(window) and _numbers_agree(q, window):
+        # The number or the negation only moved (a reordered quote): the same claim.
+        contradicts = False
     strict = _f_score(matched, counted_q, counted_p)
     span = (window[0].start, window[-1].end)
     literal_q = [w.word for w in _raw_words(quote, drop_fillers=False)]
@@ -459,6 +462,14 @@ def _negations(words: Sequence[_Word]) -> int:
     return sum(1 for w in words if w.word in _NEGATORS)
 
 
+def _polarity(words: Sequence[_Word]) -> tuple[int, bool]:
+    return _negations(words), bool(_JA_NEGATION_RE.search("".join(w.word for w in words if _is_cjk_word(w.word))))
+
+
+def _numbers_agree(quoted: Sequence[_Word], stored: Sequence[_Word]) -> bool:
+    return {w.word for w in quoted if _is_number(w.word)} <= {w.word for w in stored if _is_number(w.word)}
+
+
 def _reverses(quoted: Sequence[_Word], stored: Sequence[_Word]) -> bool:
     """A replaced, added or dropped stretch that changes a number or the polarity of what was said."""
     q_numbers = {w.word for w in quoted if w.word.replace(".", "", 1).isdigit()}
@@ -467,6 +478,8 @@ def _reverses(quoted: Sequence[_Word], stored: Sequence[_Word]) -> bool:
         return True
     if _negations(quoted) != _negations(stored):
         return True
+    if not any(_is_cjk_word(w.word) for w in [*quoted, *stored]):
+        return False
     quoted_ja = "".join(w.word for w in quoted)
     stored_ja = "".join(w.word for w in stored)
     return bool(_JA_NEGATION_RE.search(quoted_ja)) != bool(_JA_NEGATION_RE.search(stored_ja))
@@ -498,6 +511,10 @@ class Coverage:
     # The quote's numbers are not the stretch's (500 where it says 100), or one side negates what the
     # other states.
     contradicts: bool
+    # The most consecutive content words of the quote (in its order) that the stretch lacks: a run of
+    # them is a clause the passage does not hold (words from elsewhere spliced on, a claim added);
+    # a retelling's synonyms are single words here and there.
+    gap: int = 0
 
 
 def _is_cjk_word(word: str) -> bool:
@@ -581,7 +598,11 @@ def coverage(quote: str, passage: str, weight: Callable[[str], float]) -> Covera
         contradicts = True
     if _JA_NEGATION_RE.search(quote) and not _JA_NEGATION_RE.search("".join(w.word for w in stretch)):
         contradicts = True
-    return Coverage(round(max(0.0, best) / total, 4), len(wanted), missing, contradicts)
+    gap = run = 0
+    for term, _ in quoted:
+        run = 0 if term in present else run + 1
+        gap = max(gap, run)
+    return Coverage(round(max(0.0, best) / total, 4), len(wanted), missing, contradicts, gap)
 
 
 def _stretch(words: Sequence[_Word], window: Sequence[str], start: int) -> list[_Word]:
