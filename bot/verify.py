@@ -224,6 +224,9 @@ async def _scored(said: str, knowledge: Knowledge, store: Store, asked: str | No
         match = compare(said, joined)
         if match.score > item.match.score:
             scored.append(_Scored(item.hit, match, joined))
+    # Before the notes give way to transcripts (a note in another language is carried over as a
+    # translation, with its own signals), and again for the transcripts that took their place.
+    scored = await _with_coverage(said, scored, knowledge, store)
     scored = await _resolve_notes(said, scored, store)
     scored = await _with_coverage(said, scored, knowledge, store)
     scored.sort(key=_order)
@@ -232,7 +235,8 @@ async def _scored(said: str, knowledge: Knowledge, store: Store, asked: str | No
 
 async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge, store: Store) -> list[_Scored]:
     """The order-free signal for every candidate it could make close."""
-    maybe = [s for s in scored if not s.match.verbatim and not s.translated and s.match.score >= ALIGNED_FLOOR]
+    maybe = [s for s in scored if s.covered is None and not s.match.verbatim and not s.translated
+             and s.match.score >= ALIGNED_FLOOR]
     terms = content_terms(said)
     if not maybe or not terms:
         return scored
@@ -258,12 +262,12 @@ async def _idf(terms: Sequence[str], knowledge: Knowledge, store: Store) -> Mapp
 def _is_close(item: _Scored) -> bool:
     """Nearly the quote: aligned closely, or holding its telling content in another order; never when
     a difference reverses it (another number, a negation)."""
+    covered = item.covered
+    if item.match.contradicts or (covered is not None and (covered.contradicts or covered.gap >= MAX_GAP)):
+        return False
     if item.translated:
         return item.match.score >= CLOSE_MIN
-    if item.match.verbatim or item.match.contradicts:
-        return False
-    covered = item.covered
-    if covered is not None and (covered.contradicts or covered.gap >= MAX_GAP):
+    if item.match.verbatim:
         return False
     if item.match.score >= CLOSE_MIN:
         return True
@@ -301,7 +305,8 @@ async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list
         else:
             span = (0, len(transcript.text))
             resolved[item.hit.id] = _Scored(
-                transcript, Match(item.match.score, False, (), span), transcript.text, translated=True
+                transcript, Match(item.match.score, False, (), span, item.match.contradicts), transcript.text,
+                translated=True, covered=item.covered,
             )
     out = [s for s in scored if s.hit.id not in resolved]
     out += [s for s in resolved.values() if s is not None]
@@ -373,8 +378,12 @@ async def _translated(said: str, knowledge: Knowledge, store: Store, asked: str 
     if speaker_id is not None:
         found += await store.search(expression, limit=CANDIDATES, speaker_ids=[speaker_id])
     hits = [h for h in await store.hits(list(dict(found).items())) if h.kind == "quote" and not is_cjk(h.text)]
+    numbers = {w for w in normalise(said) if w.isdigit()}
     scored = []
     for hit in hits:
+        if numbers - set(normalise(hit.text)):
+            # A number survives translation: a passage without the quote's 500 does not say it.
+            continue
         share = _share(foreign, hit.terms)
         if share >= TRANSLATED_MIN:
             match = Match(round(share, 4), False, (), (0, len(hit.text)))
@@ -424,10 +433,19 @@ def _citation(item: _Scored) -> VerifiedCitation:
         "score": item.match.score,
         "match": item.match.score,
         "verbatim": item.match.verbatim and not translated,
-        "differences": [QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences],
+        "differences": _differences(item),
         "translated": translated,
         "people": list(episode.speakers) if episode is not None and hit.speaker is None else [],
     })
+
+
+def _differences(item: _Scored) -> list[QuoteDifference]:
+    """What differs: the aligned word diff, or for a quote close only in another order (whose word diff
+    is noise), the quote's telling words the passage lacks."""
+    covered = item.covered
+    if covered is not None and not item.translated and not item.match.verbatim and item.match.score < CLOSE_MIN:
+        return [QuoteDifference(quoted=word, stored="") for word in dict.fromkeys(covered.missing)]
+    return [QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences]
 
 
 async def _not_found(base: Verification, knowledge: Knowledge, store: Store, speaker: str | None) -> Verification:

@@ -438,7 +438,10 @@ def compare(quote: str, passage: str) -> Match:
         substantive = True
         contradicts = contradicts or _reverses(quoted, stored)
         differences.append(Difference(_text(quote, quoted), _text(passage, stored)))
-    if contradicts and _polarity(q) == _polarity(window) and _numbers_agree(q, window):
+    if _polarity(q)[1] != _polarity(window)[1]:
+        # Japanese negates in a verb ending (当てはまる / 当てはまらない), which a character diff splits.
+        contradicts = True
+    elif contradicts and _polarity(q) == _polarity(window) and _numbers_agree(q, window):
         # The number or the negation only moved (a reordered quote): the same claim.
         contradicts = False
     strict = _f_score(matched, counted_q, counted_p)
