@@ -197,7 +197,8 @@ def _number_changed(text: str, rng: random.Random) -> str | None:
 def _negation(text: str, lang: str) -> str | None:
     if lang == "ja":
         # "…です" / "…ます" turned negative; otherwise "…ではない".
-        for positive, negative in (("です", "ではありません"), ("ます", "ません"), ("だ", "ではない"), ("る", "らない")):
+        endings = (("です", "ではありません"), ("ます", "ません"), ("だ", "ではない"), ("る", "らない"))
+        for positive, negative in endings:
             if positive in text:
                 at = text.rfind(positive)
                 return text[:at] + negative + text[at + len(positive) :]
@@ -223,7 +224,8 @@ def _invented(vocabulary: Sequence[str], lang: str, rng: random.Random) -> str:
 
 def _vocabulary(sources: Sequence[Source], lang: str) -> list[str]:
     if lang == "ja":
-        runs = Counter(r for s in sources if s.lang == "ja" for r in re.findall(r"[\u30a0-\u30ff\u4e00-\u9fff]{2,4}", s.text))
+        found = (r for s in sources if s.lang == "ja" for r in re.findall(r"[\u30a0-\u30ff\u4e00-\u9fff]{2,4}", s.text))
+        runs = Counter(found)
         return sorted(w for w, _ in runs.most_common(60))
     words = Counter(w.lower() for s in sources if s.lang == "en" for w in re.findall(r"[A-Za-z]{6,}", s.text))
     return sorted(w for w, _ in words.most_common(120))
@@ -245,30 +247,31 @@ def make_cases(sources: Sequence[Source], *, seed: int = SEED, per_language: int
             if cut is None:
                 continue
 
-            def add(kind: str, quote: str | None, speaker: str | None = source.speaker) -> None:
-                if quote:
-                    cases.append(Case(kind, lang, quote, speaker, EXPECTED[kind], source.id))
-
-            add("exact", cut)
-            add("punctuation_fillers", _punctuation_fillers(cut, lang, rng))
-            add("misspelt", _misspelt(cut, lang, rng))
-            # The speaker is named in the quote ("X said that …"), not given separately.
-            add("paraphrase", _paraphrase(cut, lang, source.speaker, rng), None)
+            # (kind, quote, speaker asked): the speaker is the passage's unless the kind says otherwise.
+            made: list[tuple[str, str | None, str | None]] = [
+                ("exact", cut, source.speaker),
+                ("punctuation_fillers", _punctuation_fillers(cut, lang, rng), source.speaker),
+                ("misspelt", _misspelt(cut, lang, rng), source.speaker),
+                # The speaker is named in the quote ("X said that …"), not given separately.
+                ("paraphrase", _paraphrase(cut, lang, source.speaker, rng), None),
+            ]
             numbered = re.search(r"\d", cut) is not None
-            add("number_changed", _number_changed(cut if numbered else source.text[:400], rng))
-            add("negation", _negation(cut, lang))
+            changed = _number_changed(cut if numbered else source.text[:400], rng)
+            made.append(("number_changed", changed, source.speaker))
+            made.append(("negation", _negation(cut, lang), source.speaker))
             others = [p for p in source.people if p != source.speaker and p in labelled]
             if others:
-                add("other_speaker", cut, rng.choice(sorted(others)))
-            unrelated = [s for s in pool if s.episode_id != source.episode_id or s.episode_id is None]
-            unrelated = [s for s in unrelated if s.id != source.id]
+                made.append(("other_speaker", cut, rng.choice(sorted(others))))
+            unrelated = [s for s in pool if s.id != source.id
+                         and (s.episode_id != source.episode_id or s.episode_id is None)]
             if unrelated:
                 other = rng.choice(unrelated)
                 second = _slice_ja(other.text, rng) if lang == "ja" else _slice_en(other.text, rng)
                 if second:
-                    add("spliced", _spliced(cut, second, lang))
+                    made.append(("spliced", _spliced(cut, second, lang), source.speaker))
             if len(vocabulary) >= 6:
-                add("invented", _invented(vocabulary, lang, rng))
+                made.append(("invented", _invented(vocabulary, lang, rng), source.speaker))
+            cases += [Case(kind, lang, quote, asked, EXPECTED[kind], source.id) for kind, quote, asked in made if quote]
     return cases
 
 
