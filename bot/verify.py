@@ -62,6 +62,9 @@ COVERAGE_MIN_TERMS: Final = 4
 # clause the passage does not hold (two passages spliced, a claim added): never close, however well
 # the rest aligns. Two is a retelling's pair of synonyms side by side.
 MAX_GAP: Final = 3
+# The order-free signal is worked out for this many of the best-aligned candidates: past them a
+# passage's aligned score is far under the best, and each costs a pass over a whole passage.
+COVERAGE_TRIED: Final = 24
 # A translated match needs this share of the quote's translatable words in one passage; fewer is a
 # passage on the same topic, not the same statement.
 TRANSLATED_MIN: Final = 0.6
@@ -236,8 +239,8 @@ async def _scored(said: str, knowledge: Knowledge, store: Store, asked: str | No
 
 async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge, store: Store) -> list[_Scored]:
     """The order-free signal for every candidate it could make close."""
-    maybe = [s for s in scored if s.covered is None and not s.match.verbatim and not s.translated
-             and s.match.score >= ALIGNED_FLOOR]
+    maybe = sorted((s for s in scored if s.covered is None and not s.match.verbatim and not s.translated
+                    and s.match.score >= ALIGNED_FLOOR), key=_order)[:COVERAGE_TRIED]
     terms = content_terms(said)
     if not maybe or not terms:
         return scored
