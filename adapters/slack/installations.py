@@ -24,7 +24,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import SlackSettings
-from bot.shared_state import SharedState
+from bot.shared_state import DeferredState, SharedState
 from bot.state_db import DatabaseState
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,14 @@ class Stores:
     """The installation and OAuth-state stores of one app, on one engine."""
 
     def __init__(self, slack: SlackSettings, state: SharedState) -> None:
-        if not isinstance(state, DatabaseState) or slack.client_id is None:
+        database = state.resolve() if isinstance(state, DeferredState) else state
+        if not isinstance(database, DatabaseState) or slack.client_id is None:
             raise ValueError("Slack's multi-workspace mode needs SLACK_CLIENT_ID and the shared database")
-        self.installations = AsyncSQLAlchemyInstallationStore(client_id=slack.client_id, engine=state.engine,
+        self.installations = AsyncSQLAlchemyInstallationStore(client_id=slack.client_id, engine=database.engine,
                                                               logger=log)
-        self.states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=state.engine,
+        self.states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=database.engine,
                                                      logger=log)
-        self._state = state
+        self._state = database
         self._ready: asyncio.Task[None] | None = None
 
     async def ready(self) -> None:
