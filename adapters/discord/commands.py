@@ -118,7 +118,7 @@ async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: st
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/timeline"):
-        if not deps.limits.allow(str(interaction.user.id)):
+        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
             log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(limited_text(lang))
             return
@@ -147,7 +147,7 @@ async def verify(
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard(command):
-        if not deps.limits.allow(str(interaction.user.id)):
+        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
             log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(limited_text(lang))
             return

@@ -271,7 +271,7 @@ class _Shortcuts:
         self.replies = replies
 
     async def find_source(self, body: dict[str, Any], respond: Any, client: AsyncWebClient,
-                          bot_user_id: str | None) -> None:
+                          bot_user_id: str | None, team: str | None = None) -> None:
         replies = self.replies
         channel = _text(_mapping(body.get("channel")).get("id"))
         user = _text(_mapping(body.get("user")).get("id"))
@@ -287,7 +287,7 @@ class _Shortcuts:
             words = parse.question_text(_text(_mapping(body.get("message")).get("text")), bot_user_id)
             looked_up = await replies.locales.lang(client, user)
             turn.lang = _lang(looked_up, words)
-            if not replies.limits.allow(user):
+            if not await replies.limits.allow(rate_key("slack", team, user)):
                 turn.outcome = "rate_limited"
                 await apologize(fmt.escape(limited_text(turn.lang)))
                 return
@@ -455,7 +455,7 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings, *, state: S
         if not await deliveries.first_time(state, deliveries.body_key("shortcut", body), "shortcut"):
             return
         async with replies.inflight:
-            await shortcuts.find_source(body, respond, client, context.get("bot_user_id"))
+            await shortcuts.find_source(body, respond, client, context.get("bot_user_id"), context.get("team_id"))
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
