@@ -86,6 +86,8 @@ def oauth_settings(slack: SlackSettings, stores: Stores) -> AsyncOAuthSettings:
         # Straight on to Slack's consent page: the link in the docs is the install button.
         install_page_rendering_enabled=False,
         installation_store=stores.installations,
+        # saidbot acts only as its bot (no user scopes): see `authorize`.
+        installation_store_bot_only=True,
         state_store=stores.states,
         state_expiration_seconds=STATE_SECONDS,
         logger=log,
@@ -95,11 +97,13 @@ def oauth_settings(slack: SlackSettings, stores: Stores) -> AsyncOAuthSettings:
 def authorize(slack: SlackSettings, stores: Stores) -> AsyncInstallationStoreAuthorize:
     """Each request's bot token from the installation store.
 
-    The auth.test result is cached per token in this process (one Slack round trip per workspace,
-    not per event); an uninstalled workspace has no installation left to find, so nothing stale is used.
+    Bot-only: the token comes from the store's bot rows, which `tokens_revoked` deletes (the
+    installation rows keep a copy of the bot token that Bolt's listener leaves behind). The auth.test
+    result is cached per token in this process (one Slack round trip per workspace, not per event); a
+    removed workspace has no bot left to find, so nothing stale is used.
     """
     return AsyncInstallationStoreAuthorize(
         installation_store=stores.installations, client_id=slack.client_id,
         client_secret=slack.client_secret.get_secret_value() if slack.client_secret else None,
-        logger=log, cache_enabled=True,
+        logger=log, cache_enabled=True, bot_only=True,
     )

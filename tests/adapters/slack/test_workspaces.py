@@ -88,3 +88,15 @@ async def test_an_unknown_code_or_a_forged_state_installs_nothing(web: Web, slac
     assert await deliver(web.url, team_event("T2", mention("scaling"), "EvT2", "UBOT2")) == 200
     await asyncio.sleep(0.2)
     assert slack.of("chat.postMessage") == []
+
+
+async def test_tokens_revoked_removes_that_workspaces_bot(web: Web, slack: FakeSlack, settings: Settings) -> None:
+    status, page = await install(web.url, web.url, "code-t3")
+    assert status == 200, page
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [THIRD.bot_user]},
+               "event_ts": "1700000400.000100"}
+    assert await deliver(web.url, team_event("T3", revoked, "EvT3revoked", "UBOT3")) == 200
+    await wait_uninstalled(f"sqlite:///{settings.core.state_db_path}", CLIENT_ID, "T3")
+    assert await deliver(web.url, team_event("T3", mention("scaling"), "EvT3c", "UBOT3")) == 200
+    await asyncio.sleep(0.2)
+    assert slack.of("chat.postMessage") == []
