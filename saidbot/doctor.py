@@ -22,7 +22,6 @@ from bot.ingest.links import plain_text
 from bot.ingest.notes import _CONTINUED as CONTINUED
 from bot.ingest.notes import _PASSAGE as PASSAGE_HEADER
 from bot.settings import Settings
-from bot.state_db import StateConfigError, describe, state_url
 from bot.store import Store
 from bot.store.checks import check_counts, contradicted
 from bot.text import cut_at_sentence, format_timestamp
@@ -232,6 +231,9 @@ def check_slack_workspaces(settings: Settings) -> list[Check]:
 
 def check_shared_state(settings: Settings) -> list[Check]:
     """Where the state every instance shares lives, and whether the instances can actually share it."""
+    # Imported here: the CLI's other commands never load SQLAlchemy.
+    from bot.state_db import StateConfigError, describe, state_url
+
     try:
         url = state_url(settings.core)
     except StateConfigError as exc:
