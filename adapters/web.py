@@ -110,7 +110,7 @@ def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
         # Imported only when used: a web process without Slack never loads Bolt.
         from adapters.slack import EVENTS_PATH, mount
 
-        mount(app, core, settings)
+        mount(app, core, settings, state=app[STATE])
         log.info("slack_mounted", extra={"path": EVENTS_PATH})
     elif readiness.partly:
         log.warning("slack_partly_configured", extra={"missing": list(readiness.missing), "serving": "/healthz"})

@@ -1,54 +1,59 @@
-"""Per-user question limits: a sliding window of the last minute, one per asker.
+"""Per-user question limits shared by every instance: a sliding window of the last minute per asker.
 
-Both chat adapters ask `RateLimiter.allow(key)` before handing a question to the core, so one
-user (or a script with their token) cannot flood the core or a channel. The rule lives here so
-Discord and Slack apply the same one; the note the user gets is `i18n.t("rate_limited")`.
-The state is per process, which is what one web process and one worker need.
+Both chat adapters `await limiter.allow(rate_key(platform, workspace, user))` before handing a
+question to the core, so one user (or a script with their token) cannot flood the core or a
+channel, whichever instance their questions land on. The rule lives here so Discord and Slack
+apply the same one; the counting is `SharedState.hit` (one atomic statement on the shared
+database); the note the user gets is `limited_text`.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Collection
+import logging
+from collections.abc import Collection
 from typing import Final
 
 from bot import i18n
+from bot.shared_state import SharedState
+
+log = logging.getLogger(__name__)
 
 WINDOW_SECONDS: Final = 60.0
-# Keys remembered at most; the least recently seen asker is forgotten first.
-MAX_KEYS: Final = 10_000
+
+
+def rate_key(platform: str, workspace: str | None, user: str) -> str:
+    """One asker: a user id is only unique within its platform (and, on Slack, its workspace)."""
+    return f"rate:{platform}:{workspace or '-'}:{user}"
 
 
 class RateLimiter:
-    """At most `per_minute` questions per key in any 60 seconds; `per_minute <= 0` turns it off."""
+    """At most `per_minute` questions per key in any 60 seconds; `per_minute <= 0` (or no state) turns it off.
 
-    def __init__(self, per_minute: int, *, exempt: Collection[str] = (), window: float = WINDOW_SECONDS,
-                 size: int = MAX_KEYS, clock: Callable[[], float] = time.monotonic) -> None:
+    `exempt` are user ids (admins): a key whose user part is one of them is never counted.
+    """
+
+    def __init__(self, per_minute: int, *, state: SharedState | None = None, exempt: Collection[str] = (),
+                 window: float = WINDOW_SECONDS) -> None:
         self.per_minute = per_minute
+        self._state = state
         self._exempt = frozenset(exempt)
         self._window = window
-        self._size = size
-        self._clock = clock
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def allow(self, key: str) -> bool:
+    @property
+    def active(self) -> bool:
+        return self.per_minute > 0 and self._state is not None
+
+    async def allow(self, key: str) -> bool:
         """Count one question for `key`; False when it is over the limit (and then it is not counted)."""
-        if self.per_minute <= 0 or key in self._exempt:
+        if not self.active or self._state is None or key.rpartition(":")[2] in self._exempt:
             return True
-        now = self._clock()
-        hits = self._hits.get(key)
-        if hits is None:
-            hits = self._hits[key] = deque()
-        self._hits.move_to_end(key)
-        while hits and hits[0] <= now - self._window:
-            hits.popleft()
-        while len(self._hits) > self._size:
-            self._hits.popitem(last=False)
-        if len(hits) >= self.per_minute:
-            return False
-        hits.append(now)
-        return True
+        try:
+            return await self._state.hit(key, limit=self.per_minute, window_seconds=self._window)
+        except Exception as exc:
+            # The shared database is unreachable: letting a question through is better than silencing
+            # everyone during the outage (the limit protects the core; it is not a permission).
+            log.warning("rate_limit_unavailable", extra={"error_type": type(exc).__name__})
+            return True
 
 
 def limited_text(lang: str | None) -> str:

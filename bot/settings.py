@@ -199,6 +199,10 @@ class DiscordSettings(BaseSettings):
         return self.readiness.configured
 
 
+# The bot scopes saidbot uses (config/slack-manifest.yml lists the same).
+DEFAULT_SLACK_SCOPES: tuple[str, ...] = ("app_mentions:read", "chat:write", "commands", "im:history", "users:read")
+
+
 class SlackSettings(BaseSettings):
     """The Slack app: the Events API over HTTP (bot token + signing secret) or Socket Mode (bot + app token)."""
 
@@ -215,6 +219,23 @@ class SlackSettings(BaseSettings):
         default_factory=list, validation_alias=_env("SAIDBOT_SLACK_ADMIN_IDS", "admin_ids")
     )
 
+    # A public (distributed) app installed in many workspaces through Slack's OAuth flow: each
+    # workspace's bot token comes from the installation store, not from SLACK_BOT_TOKEN.
+    client_id: str | None = Field(default=None, validation_alias=_env("SLACK_CLIENT_ID", "client_id"))
+    client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_CLIENT_SECRET", "client_secret")
+    )
+    # The bot scopes asked for at install (the manifest's list); comma or space separated.
+    scopes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_SLACK_SCOPES), validation_alias=_env("SLACK_SCOPES", "scopes")
+    )
+    # The redirect URL registered under OAuth & Permissions; unset, Slack uses the app's only one.
+    redirect_uri: str | None = Field(default=None, validation_alias=_env("SLACK_REDIRECT_URI", "redirect_uri"))
+    install_path: str = Field(default="/slack/install", validation_alias=_env("SLACK_INSTALL_PATH", "install_path"))
+    redirect_path: str = Field(
+        default="/slack/oauth_redirect", validation_alias=_env("SLACK_REDIRECT_PATH", "redirect_path")
+    )
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -222,10 +243,42 @@ class SlackSettings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
+
+    @property
+    def oauth_readiness(self) -> Readiness:
+        """Multi-workspace mode: the OAuth install flow and one bot token per installed workspace."""
+        return _readiness((("SLACK_CLIENT_ID", SecretStr(self.client_id or "")),
+                           ("SLACK_CLIENT_SECRET", self.client_secret),
+                           ("SLACK_SIGNING_SECRET", self.signing_secret)))
+
+    @property
+    def multi_workspace(self) -> bool:
+        """OAuth wins over SLACK_BOT_TOKEN when both are configured: a distributed app must answer
+        each workspace with that workspace's token, which one fixed token cannot do."""
+        return self.oauth_readiness.configured
+
+    @property
+    def single_readiness(self) -> Readiness:
+        """Single-workspace mode: one SLACK_BOT_TOKEN."""
+        return _readiness((("SLACK_BOT_TOKEN", self.bot_token), ("SLACK_SIGNING_SECRET", self.signing_secret)))
+
     @property
     def readiness(self) -> Readiness:
-        """The HTTP mode (`saidbot serve`): POST /slack/events."""
-        return _readiness((("SLACK_BOT_TOKEN", self.bot_token), ("SLACK_SIGNING_SECRET", self.signing_secret)))
+        """The HTTP mode (`saidbot serve`): POST /slack/events, in either workspace mode."""
+        if self.multi_workspace:
+            return self.oauth_readiness
+        single = self.single_readiness
+        oauth = self.oauth_readiness
+        if not single.configured and (_secret(self.client_secret) or self.client_id):
+            # Someone is setting up the OAuth mode: name what that mode still needs.
+            return Readiness(configured=False, missing=oauth.missing, partly=True)
+        return single
 
     @property
     def socket_readiness(self) -> Readiness:
@@ -295,7 +348,7 @@ class Settings(BaseModel):
     def secrets(self) -> list[str]:
         """Every configured secret, for the log scrubber."""
         values = (self.discord.token, self.slack.bot_token, self.slack.signing_secret, self.slack.app_token,
-                  self.core.database_url)
+                  self.core.database_url, self.slack.client_secret)
         found = [s for s in (_secret(v) for v in values) if s]
         # The database password alone, too: a driver's error may quote it without the rest of the URL.
         password = urlsplit(_secret(self.core.database_url)).password

@@ -81,6 +81,8 @@ def check_slack(settings: Settings) -> list[Check]:
         return [Check("warn", f"Slack adapter cannot start: {_not_set(http.missing)}",
                       "api.slack.com/apps → your app: OAuth & Permissions (xoxb- token) and Basic Information "
                       "(Signing Secret)")]
+    if settings.slack.multi_workspace:
+        return check_slack_workspaces(settings)
     checks: list[Check] = []
     if "SLACK_BOT_TOKEN" not in missing:
         checks.append(_token_check("SLACK_BOT_TOKEN", _secret(settings.slack.bot_token), _SLACK_BOT,
@@ -209,9 +211,53 @@ def check_chat_sources(settings: Settings, environ: dict[str, str] | None = None
                   "set DATABASE_URL to a PostgreSQL database, or list the URLs in sources.txt in the notes folder")]
 
 
+def check_slack_workspaces(settings: Settings) -> list[Check]:
+    """Multi-workspace mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET): which mode wins, the links."""
+    slack = settings.slack
+    checks = [
+        Check("ok", f"Slack: multi-workspace mode (OAuth install, client id {slack.client_id}); each workspace is "
+                    "answered with its own bot token from the shared database",
+              f"install link: https://YOUR-APP{slack.install_path}; redirect URL to register: "
+              f"{slack.redirect_uri or 'https://YOUR-APP' + slack.redirect_path}"),
+        _token_check("SLACK_SIGNING_SECRET", _secret(slack.signing_secret), _SIGNING_SECRET,
+                     "Basic Information → App Credentials → Signing Secret (32 hex characters)"),
+    ]
+    if _secret(slack.bot_token):
+        checks.append(Check("warn", "SLACK_BOT_TOKEN is set too: `saidbot serve` ignores it, multi-workspace mode wins "
+                                    "(one fixed token cannot answer many workspaces); only Socket Mode uses it",
+                            "unset SLACK_BOT_TOKEN, or unset SLACK_CLIENT_ID/SLACK_CLIENT_SECRET for one workspace"))
+    return checks
+
+
+def check_shared_state(settings: Settings) -> list[Check]:
+    """Where the state every instance shares lives, and whether the instances can actually share it."""
+    # Imported here: the CLI's other commands never load SQLAlchemy.
+    from bot.state_db import StateConfigError, describe, state_url
+
+    try:
+        url = state_url(settings.core)
+    except StateConfigError as exc:
+        return [Check("fail", f"DATABASE_URL cannot be used: {exc}",
+                      "use the postgres:// URL of a PostgreSQL database")]
+    if url.get_backend_name() == "postgresql":
+        return [Check("ok", f"shared state (deliveries, rate limits, Slack installs): PostgreSQL at {describe(url)}")]
+    checks = [Check("ok", f"shared state (deliveries, rate limits, Slack installs): this machine's SQLite file "
+                          f"{url.database}")]
+    concurrency = os.environ.get("WEB_CONCURRENCY", "").strip()
+    dyno = os.environ.get("DYNO", "").strip()
+    scaled = (concurrency.isdigit() and int(concurrency) > 1) or bool(dyno)
+    if scaled:
+        why = f"WEB_CONCURRENCY={concurrency}" if concurrency.isdigit() and int(concurrency) > 1 else f"DYNO={dyno}"
+        checks.append(Check("warn", f"the web process looks scaled out ({why}) but DATABASE_URL is not set: each "
+                                    "instance would answer Slack retries and count rate limits on its own",
+                            "attach a PostgreSQL add-on (it sets DATABASE_URL); see docs/scaling.md"))
+    return checks
+
+
 def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
     """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
-    checks = check_config(settings) + check_notes(settings) + check_database(settings) + check_chat_sources(settings)
+    checks = (check_config(settings) + check_notes(settings) + check_database(settings)
+              + check_chat_sources(settings) + check_shared_state(settings))
     for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
         if name in require:
             found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]

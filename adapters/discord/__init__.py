@@ -38,13 +38,17 @@ log = logging.getLogger(__name__)
 
 
 def create_client(
-    core: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT, page_size: int = PAGE_SIZE
+    core: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT, page_size: int = PAGE_SIZE,
+    state: SharedState | None = None,
 ) -> SaidClient:
-    """A Discord client answering from `core`; its commands and views get their dependencies here, once."""
+    """A Discord client answering from `core`; its commands and views get their dependencies here, once.
+
+    Per-user limits are counted in `state` (shared by every instance); without one nobody is limited.
+    """
     admins = frozenset(settings.discord.admin_ids)
     deps = Deps(
         core=core, admin_ids=admins, view_timeout=view_timeout, page_size=page_size,
-        limits=RateLimiter(settings.core.rate_limit_per_minute, exempt={str(i) for i in admins}),
+        limits=RateLimiter(settings.core.rate_limit_per_minute, state=state, exempt={str(i) for i in admins}),
     )
     return SaidClient(
         build_commands(deps),
@@ -67,7 +71,7 @@ async def run_discord(core: Core, settings: Settings, *, state: SharedState | No
     """
     own = open_shared_state(settings.core) if state is None else None
     try:
-        await serve(create_client(core, settings), settings)
+        await serve(create_client(core, settings, state=state if state is not None else own), settings)
     finally:
         if own is not None:
             await own.close()

@@ -19,7 +19,7 @@ from adapters.gate import Busy
 from bot import i18n
 from bot.models import AnswerStatus, StoreStats
 from bot.present import has_more
-from bot.ratelimit import limited_text
+from bot.ratelimit import limited_text, rate_key
 
 from .add import URL_MAX
 from .add import add as add_source
@@ -60,7 +60,7 @@ async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str 
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/ask"):
-        if not deps.limits.allow(str(interaction.user.id)):
+        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
             log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(limited_text(lang))
             return
@@ -118,7 +118,7 @@ async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: st
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/timeline"):
-        if not deps.limits.allow(str(interaction.user.id)):
+        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
             log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(limited_text(lang))
             return
@@ -147,7 +147,7 @@ async def verify(
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard(command):
-        if not deps.limits.allow(str(interaction.user.id)):
+        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
             log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
             await turn.tell(limited_text(lang))
             return

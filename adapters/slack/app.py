@@ -9,8 +9,6 @@ AsyncWebClient whose base URL is SLACK_API_URL.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -28,18 +26,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.gate import AnswerGate, Busy
 from adapters.slack import add as add_command
+from adapters.slack import deliveries, parse
 from adapters.slack import format as fmt
-from adapters.slack import parse
-from adapters.slack.dedupe import Seen
 from adapters.slack.guard import Turn
 from adapters.slack.inflight import InFlight
+from adapters.slack.installations import Stores, authorize, oauth_settings
 from adapters.slack.locales import UserLocales
 from bot import i18n
 from bot.models import Answer
 from bot.port import Core
 from bot.present import present_answer
-from bot.ratelimit import RateLimiter, limited_text
+from bot.ratelimit import RateLimiter, limited_text, rate_key
 from bot.settings import CoreSettings, Settings, SlackSettings
+from bot.shared_state import SharedState
 from bot.text import detect_language
 
 log = logging.getLogger(__name__)
@@ -61,6 +60,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 
 _IN_FLIGHT: weakref.WeakKeyDictionary[Any, InFlight] = weakref.WeakKeyDictionary()
+_STORES: weakref.WeakKeyDictionary[Any, Stores] = weakref.WeakKeyDictionary()
 
 
 class _TokenFromClientIsIntended(logging.Filter):
@@ -75,19 +75,6 @@ class _TokenFromClientIsIntended(logging.Filter):
 
 _BOLT_LOG = logging.getLogger("slack_bolt")
 _BOLT_LOG.addFilter(_TokenFromClientIsIntended())
-
-
-def _message_key(event: dict[str, Any]) -> str | None:
-    """The message an event is about, so a retry under a fresh event id is still recognised."""
-    channel, ts = event.get("channel"), event.get("ts")
-    return f"msg:{channel}:{ts}" if isinstance(channel, str) and isinstance(ts, str) and channel and ts else None
-
-
-def _delivery_key(kind: str, body: dict[str, Any]) -> str:
-    """A slash command or click replayed byte for byte (inside the signature's five minutes) is the
-    same delivery; Slack never sends two different commands or clicks with the same body."""
-    canonical = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
-    return f"{kind}:{hashlib.sha256(canonical.encode()).hexdigest()}"
 
 
 def _text(value: object) -> str:
@@ -128,27 +115,27 @@ def _lang(looked_up: str | None, question: str) -> str:
 
 
 class _Replies:
-    """State shared by the handlers of one app: the core, retry memory, locales, work in flight.
+    """State shared by the handlers of one app: the core, the shared state, locales, work in flight.
 
     Each handler turns Slack's input into a question for the core and the core's answer into a
     message (`bot.present` decides what it says, format.py lays it out), inside one `Turn.guard`.
     """
 
-    def __init__(self, core: Core, limits: RateLimiter) -> None:
+    def __init__(self, core: Core, limits: RateLimiter, state: SharedState) -> None:
         self.core = core
-        self.seen = Seen()
+        self.state = state
         self.locales = UserLocales()
         self.inflight = InFlight()
         self.limits = limits
         self.gate = AnswerGate(name="slack")
 
     async def _ask(self, turn: Turn, client: AsyncWebClient, user: str, question: str,
-                   notify: Callable[[str], Awaitable[object]]) -> Answer | None:
+                   notify: Callable[[str], Awaitable[object]], team: str | None = None) -> Answer | None:
         """The core's answer in the asker's language, or None when they were told they are over the
         limit or we are busy. Sets the turn's language (for apologies) and outcome."""
         looked_up = await self.locales.lang(client, user)
         turn.lang = _lang(looked_up, question)
-        answer = await self._answer(turn, user, question, looked_up, notify)
+        answer = await self._answer(turn, user, question, looked_up, notify, team)
         if answer is not None:
             # Without the user's locale the core read the language off the question.
             turn.lang = answer.language if looked_up is None else turn.lang
@@ -156,8 +143,8 @@ class _Replies:
         return answer
 
     async def _answer(self, turn: Turn, user: str, question: str, lang: str | None,
-                      notify: Callable[[str], Awaitable[object]]) -> Answer | None:
-        if user and not self.limits.allow(user):
+                      notify: Callable[[str], Awaitable[object]], team: str | None = None) -> Answer | None:
+        if user and not await self.limits.allow(rate_key("slack", team, user)):
             turn.outcome = "rate_limited"
             await notify(fmt.escape(limited_text(turn.lang)))
             return None
@@ -170,7 +157,7 @@ class _Replies:
             return None
 
     async def in_thread(self, event: dict[str, Any], client: AsyncWebClient, bot_user_id: str | None,
-                        kind: str, event_id: str | None) -> None:
+                        kind: str, event_id: str | None, team: str | None = None) -> None:
         """Answer a mention or a DM in the message's thread (or start one under the message)."""
         channel = _text(event.get("channel"))
         thread = _text(event.get("thread_ts")) or _text(event.get("ts")) or None
@@ -193,7 +180,7 @@ class _Replies:
         turn = Turn(kind, apologize, warming_up=not self.core.ready, event_id=event_id, channel=channel)
         async with turn.guard():
             question = parse.question_text(_text(event.get("text")), bot_user_id)
-            answer = await self._ask(turn, client, user, question, notify)
+            answer = await self._ask(turn, client, user, question, notify, team)
             if answer is None:
                 return
             reply = fmt.message(present_answer(answer, question=question))
@@ -217,7 +204,7 @@ class _Replies:
                                         blocks=message.get("blocks"))
 
     async def slash(self, command: dict[str, Any], respond: Any, client: AsyncWebClient,
-                    bot_user_id: str | None) -> None:
+                    bot_user_id: str | None, team: str | None = None) -> None:
         """/ask: an ephemeral answer through the command's response_url, with a Share button."""
         channel, user = _text(command.get("channel_id")), _text(command.get("user_id"))
         if not (channel and user and _text(command.get("response_url"))):
@@ -231,7 +218,7 @@ class _Replies:
         turn = Turn("command", apologize, warming_up=not self.core.ready, channel=channel)
         async with turn.guard():
             question = parse.question_text(_text(command.get("text")), bot_user_id)
-            answer = await self._ask(turn, client, user, question, apologize)
+            answer = await self._ask(turn, client, user, question, apologize, team)
             if answer is None:
                 return
             view = present_answer(answer, question=question)
@@ -264,11 +251,6 @@ class _Replies:
                                text=fmt.escape(i18n.t("expired", turn.lang)))
                 return
             question, turn.lang = carried
-            # A double click arrives as two actions on the same private message; share it once.
-            message_ts = _text(container.get("message_ts"))
-            if message_ts and not self.seen.first_time(f"share:{channel}:{message_ts}"):
-                turn.outcome = "duplicate"
-                return
             answer = await self.core.ask(question, lang=turn.lang)
             who = _text(user.get("name")) or _text(user.get("username"))
             reply = fmt.message(present_answer(answer, question=question), show_question=True, shared_by=who or None)
@@ -289,7 +271,7 @@ class _Shortcuts:
         self.replies = replies
 
     async def find_source(self, body: dict[str, Any], respond: Any, client: AsyncWebClient,
-                          bot_user_id: str | None) -> None:
+                          bot_user_id: str | None, team: str | None = None) -> None:
         replies = self.replies
         channel = _text(_mapping(body.get("channel")).get("id"))
         user = _text(_mapping(body.get("user")).get("id"))
@@ -305,7 +287,7 @@ class _Shortcuts:
             words = parse.question_text(_text(_mapping(body.get("message")).get("text")), bot_user_id)
             looked_up = await replies.locales.lang(client, user)
             turn.lang = _lang(looked_up, words)
-            if not replies.limits.allow(user):
+            if not await replies.limits.allow(rate_key("slack", team, user)):
                 turn.outcome = "rate_limited"
                 await apologize(fmt.escape(limited_text(turn.lang)))
                 return
@@ -335,34 +317,81 @@ async def _post_shared(client: AsyncWebClient, respond: Any, channel: str, reply
     return "shared"
 
 
+def _share_key(body: dict[str, Any], action: dict[str, Any], team: str | None) -> str:
+    """A double click is two actions on the same private message: one claim for both."""
+    container = _mapping(body.get("container"))
+    channel = _text(_mapping(body.get("channel")).get("id")) or _text(container.get("channel_id"))
+    message_ts = _text(container.get("message_ts"))
+    if channel and message_ts:
+        return deliveries.share_key(team, channel, message_ts, _text(action.get("action_id")))
+    return deliveries.body_key("action", body)
+
+
+def _workspaces(slack: SlackSettings, stores: Stores | None) -> dict[str, Any]:
+    """Bolt's OAuth settings and authorize in multi-workspace mode; nothing (one token) otherwise."""
+    if stores is None:
+        return {}
+
+    async def tables_first(next: Callable[[], Awaitable[Any]]) -> Any:
+        # The stores' tables exist before Bolt looks an installation up (created once per process).
+        await stores.ready()
+        return await next()
+
+    return {"oauth_settings": oauth_settings(slack, stores), "authorize": authorize(slack, stores),
+            "before_authorize": tables_first}
+
+
+async def prepare(app: AsyncApp) -> None:
+    """Create the installation stores' tables now (multi-workspace mode), so the first install or
+    event does not pay for it; a database that is down is only logged (requests try again)."""
+    stores = _STORES.get(app)
+    if stores is None:
+        return
+    try:
+        await stores.ready()
+    except Exception as exc:
+        log.error("slack_stores_unavailable", extra={"error_type": type(exc).__name__})
+
+
 def slack_section(settings: Settings | SlackSettings) -> SlackSettings:
     """Entry points take the whole configuration or just its Slack section."""
     return settings.slack if isinstance(settings, Settings) else settings
 
 
-def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp:
-    """The Bolt app with saidbot's handlers; no network call happens until the first request."""
+def create_slack_app(core: Core, settings: Settings | SlackSettings, *, state: SharedState) -> AsyncApp:
+    """The Bolt app with saidbot's handlers; no network call happens until the first request.
+
+    `state` is what every instance shares: deliveries claimed, rate limits, and (multi-workspace
+    mode, SLACK_CLIENT_ID + SLACK_CLIENT_SECRET) the installations each workspace is answered from.
+    """
     slack = slack_section(settings)
     core_settings = settings.core if isinstance(settings, Settings) else CoreSettings()
-    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    multi = slack.multi_workspace
+    stores = Stores(slack, state) if multi else None
+    # Multi-workspace: no fixed token; each request's comes from the installation store.
+    token = slack.bot_token.get_secret_value() if slack.bot_token and not multi else None
     secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
     client = AsyncWebClient(token=token, base_url=slack.api_url, retry_handlers=retry_handlers())
     # Without a signing secret (Socket Mode) nothing arrives over HTTP, so there is nothing to verify.
     app = AsyncApp(client=client, signing_secret=secret or "", request_verification_enabled=secret is not None,
-                   logger=_BOLT_LOG)
-    replies = _Replies(core, RateLimiter(core_settings.rate_limit_per_minute, exempt=slack.admin_ids))
+                   logger=_BOLT_LOG, **_workspaces(slack, stores))
+    replies = _Replies(core, RateLimiter(core_settings.rate_limit_per_minute, state=state, exempt=slack.admin_ids),
+                       state)
     _IN_FLIGHT[app] = replies.inflight
+    if stores is not None:
+        _STORES[app] = stores
+        app.enable_token_revocation_listeners()
 
     async def answer_once(
         event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any], kind: str
     ) -> None:
-        """Reply in the thread, once per event however often Slack delivers it."""
+        """Reply in the thread, once per message however often (and wherever) Slack delivers it."""
         async with replies.inflight:
             event_id = _text(body.get("event_id")) or None
-            if not replies.seen.first_time(event_id, _message_key(event)):
-                log.info("slack_duplicate_event", extra={"kind": kind, "event_id": event_id})
+            team = context.get("team_id")
+            if not await deliveries.first_time(state, deliveries.event_key(team, event, event_id), kind):
                 return
-            await replies.in_thread(event, client, context.get("bot_user_id"), kind, event_id)
+            await replies.in_thread(event, client, context.get("bot_user_id"), kind, event_id, team)
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
@@ -386,18 +415,16 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
                      client: AsyncWebClient, context: dict[str, Any]) -> None:
         # Acknowledge first: Slack shows the user an error unless this lands within 3 seconds.
         await ack()
-        if not replies.seen.first_time(_delivery_key("command", body)):
-            log.info("slack_duplicate_event", extra={"kind": "command"})
+        if not await deliveries.first_time(state, deliveries.body_key("command", body), "command"):
             return
         async with replies.inflight:
-            await replies.slash(command, respond, client, context.get("bot_user_id"))
+            await replies.slash(command, respond, client, context.get("bot_user_id"), context.get("team_id"))
 
     @app.command(add_command.COMMAND)
     async def on_add(ack: Any, command: dict[str, Any], body: dict[str, Any], respond: Any,
                      client: AsyncWebClient) -> None:
         await ack()
-        if not replies.seen.first_time(_delivery_key("command", body)):
-            log.info("slack_duplicate_event", extra={"kind": "add"})
+        if not await deliveries.first_time(state, deliveries.body_key("command", body), "add"):
             return
         channel, user = _text(command.get("channel_id")), _text(command.get("user_id"))
         if not (channel and user and _text(command.get("response_url"))):
@@ -412,10 +439,9 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
 
     @app.action(fmt.SHARE_ACTION)
     async def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                       respond: Any) -> None:
+                       respond: Any, context: dict[str, Any]) -> None:
         await ack()
-        if not replies.seen.first_time(_delivery_key("action", body)):
-            log.info("slack_duplicate_event", extra={"kind": "share"})
+        if not await deliveries.first_time(state, _share_key(body, action, context.get("team_id")), "share"):
             return
         async with replies.inflight:
             await replies.share(body, action, respond, client)
@@ -426,11 +452,10 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
     async def on_find_source(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient,
                              context: dict[str, Any]) -> None:
         await ack()
-        if not replies.seen.first_time(_delivery_key("shortcut", body)):
-            log.info("slack_duplicate_event", extra={"kind": "shortcut"})
+        if not await deliveries.first_time(state, deliveries.body_key("shortcut", body), "shortcut"):
             return
         async with replies.inflight:
-            await shortcuts.find_source(body, respond, client, context.get("bot_user_id"))
+            await shortcuts.find_source(body, respond, client, context.get("bot_user_id"), context.get("team_id"))
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -28,10 +28,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.app import create_slack_app, drain, slack_section
+from adapters.slack.app import create_slack_app, drain, prepare, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
-from bot.settings import Settings, SlackSettings
+from bot.settings import CoreSettings, Settings, SlackSettings
+from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 # Signed requests checked and dispatched through Bolt at once. Each is a millisecond or two of CPU on
 # the one event loop; a hundred at once make every loop turn (and so every /healthz probe) wait for
@@ -162,14 +164,24 @@ def check_shape(body: bytes, content_type: str) -> str:
     return text
 
 
-def mount(app: web.Application, core: Core, settings: Settings | SlackSettings) -> AsyncApp:
-    """Serve Slack on POST /slack/events of `app`. Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET:
-    without the secret, requests could not be verified, so mounting is refused."""
+def mount(app: web.Application, core: Core, settings: Settings | SlackSettings, *,
+          state: SharedState | None = None) -> AsyncApp:
+    """Serve Slack on POST /slack/events of `app` (and, with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET,
+    the install flow on GET /slack/install and /slack/oauth_redirect). Needs SLACK_SIGNING_SECRET and
+    SLACK_BOT_TOKEN or the OAuth pair: without the secret, requests could not be verified, so
+    mounting is refused.
+
+    `state` is what the instances share (the web app's); without one the settings' own is opened
+    and closed with `app`."""
     slack = slack_section(settings)
     if not slack.readiness.configured or slack.signing_secret is None:
         raise ValueError(f"Slack over HTTP needs {' and '.join(slack.readiness.missing)}; see docs/slack.md")
     secret = slack.signing_secret.get_secret_value()
-    bolt = create_slack_app(core, settings)
+    own = open_shared_state(settings.core if isinstance(settings, Settings) else CoreSettings()) \
+        if state is None else None
+    state = state if state is not None else own
+    assert state is not None
+    bolt = create_slack_app(core, settings, state=state)
     dispatching = asyncio.Semaphore(DISPATCH_AT_ONCE)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -212,4 +224,42 @@ def mount(app: web.Application, core: Core, settings: Settings | SlackSettings) 
 
     app.router.add_post(EVENTS_PATH, slack_events)
     app.on_cleanup.append(finish_replies)
+    if own is not None:
+        # After the replies finished: they claim and count in it.
+        close = own.close
+
+        async def close_state(_: web.Application) -> None:
+            await close()
+
+        app.on_cleanup.append(close_state)
+    if bolt.oauth_flow is not None:
+        mount_install(app, bolt, slack)
     return bolt
+
+
+def mount_install(app: web.Application, bolt: AsyncApp, slack: SlackSettings) -> None:
+    """GET the install path (a fresh OAuth state in the shared database, then Slack's consent page)
+    and the redirect path (the code exchanged for the workspace's token, on whichever instance)."""
+    flow = bolt.oauth_flow
+    assert flow is not None
+
+    async def install(request: web.Request) -> web.Response:
+        await prepare(bolt)
+        return await to_aiohttp_response(await flow.handle_installation(_get_request(request)))
+
+    async def redirect(request: web.Request) -> web.Response:
+        await prepare(bolt)
+        return await to_aiohttp_response(await flow.handle_callback(_get_request(request)))
+
+    async def tables(_: web.Application) -> None:
+        await prepare(bolt)
+
+    app.router.add_get(slack.install_path, install)
+    app.router.add_get(slack.redirect_path, redirect)
+    app.on_startup.append(tables)
+    log.info("slack_install_mounted", extra={"install": slack.install_path, "redirect": slack.redirect_path})
+
+
+def _get_request(request: web.Request) -> AsyncBoltRequest:
+    # A browser's GET: the query and the cookie (the OAuth state's) are all Bolt reads.
+    return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))

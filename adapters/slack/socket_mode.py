@@ -7,32 +7,48 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import create_slack_app, drain, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
-from bot.settings import Settings, SlackSettings
+from bot.settings import CoreSettings, Settings, SlackSettings
 from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 log = logging.getLogger(__name__)
 
 
 async def run_socket_mode(core: Core, settings: Settings | SlackSettings, *, state: SharedState | None = None) -> None:
-    """Answer over Socket Mode until cancelled; raises at once when a token is missing or refused."""
+    """Answer over Socket Mode until cancelled; raises at once when a token is missing or refused.
+
+    `state` is what the instances share (the settings' own when not given). Socket Mode is the
+    single-workspace mode: one SLACK_BOT_TOKEN (an install flow needs a public URL anyway).
+    """
     slack = slack_section(settings)
     readiness = slack.socket_readiness
     if not readiness.configured or slack.app_token is None:
         raise ValueError(f"Socket Mode needs {' and '.join(readiness.missing)}; see docs/slack.md")
-    app = create_slack_app(core, slack)
+    shared = state if state is not None else open_shared_state(
+        settings.core if isinstance(settings, Settings) else CoreSettings())
+    try:
+        await _run(core, slack.model_copy(update={"client_id": None, "client_secret": None}), slack.app_token, shared)
+    finally:
+        if state is None:
+            await shared.close()
+
+
+async def _run(core: Core, slack: SlackSettings, app_token: SecretStr, state: SharedState) -> None:
+    app = create_slack_app(core, slack, state=state)
     try:
         identity = await app.client.auth_test()
     except SlackApiError as exc:
         log.error("slack_token_rejected", extra={"variable": "SLACK_BOT_TOKEN", "error": exc.response.get("error")})
         raise
     # Bolt's handler talks to apps.connections.open through app.client, i.e. SLACK_API_URL.
-    handler = AsyncSocketModeHandler(app, slack.app_token.get_secret_value())
+    handler = AsyncSocketModeHandler(app, app_token.get_secret_value())
     try:
         # The SDK retries a failed connection forever; asking for the first URL ourselves turns a
         # bad app token into an error at startup instead of an endless retry loop.

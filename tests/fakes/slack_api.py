@@ -7,6 +7,7 @@ Point SLACK_API_URL at `api_url`. Like Slack, Web API errors are HTTP 200 with `
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -28,6 +29,17 @@ class Call:
     method: str
     body: dict[str, Any]
     token: str | None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace that installs the app: the OAuth code its admin brings back, and what Slack mints."""
+
+    team: str
+    token: str
+    bot_user: str = BOT_USER
+    bot_id: str = BOT_ID
+    name: str = "Another"
 
 
 @dataclass
@@ -56,6 +68,12 @@ class FakeSlack:
     # `stalled`, not `calls`, since nothing was delivered.
     stall_channels: set[str] = field(default_factory=set)
     stalled: list[dict[str, Any]] = field(default_factory=list)
+    # Multi-workspace: OAuth codes oauth.v2.access exchanges (code -> workspace); each workspace's
+    # bot token is then accepted too, and auth.test answers with that workspace's identity.
+    installs: dict[str, Workspace] = field(default_factory=dict)
+    # The app's credentials oauth.v2.access checks (None: any).
+    client_id: str | None = None
+    client_secret: str | None = None
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     response_names: list[str] = field(default_factory=list)
@@ -153,12 +171,46 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": "1"})
             return web.Response(status=status, text="upstream trouble")
-        expected = self.app_token if method == "apps.connections.open" else self.bot_token
-        if expected is not None and token != expected:
+        if method == "oauth.v2.access":
+            return web.json_response(self._exchange(request, body))
+        if method == "apps.connections.open":
+            if self.app_token is not None and token != self.app_token:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+        elif not self._valid_bot_token(token):
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        return web.json_response(self._answer(method, body))
+        return web.json_response(self._answer(method, body, token))
 
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _workspace_of(self, token: str | None) -> Workspace | None:
+        return next((w for w in self.installs.values() if w.token == token), None)
+
+    def _valid_bot_token(self, token: str | None) -> bool:
+        if self.bot_token is None and not self.installs:
+            return True
+        return token == self.bot_token or self._workspace_of(token) is not None
+
+    def _exchange(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the app's credentials (HTTP Basic, as the SDK sends them) and a code."""
+        credentials = request.headers.get("Authorization", "")
+        if credentials.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(credentials[6:]).decode().partition(":")
+        else:
+            client_id, client_secret = str(body.get("client_id", "")), str(body.get("client_secret", ""))
+        if (self.client_id, self.client_secret) != (None, None) and (client_id, client_secret) != (
+                self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        workspace = self.installs.get(str(body.get("code")))
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {"ok": True, "app_id": "A1", "access_token": workspace.token, "token_type": "bot",
+                "scope": "app_mentions:read,chat:write,commands,im:history,users:read",
+                "bot_user_id": workspace.bot_user, "team": {"id": workspace.team, "name": workspace.name},
+                "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "UINSTALLER"}}
+
+    def _answer(self, method: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        workspace = self._workspace_of(token)
+        if method == "auth.test" and workspace is not None:
+            return {"ok": True, "user_id": workspace.bot_user, "bot_id": workspace.bot_id, "team_id": workspace.team,
+                    "user": "saidbot", "team": workspace.name, "url": "https://another.slack.com/"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "saidbot",
                     "team": "Example", "url": "https://example.slack.com/"}

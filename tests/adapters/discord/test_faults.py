@@ -14,6 +14,8 @@ import pytest
 
 from adapters.discord import create_client, serve
 from bot.settings import Settings
+from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
 from tests.adapters.discord.support import button, dario_core, followups, is_ephemeral, text_of, timestamps
 from tests.fakes.core import FakeCore
@@ -24,8 +26,8 @@ QUESTION = "what did Dario Amodei say about talent density?"
 
 @contextlib.asynccontextmanager
 async def serving(fake: FakeDiscord, settings: Settings, core: FakeCore,
-                  clean: bool = True) -> AsyncIterator[FakeDiscord]:
-    client = create_client(core, settings)
+                  clean: bool = True, state: SharedState | None = None) -> AsyncIterator[FakeDiscord]:
+    client = create_client(core, settings, state=state)
     async with running(fake, lambda: serve(client, settings)):
         yield fake
     if clean:
@@ -91,10 +93,16 @@ async def test_a_flood_from_one_member_is_limited_privately_admins_are_not(
     fake: FakeDiscord, settings: Settings
 ) -> None:
     tight = settings.updated(core={"rate_limit_per_minute": 2})
-    async with serving(fake, tight, dario_core()):
-        answers = [await fake.answered(await fake.slash("ask", question=QUESTION, locale="ja")) for _ in range(3)]
-        last = answers[-1].callbacks[0]["data"]
-        assert last["flags"] & 64 and "1分" in last["content"]
-        assert all("embeds" in a.callbacks[0]["data"] for a in answers[:2])
-        admin = [await fake.answered(await fake.slash("ask", question=QUESTION, user_id=ADMIN_ID)) for _ in range(3)]
-        assert all("embeds" in a.callbacks[0]["data"] for a in admin)
+    # Counted in the shared state (a real SQLite file here), as every instance would count it.
+    state = open_shared_state(tight.core)
+    try:
+        async with serving(fake, tight, dario_core(), state=state):
+            answers = [await fake.answered(await fake.slash("ask", question=QUESTION, locale="ja")) for _ in range(3)]
+            last = answers[-1].callbacks[0]["data"]
+            assert last["flags"] & 64 and "1分" in last["content"]
+            assert all("embeds" in a.callbacks[0]["data"] for a in answers[:2])
+            admin = [await fake.answered(await fake.slash("ask", question=QUESTION, user_id=ADMIN_ID))
+                     for _ in range(3)]
+            assert all("embeds" in a.callbacks[0]["data"] for a in admin)
+    finally:
+        await state.close()

@@ -49,7 +49,10 @@ async def test_two_thousand_hostile_interactions_then_a_real_question(
 ) -> None:
     caplog.set_level(logging.INFO)
     # The fuzz is about shapes; every payload comes from one member, whom the limit would stop.
-    monkeypatch.setattr(RateLimiter, "allow", lambda self, key: True)
+    async def allowed(self: RateLimiter, key: str) -> bool:
+        return True
+
+    monkeypatch.setattr(RateLimiter, "allow", allowed)
     real = await bot.answered(await bot.slash("ask", question=QUESTION))
     template = real.payload
     click = {**template, "type": 3, "data": {"custom_id": "saidbot:more:0123456789abcdef", "component_type": 2},

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from adapters.slack import format as fmt
-from adapters.slack.dedupe import Seen
 from adapters.slack.parse import question_text
 from bot.models import Answer, AnswerStatus, Citation
 from bot.present import AnswerView, CitationView, present_answer, present_citation
@@ -133,18 +132,6 @@ def test_share_value_fits_and_round_trips() -> None:
 ])
 def test_slack_markup_becomes_plain_words(typed: str, question: str) -> None:
     assert question_text(typed, bot_user_id="UBOT") == question
-
-
-def test_seen_remembers_for_its_ttl_and_within_its_size() -> None:
-    now = [0.0]
-    seen = Seen(size=3, ttl=10.0, clock=lambda: now[0])
-    assert seen.first_time("a") and not seen.first_time("a")
-    assert seen.first_time(None, "") and seen.first_time(None)  # no id: always answered
-    now[0] = 11.0
-    assert seen.first_time("a")  # expired
-    assert seen.first_time("b", "msg:1") and not seen.first_time("c", "msg:1")  # one known key is enough
-    assert seen.first_time("d") and len(seen) <= 3
-    assert seen.first_time("a")  # the oldest made room for the newest
 
 
 def test_button_and_blocks_are_json() -> None:
