@@ -5,9 +5,11 @@ Entry points, shaped like the Slack adapter's: `create_client(core, settings)` a
 setting up the Discord application.
 
 Modules: format (layout within Discord's limits, escaping), respond (the 3-second deadline,
-apologies), views (More / Share buttons), deps (what handlers depend on), commands (the slash
-commands), client (the gateway client), sync (command registration), translate (Japanese
-command descriptions), compat (lenient interaction payloads). Only this module imports client.
+apologies), buttons (what More / Share need, in the shared state), views (the gateway's buttons),
+deps (what handlers depend on), commands (the slash commands), client (the gateway client, plain or
+sharded), sync (command registration), translate (Japanese command descriptions), compat (lenient
+interaction payloads), interactions_http (the same commands over HTTP, for the web process), webhook
+(the REST calls that complete an HTTP interaction). Only this module imports client.
 """
 
 from __future__ import annotations
@@ -21,34 +23,43 @@ import discord.http
 import yarl
 
 from bot.port import Core
-from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from bot.shared_state import SharedState
 
-from .client import SaidClient
-from .commands import build_commands
-from .deps import PAGE_SIZE, Deps
+from .client import SaidClient, ShardedSaidClient
+from .commands import build_commands, click_answerer
+from .deps import PAGE_SIZE, build_deps
 from .sync import STATE_FILE_NAME
 from .views import VIEW_TIMEOUT
 
-__all__ = ["SaidClient", "create_client", "run_discord", "serve"]
+__all__ = ["SaidClient", "ShardedSaidClient", "create_client", "register_commands", "run_discord", "serve"]
 
 log = logging.getLogger(__name__)
 
 
 def create_client(
-    core: Core, settings: Settings, *, view_timeout: float = VIEW_TIMEOUT, page_size: int = PAGE_SIZE
+    core: Core, settings: Settings, *, state: SharedState, view_timeout: float = VIEW_TIMEOUT,
+    page_size: int = PAGE_SIZE,
 ) -> SaidClient:
-    """A Discord client answering from `core`; its commands and views get their dependencies here, once."""
-    admins = frozenset(settings.discord.admin_ids)
-    deps = Deps(
-        core=core, admin_ids=admins, view_timeout=view_timeout, page_size=page_size,
-        limits=RateLimiter(settings.core.rate_limit_per_minute, exempt={str(i) for i in admins}),
-    )
-    return SaidClient(
+    """A Discord client answering from `core`; its commands and views get their dependencies here, once.
+
+    With DISCORD_SHARD_COUNT it is discord.py's AutoShardedClient, running DISCORD_SHARD_IDS (or every
+    shard); button state is in `state`, so a click is answered whichever shard or process gets it.
+    """
+    deps = build_deps(core, settings, state=state, view_timeout=view_timeout, page_size=page_size)
+    discord_settings = settings.discord
+    kind: type[SaidClient] = SaidClient
+    shards: dict[str, object] = {}
+    if discord_settings.shard_count is not None:
+        kind = ShardedSaidClient
+        shards = {"shard_count": discord_settings.shard_count, "shard_ids": list(discord_settings.shard_ids) or None}
+    return kind(
         build_commands(deps),
         views=deps.views,
-        guild_id=settings.discord.guild_id,
+        clicks=click_answerer(deps),
+        guild_id=discord_settings.guild_id,
         state_file=command_state_file(settings),
+        **shards,
     )
 
 
@@ -57,12 +68,36 @@ def command_state_file(settings: Settings) -> Path:
     return settings.core.db_path.parent / STATE_FILE_NAME
 
 
-async def run_discord(core: Core, settings: Settings) -> None:
+async def run_discord(core: Core, settings: Settings, *, state: SharedState) -> None:
     """Run the bot until the client is closed or this task is cancelled (which closes it cleanly).
 
     Raises ValueError when DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
     """
-    await serve(create_client(core, settings), settings)
+    await serve(create_client(core, settings, state=state), settings)
+
+
+async def register_commands(core: Core, settings: Settings, *, state: SharedState) -> bool:
+    """Register the slash commands over REST only, as HTTP mode needs (no gateway connects).
+
+    The same client, commands and sync as the gateway bot: logging in runs its `setup_hook`, which
+    syncs when the command set changed (the hash next to the database). Returns whether Discord now
+    has them (False: the log's `discord_commands_sync_failed` says why).
+    """
+    readiness = settings.discord.registration_readiness
+    secret = settings.discord.token
+    if not readiness.configured or secret is None:
+        raise ValueError(f"{', '.join(readiness.missing)} is not set; see docs/discord.md")
+    point_at(settings)
+    client = create_client(core, settings, state=state)
+    async with client:
+        try:
+            await client.login(secret.get_secret_value().strip())
+        except discord.LoginFailure:
+            log.error("discord_login_failed", extra={
+                "variable": "DISCORD_TOKEN", "hint": "reset the token in the Developer Portal (Bot → Token)",
+            })
+            raise
+    return client.commands_synced
 
 
 def point_at(settings: Settings) -> None:

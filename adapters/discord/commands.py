@@ -8,8 +8,9 @@ an argument; `build_commands` binds one `Deps` into the callbacks discord.py cal
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,19 +21,59 @@ from bot.models import AnswerStatus, StoreStats
 from bot.present import has_more
 from bot.ratelimit import limited_text
 
+from .buttons import QUESTION_MAX, AskState
 from .deps import Deps
 from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
 from .respond import Turn, interaction_lang
 from .translate import described
-from .views import AnswerView, AskState
+from .views import AnswerView, answer_click
 
 log = logging.getLogger(__name__)
 
-QUESTION_MAX: Final = 500
 CHOICES_MAX: Final = 25  # Discord's limit for autocomplete
 CHOICE_MAX_LEN: Final = 100
 
 Interaction = discord.Interaction[discord.Client]
+T = TypeVar("T")
+
+
+class Computes(Protocol):
+    """A turn of either front end (gateway or HTTP): runs the core's work within Discord's deadline."""
+
+    async def compute(self, work: Awaitable[T]) -> T: ...
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What /ask shows: a private `note`, or `reply` (with `state` when it gets buttons)."""
+
+    note: str | None = None
+    reply: Reply | None = None
+    state: AskState | None = None
+
+
+async def answer_ask(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, question: str,
+    speaker: str | None, private: bool,
+) -> Asked:
+    """/ask as both front ends answer it: the limit, one core call through the gate, the layout."""
+    if not deps.limits.allow(str(user_id)):
+        log.info("discord_rate_limited", extra={"interaction_id": interaction_id, "user_id": user_id})
+        return Asked(note=limited_text(lang))
+    try:
+        answer = await turn.compute(deps.gate.run(
+            lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
+        ))
+    except Busy:
+        return Asked(note=i18n.t("busy", lang))
+    if answer.status is AnswerStatus.HELP:
+        # How to use the bot is of interest to the asker only.
+        return Asked(note=render_answer(answer, lang, question=question).content)
+    state = None
+    if answer.status is AnswerStatus.OK and (has_more(answer) or private):
+        state = AskState.for_answer(answer, question=question, speaker=speaker or None, lang=lang, private=private,
+                                    page_size=deps.page_size, asker_id=user_id)
+    return Asked(reply=render_answer(answer, lang, question=question), state=state)
 
 
 def speaker_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
@@ -53,29 +94,20 @@ async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str 
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/ask"):
-        if not deps.limits.allow(str(interaction.user.id)):
-            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-            await turn.tell(limited_text(lang))
-            return
-        try:
-            answer = await turn.compute(deps.gate.run(
-                lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
-            ))
-        except Busy:
-            await turn.tell(i18n.t("busy", lang))
-            return
-        if answer.status is AnswerStatus.HELP:
-            # How to use the bot is of interest to the asker only.
-            await turn.tell(render_answer(answer, lang, question=question).content)
+        asked = await answer_ask(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id, lang=lang,
+                                 question=question, speaker=speaker, private=private)
+        if asked.reply is None:
+            await turn.tell(asked.note or "")
             return
         view: AnswerView | None = None
-        if answer.status is AnswerStatus.OK and (has_more(answer) or private):
-            state = AskState(question, speaker or None, lang, private, deps.page_size, answer,
-                             asker_id=interaction.user.id)
-            view = AnswerView(state, core=deps.core, registry=deps.views, timeout=deps.view_timeout)
+        if asked.state is not None:
+            view = AnswerView(asked.state, core=deps.core, registry=deps.views, store=deps.state,
+                              timeout=deps.view_timeout)
             view.editor = interaction
         try:
-            await turn.show(render_answer(answer, lang, question=question), view=view)
+            if view is not None:
+                await view.remember()
+            await turn.show(asked.reply, view=view)
         except BaseException:
             if view is not None:
                 view.stop()
@@ -107,10 +139,22 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
 
 
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:
+    return may_reload_as(interaction.user.id, admin_ids, in_server=interaction.guild_id is not None,
+                         manages_server=interaction.permissions.manage_guild)
+
+
+def may_reload_as(user_id: int, admin_ids: frozenset[int], *, in_server: bool, manages_server: bool) -> bool:
     """Configured admins anywhere; otherwise members with Manage Server in a server."""
-    if interaction.user.id in admin_ids:
-        return True
-    return interaction.guild_id is not None and interaction.permissions.manage_guild
+    return user_id in admin_ids or (in_server and manages_server)
+
+
+def click_answerer(deps: Deps) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
+    """What the client calls for a click no live view of this process serves."""
+
+    async def answer(interaction: discord.Interaction[Any]) -> None:
+        await answer_click(interaction, deps.views, core=deps.core, store=deps.state, view_timeout=deps.view_timeout)
+
+    return answer
 
 
 def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:

@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
-from adapters.discord import create_client, run_discord, serve
+from adapters.discord import serve
 from bot.service import SaidService
 from bot.settings import Settings
-from tests.adapters.discord.conftest import assert_clean, open_service, running
+from tests.adapters.discord.conftest import assert_clean, create_client, open_service, run_discord, running
 from tests.adapters.discord.support import button, followups, is_ephemeral, text_of, timestamps
 from tests.fakes.discord_server import CHANNEL_MESSAGE, UPDATE_MESSAGE, FakeDiscord, buttons
 
