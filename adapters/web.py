@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.port import Core
 from bot.settings import Settings
+from bot.shared_state import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +115,30 @@ def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
         log.info("slack_not_configured", extra={"serving": "/healthz"})
 
 
-def create_web_app(core: Core, settings: Settings) -> web.Application:
-    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP."""
+def _mount_discord(app: web.Application, core: Core, settings: Settings, state: SharedState | None) -> None:
+    readiness = settings.discord.http_readiness
+    if readiness.configured:
+        # Imported only when used: a web process without Discord over HTTP never loads discord.py.
+        from adapters.discord.interactions_http import INTERACTIONS_PATH, mount
+
+        if state is None:
+            # Button state and de-duplication must be shared by every instance; never guess one.
+            raise ValueError("Discord over HTTP needs the shared state (the web process is given it at start)")
+        mount(app, core, settings, state=state)
+        log.info("discord_mounted", extra={"path": INTERACTIONS_PATH})
+    elif readiness.partly:
+        log.warning("discord_http_partly_configured", extra={"missing": list(readiness.missing)})
+
+
+def create_web_app(core: Core, settings: Settings, *, state: SharedState | None = None) -> web.Application:
+    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP; Discord's
+    /discord/interactions when `settings.discord` has the public key and application id (HTTP mode)."""
     app = web.Application(middlewares=[access_log], client_max_size=CLIENT_MAX_SIZE)
     app[CORE] = core
     app[HEALTH] = HealthCache()
     app.router.add_get("/healthz", healthz)
     _mount_slack(app, core, settings)
+    _mount_discord(app, core, settings, state)
     return app
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -188,7 +189,12 @@ class DiscordSettings(BaseSettings):
     @field_validator("public_key", mode="before")
     @classmethod
     def _key_text(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        key = value.strip().lower()
+        if key and not re.fullmatch(r"[0-9a-f]{64}", key):
+            raise ValueError("DISCORD_PUBLIC_KEY is 64 hex characters (Developer Portal → General Information)")
+        return key or None
 
     @model_validator(mode="after")
     def _shards_fit(self) -> DiscordSettings:
