@@ -12,6 +12,7 @@ from bot.settings import Settings
 from tests.adapters.discord.conftest import assert_clean, create_client, open_service, run_discord, running
 from tests.adapters.discord.support import button, followups, is_ephemeral, text_of, timestamps
 from tests.fakes.discord_server import CHANNEL_MESSAGE, UPDATE_MESSAGE, FakeDiscord, buttons
+from tests.fakes.state import MemoryState
 
 QUESTION = "what did Dario Amodei say about talent density?"
 ASKER = 700000000000000001
@@ -147,3 +148,48 @@ async def test_share_is_offered_again_for_the_next_page(bot: FakeDiscord) -> Non
     assert button(message, "share")["disabled"] is True
     await bot.answered(await bot.click(copy.deepcopy(message), button(message, "more")["custom_id"]))
     assert button(message, "share")["disabled"] is False
+
+
+async def test_a_click_after_a_restart_is_answered_from_the_shared_state(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    state = MemoryState()
+    service = await open_service(settings)
+    try:
+        async with running(fake, lambda: run_discord(service, settings, state=state)):
+            it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True))
+            message = copy.deepcopy(fake.reply_message(it))
+        # Another client (a restart, another shard or process), the same shared state.
+        async with running(fake, lambda: run_discord(service, settings, state=state)):
+            click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]))
+            assert click.callback_type == UPDATE_MESSAGE
+            updated = copy.deepcopy(fake.messages[int(message["id"])])
+            assert timestamps(updated) and not set(timestamps(updated)) & set(timestamps(message))
+            # The rebuilt view now serves the message: Share posts the page shown, once.
+            for _ in range(2):
+                await fake.answered(await fake.click(updated, button(updated, "share")["custom_id"]))
+            [public] = fake.channel_messages()
+            assert public["embeds"] == updated["embeds"]
+    finally:
+        await service.close()
+    assert_clean(fake)
+
+
+async def test_a_share_claimed_by_another_instance_posts_nothing_more(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    state = MemoryState()
+    service = await open_service(settings)
+    try:
+        async with running(fake, lambda: run_discord(service, settings, state=state)):
+            it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True))
+            message = copy.deepcopy(fake.reply_message(it))
+            await fake.answered(await fake.click(message, button(message, "share")["custom_id"]))
+        async with running(fake, lambda: run_discord(service, settings, state=state)):
+            again = await fake.answered(await fake.click(message, button(message, "share")["custom_id"]))
+            assert again.callback_type == UPDATE_MESSAGE
+            assert len(fake.channel_messages()) == 1
+            assert button(fake.messages[int(message["id"])], "share")["disabled"] is True
+    finally:
+        await service.close()
+    assert_clean(fake)
