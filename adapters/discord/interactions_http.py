@@ -553,6 +553,9 @@ class InteractionsEndpoint:
         try:
             await response.prepare(request)
             await response.write_eof()
+        except ConnectionError:
+            # Discord gave up on this request (its 3 seconds ran out); the webhook calls will say so.
+            log.warning("discord_http_answer_lost", extra={"interaction_id": incoming.id})
         finally:
             exchange.sent.set()
         return response
