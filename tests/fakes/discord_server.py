@@ -134,6 +134,10 @@ class FakeDiscord:
         # rate limiter); the client must wait and send again, and the deadline keeps running.
         self.callback_rate_limits = 0
         self.callback_retry_after = 1.0
+        # The next N webhook calls (edits and follow-ups of interactions) are answered with this status
+        # (429 with a short `retry_after`, or a 5xx), before they do anything.
+        self.webhook_failures = 0
+        self.webhook_failure_status = 429
         # True: every callback is answered 10062 Unknown interaction, as for an interaction Discord
         # already expired (a client that was paused, a clock far behind).
         self.interactions_expired = False
@@ -479,6 +483,12 @@ class FakeDiscord:
         path = request.path[len(API_PREFIX) :]
         method = request.method
         body: Any = request.get(JSON_BODY)
+        if path.startswith("/webhooks/") and self.webhook_failures > 0:
+            self.webhook_failures -= 1
+            if self.webhook_failure_status == 429:
+                return _json_response({"message": "You are being rate limited.", "retry_after": 0.05,
+                                       "global": False}, status=429)
+            return self._error(self.webhook_failure_status, 0, "Internal Server Error")
         for pattern, verb, handler, needs_auth in self._routes():
             match = re.fullmatch(pattern, path)
             if match and verb == method:

@@ -258,3 +258,32 @@ async def test_registering_twice_puts_the_commands_once(
     assert await register_commands(core, http, state=state)
     assert fake.command_puts == [fake.guild_id]
     assert fake.sessions_ready == 0  # REST only: no gateway connection
+
+
+@pytest.mark.parametrize("status", [429, 502])
+async def test_a_refused_webhook_edit_is_retried(
+    fake: FakeDiscord, http: Settings, state: MemoryState, core: FakeCore, status: int
+) -> None:
+    core.delay = 1.4
+    fake.webhook_failures, fake.webhook_failure_status = 2, status
+    async with web_instance(core, http, state) as served:
+        fake.interactions_url = served.endpoint
+        it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=6)
+    assert it.deferred and len(fake.requests_to("PATCH", rf"/webhooks/{fake.app_id}/{it.token}/messages/@original")) == 3
+    assert timestamps(fake.reply_message(it)) == ["01:38:37", "01:39:15", "01:40:02"]
+    assert_clean(fake)
+
+
+async def test_a_share_post_is_not_repeated_after_a_discord_error(
+    fake: FakeDiscord, instance: Instance
+) -> None:
+    it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True))
+    private = copy.deepcopy(fake.reply_message(it))
+    fake.webhook_failures, fake.webhook_failure_status = 1, 502
+    click = await fake.click(private, button(private, "share")["custom_id"])
+    # The post may or may not have reached the channel: a retry could post twice, so there is none,
+    # and the clicker is told privately that it failed.
+    await fake.wait_for(lambda: len(fake.requests_to("POST", rf"/webhooks/{fake.app_id}/{click.token}")) >= 2)
+    posts = fake.requests_to("POST", rf"/webhooks/{fake.app_id}/{click.token}")
+    assert [bool(int(p.body.get("flags") or 0) & 64) for p in posts] == [False, True]
+    assert posts[1].body["content"].startswith("Sorry, something went wrong")
