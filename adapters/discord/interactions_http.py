@@ -6,34 +6,20 @@ instances. The same commands, the same core calls and the same replies as the ga
 `commands.answer_ask`, `commands.speaker_choices`, the renderers of `format`, the buttons and button
 state of `buttons`.
 
-The signature is checked first, on the raw bytes, before anything parses the body: Ed25519 over
-`X-Signature-Timestamp + body` with the application's public key, using `cryptography` (PyCA's
-library, OpenSSL underneath, already what TLS in this environment rests on; it also makes the test
-keys). A missing or bad signature, or a timestamp more than five minutes off, is a 401; Discord
-itself sends forged requests now and then to check that they are refused. Any body that is not an
-interaction Discord would send is a 400, never a 5xx.
-
-Answering follows the gateway's `Turn`: the core gets until `DEFER_AFTER` seconds after the
-interaction was created; done by then, the answer is the HTTP response itself (type 4, or 7 for a
-click); otherwise the response defers (5, or 6 for a click) and the answer is edited in through the
-interaction's webhook. An interaction id is claimed in the shared state, so a delivery repeated to any
-instance is answered once.
+The signature is checked before anything reads the body (`interaction_request`): a missing or bad one
+is a 401, a body that is not an interaction a 400, too large a 413, never a 5xx. Answers go through an
+`HttpTurn` (`http_turn`): inline within `DEFER_AFTER`, else deferred and edited in through the webhook.
+An interaction id is claimed in the shared state, so a delivery repeated to any instance is answered once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
-import discord
 from aiohttp import web
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bot import i18n
@@ -46,7 +32,6 @@ from .buttons import (
     QUESTION_MAX,
     AskState,
     ButtonRef,
-    answer_buttons,
     interaction_claim,
     new_key,
     next_page,
@@ -57,307 +42,24 @@ from .buttons import (
     shown_page,
 )
 from .commands import CHOICE_MAX_LEN, answer_ask, may_reload_as, speaker_choices
-from .compat import Malformed, check_interaction
 from .deps import Deps, build_deps
-from .format import Reply, render_about, render_answer, render_episodes, render_reload
-from .respond import DEFER_AFTER, UNKNOWN_INTERACTION
-from .webhook import Webhook, WebhookError
+from .format import render_about, render_answer, render_episodes, render_reload
+from .http_turn import Exchange, HttpTurn, button_rows
+from .interaction_request import PING, Incoming, Unreadable, public_key, read_interaction, signed
+from .webhook import Webhook
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Json = dict[str, Any]
-
 INTERACTIONS_PATH: Final = "/discord/interactions"
 # Interactions are a few KB (a click carries the clicked message, at most ~20 KB of embeds).
 MAX_BODY: Final = 128 * 1024
 BODY_SECONDS: Final = 10.0
-# A signed request older (or newer) than this is refused: a replay, or a clock far off.
-MAX_AGE_SECONDS: Final = 300
-MAX_DEPTH: Final = 32
 # If nothing answered by then (a slow shared state before the core was even asked), defer anyway.
 RESPOND_BY: Final = 2.5
-# How long a webhook call waits for our HTTP answer to be on its way (Discord creates the message from it).
-SENT_WAIT: Final = 3.0
-
 # Interaction and callback types (Discord API reference).
-PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
-PONG, CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 6, 7, 8
-EPHEMERAL: Final = 1 << 6
-MANAGE_GUILD: Final = 1 << 5
-_GONE: Final = frozenset({UNKNOWN_INTERACTION, 10015})
-
-
-class Unreadable(ValueError):
-    """A signed body that is not an interaction."""
-
-
-def public_key(hex_key: str) -> Ed25519PublicKey:
-    """The application's public key from its 64 hex characters; ValueError otherwise."""
-    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_key))
-
-
-def signed(key: Ed25519PublicKey, body: bytes, timestamp: str | None, signature: str | None, now: float) -> bool:
-    """Whether `body` carries a valid, fresh signature; never raises, whatever the headers hold."""
-    if timestamp is None or signature is None or not (timestamp.isascii() and timestamp.isdigit()):
-        return False
-    if len(timestamp) > 12 or abs(now - int(timestamp)) > MAX_AGE_SECONDS or len(signature) != 128:
-        return False
-    try:
-        key.verify(bytes.fromhex(signature), timestamp.encode() + body)
-    except (ValueError, InvalidSignature):
-        return False
-    return True
-
-
-def _nesting(text: str) -> int:
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
-def read_interaction(body: bytes) -> Json:
-    """The interaction in a signed body; `Unreadable` for anything Discord would not send."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Unreadable("not UTF-8") from exc
-    if _nesting(text) > MAX_DEPTH:
-        raise Unreadable("nested too deep")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Unreadable("not JSON") from exc
-    if not isinstance(data, dict):
-        raise Unreadable("not an object")
-    if data.get("type") == PING:
-        # Discord's endpoint check carries no user: nothing else to read.
-        return data
-    try:
-        check_interaction(data)
-    except Malformed as exc:
-        raise Unreadable(str(exc)) from exc
-    return data
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What the handlers read of one interaction payload (already checked by `check_interaction`)."""
-
-    id: int
-    token: str
-    kind: int
-    lang: str
-    user_id: int
-    in_server: bool
-    manages_server: bool
-    data: Json
-    message_id: int | None
-
-    @classmethod
-    def of(cls, payload: Json) -> Incoming:
-        in_server = payload.get("guild_id") is not None
-        member = payload.get("member") if in_server else None
-        user = member["user"] if isinstance(member, dict) else payload["user"]
-        permissions = str(member.get("permissions", "0")) if isinstance(member, dict) else "0"
-        message = payload.get("message")
-        mid = message.get("id") if isinstance(message, dict) else None
-        return cls(
-            id=int(payload["id"]), token=payload["token"], kind=payload["type"],
-            lang=i18n.normalize_lang(str(payload.get("locale") or "en")), user_id=int(user["id"]),
-            in_server=in_server, manages_server=permissions.isdigit() and bool(int(permissions) & MANAGE_GUILD),
-            data=payload["data"] if isinstance(payload.get("data"), dict) else {},
-            message_id=int(mid) if isinstance(mid, str | int) and str(mid).isdigit() else None,
-        )
-
-    @property
-    def age(self) -> float:
-        """Seconds since Discord created the interaction (from its snowflake id), never negative."""
-        return max(0.0, (discord.utils.utcnow() - discord.utils.snowflake_time(self.id)).total_seconds())
-
-    def options(self) -> dict[str, Any]:
-        found = self.data.get("options") or []
-        return {o["name"]: o.get("value") for o in found if isinstance(o, dict) and isinstance(o.get("name"), str)}
-
-
-def message_body(reply: Reply | None, components: list[Json] | None = None, *, ephemeral: bool = False) -> Json:
-    """A message as Discord's JSON: what discord.py sends for the same `Reply` and buttons."""
-    body: Json = {"allowed_mentions": {"parse": []}}
-    if reply is not None:
-        body["content"] = reply.content
-        body["embeds"] = [embed.to_dict() for embed in reply.embeds]
-    if components is not None:
-        body["components"] = components
-    if ephemeral:
-        body["flags"] = EPHEMERAL
-    return body
-
-
-def button_rows(key: str, state: AskState, *, shared: bool = False) -> list[Json]:
-    return [{"type": 1, "components": [dict(b.to_component_dict()) for b in answer_buttons(key, state, shared=shared)]}]
-
-
-class Exchange:
-    """One interaction's first answer (the HTTP response) and the webhook calls after it."""
-
-    def __init__(self, incoming: Incoming, webhook: Webhook) -> None:
-        self.incoming = incoming
-        self.webhook = webhook
-        self.first: asyncio.Future[Json] = asyncio.get_running_loop().create_future()
-        self.sent = asyncio.Event()
-        # None until answered; then "message", "update", "deferred_message" or "deferred_update".
-        self.acked: str | None = None
-        self.deferred_ephemeral = False
-
-    def answer(self, callback: Json, acked: str) -> None:
-        self.acked = acked
-        self.first.set_result(callback)
-
-    async def _after_sent(self) -> None:
-        # Discord creates the message our webhook calls refer to from the HTTP answer.
-        try:
-            async with asyncio.timeout(SENT_WAIT):
-                await self.sent.wait()
-        except TimeoutError:
-            log.warning("discord_http_answer_not_sent", extra={"interaction_id": self.incoming.id})
-
-    async def edit(self, body: Json) -> None:
-        await self._after_sent()
-        await self.webhook.edit_original(self.incoming.token, body)
-
-    async def delete(self) -> None:
-        await self._after_sent()
-        await self.webhook.delete_original(self.incoming.token)
-
-    async def followup(self, body: Json) -> None:
-        await self._after_sent()
-        await self.webhook.followup(self.incoming.token, body)
-
-
-class HttpTurn:
-    """The HTTP twin of `respond.Turn`: compute within the deadline, then show, tell or apologize.
-
-    `update=True` is for clicks: the reply replaces the clicked message instead of posting a new one.
-    """
-
-    def __init__(
-        self, exchange: Exchange, *, lang: str, ephemeral: bool = False, update: bool = False,
-        defer_after: float = DEFER_AFTER,
-    ) -> None:
-        self.exchange = exchange
-        self.lang = lang
-        self.ephemeral = ephemeral
-        self.update = update
-        self.defer_after = defer_after
-
-    @property
-    def deferred(self) -> bool:
-        return self.exchange.acked in ("deferred_message", "deferred_update")
-
-    async def compute(self, work: Awaitable[T]) -> T:
-        task: asyncio.Future[T] = asyncio.ensure_future(work)
-        try:
-            budget = max(0.0, self.defer_after - self.exchange.incoming.age)
-            done, _ = await asyncio.wait({task}, timeout=budget)
-            if not done:
-                self.defer()
-            return await task
-        finally:
-            if not task.done():
-                task.cancel()
-
-    def defer(self) -> None:
-        exchange = self.exchange
-        if exchange.acked is not None:
-            return
-        if self.update:
-            exchange.answer({"type": DEFERRED_UPDATE}, "deferred_update")
-        else:
-            exchange.deferred_ephemeral = self.ephemeral
-            exchange.answer({"type": DEFERRED_MESSAGE, "data": {"flags": EPHEMERAL if self.ephemeral else 0}},
-                            "deferred_message")
-        log.info("discord_deferred", extra={"interaction_id": exchange.incoming.id, "after_s": self.defer_after})
-
-    async def show(self, reply: Reply | None, components: list[Json] | None = None) -> None:
-        """Send (or, once acknowledged, edit in) the reply; `reply=None` changes only the buttons.
-
-        `components=None` removes any buttons.
-        """
-        exchange = self.exchange
-        body = message_body(reply, components if components is not None else [])
-        if exchange.acked is None:
-            if self.update:
-                exchange.answer({"type": UPDATE_MESSAGE, "data": body}, "update")
-            else:
-                if self.ephemeral:
-                    body["flags"] = EPHEMERAL
-                exchange.answer({"type": CHANNEL_MESSAGE, "data": body}, "message")
-        elif (exchange.acked == "deferred_update") == self.update and self.deferred:
-            await exchange.edit(body)
-        else:
-            if self.ephemeral:
-                body["flags"] = EPHEMERAL
-            await exchange.followup(body)
-
-    async def tell(self, text: str) -> None:
-        """A short note only the user sees, whatever state the response is in."""
-        exchange = self.exchange
-        note = {"content": text, "flags": EPHEMERAL}
-        if exchange.acked is None:
-            exchange.answer({"type": CHANNEL_MESSAGE, "data": {"allowed_mentions": {"parse": []}, **note}}, "message")
-        elif exchange.acked == "deferred_message" and exchange.deferred_ephemeral:
-            # The "thinking…" placeholder is already private: put the note there.
-            await exchange.edit({"content": text, "embeds": [], "components": []})
-        else:
-            if exchange.acked == "deferred_message":
-                # A public "thinking…" placeholder must not linger; the note goes privately.
-                await exchange.delete()
-            await exchange.followup(note)
-
-    async def post_public(self, reply: Reply) -> None:
-        """A public follow-up message (Share): needs the interaction acknowledged first."""
-        self.defer()
-        await self.exchange.followup(message_body(reply))
-
-    async def apologize(self) -> None:
-        try:
-            await self.tell(i18n.t("error", self.lang))
-        except WebhookError as exc:
-            log.warning("discord_apology_failed", extra={"interaction_id": self.exchange.incoming.id,
-                                                         "code": exc.code, "status": exc.status})
-
-    @asynccontextmanager
-    async def guard(self, what: str) -> AsyncIterator[HttpTurn]:
-        """Log any failure in the block and give the user a short apology; one line per interaction."""
-        began = time.perf_counter()
-        outcome = "ok"
-        interaction_id = self.exchange.incoming.id
-        try:
-            yield self
-        except WebhookError as exc:
-            if exc.code in _GONE:
-                outcome = "expired"
-                log.warning("discord_interaction_gone", extra={
-                    "interaction_id": interaction_id, "what": what, "code": exc.code,
-                })
-            else:
-                outcome = "error"
-                log.exception("discord_handler_failed", extra={"interaction_id": interaction_id, "what": what})
-                await self.apologize()
-        except Exception:
-            outcome = "error"
-            log.exception("discord_handler_failed", extra={"interaction_id": interaction_id, "what": what})
-            await self.apologize()
-        finally:
-            log.info("discord_interaction", extra={
-                "interaction_id": interaction_id, "what": what, "outcome": outcome, "deferred": self.deferred,
-                "ms": round((time.perf_counter() - began) * 1000, 1), "locale": self.lang, "over": "http",
-            })
+MESSAGE_COMPONENT, AUTOCOMPLETE = 3, 4
+PONG, AUTOCOMPLETE_RESULT = 1, 8
 
 
 class InteractionHandlers:
