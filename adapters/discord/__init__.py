@@ -8,8 +8,9 @@ Modules: format (layout within Discord's limits, escaping), respond (the 3-secon
 apologies), buttons (what More / Share need, in the shared state), views (the gateway's buttons),
 deps (what handlers depend on), commands (the slash commands), client (the gateway client, plain or
 sharded), sync (command registration), translate (Japanese command descriptions), compat (lenient
-interaction payloads), interactions_http (the same commands over HTTP, for the web process), webhook
-(the REST calls that complete an HTTP interaction). Only this module imports client.
+interaction payloads), interactions_http (the same commands over HTTP, for the web process), with
+interaction_request (signature, reading), http_turn (answering inline or deferred) and webhook (the REST
+calls that complete an HTTP interaction). Only this module imports client.
 """
 
 from __future__ import annotations
