@@ -36,7 +36,7 @@ EPHEMERAL: Final = 1 << 6
 _GONE: Final = frozenset({UNKNOWN_INTERACTION, 10015})
 
 
-def message_body(reply: Reply | None, components: list[Json] | None = None, *, ephemeral: bool = False) -> Json:
+def message_body(reply: Reply | None, components: list[Json] | None = None) -> Json:
     """A message as Discord's JSON: what discord.py sends for the same `Reply` and buttons."""
     body: Json = {"allowed_mentions": {"parse": []}}
     if reply is not None:
@@ -44,8 +44,6 @@ def message_body(reply: Reply | None, components: list[Json] | None = None, *, e
         body["embeds"] = [embed.to_dict() for embed in reply.embeds]
     if components is not None:
         body["components"] = components
-    if ephemeral:
-        body["flags"] = EPHEMERAL
     return body
 
 
