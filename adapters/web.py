@@ -16,10 +16,13 @@ from aiohttp import web
 from bot.port import Core
 from bot.settings import Settings
 from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 log = logging.getLogger(__name__)
 
 CORE: web.AppKey[Core] = web.AppKey("core")
+# What every instance shares: the Slack and Discord mounts take it from here.
+STATE: web.AppKey[SharedState] = web.AppKey("state")
 
 # /healthz answers from the segment count it last read, refreshed in the background at most this
 # often, so a probe never queues behind answers for the store's read connections.
@@ -115,15 +118,12 @@ def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
         log.info("slack_not_configured", extra={"serving": "/healthz"})
 
 
-def _mount_discord(app: web.Application, core: Core, settings: Settings, state: SharedState | None) -> None:
+def _mount_discord(app: web.Application, core: Core, settings: Settings, state: SharedState) -> None:
     readiness = settings.discord.http_readiness
     if readiness.configured:
         # Imported only when used: a web process without Discord over HTTP never loads discord.py.
         from adapters.discord.interactions_http import INTERACTIONS_PATH, mount
 
-        if state is None:
-            # Button state and de-duplication must be shared by every instance; never guess one.
-            raise ValueError("Discord over HTTP needs the shared state (the web process is given it at start)")
         mount(app, core, settings, state=state)
         log.info("discord_mounted", extra={"path": INTERACTIONS_PATH})
     elif readiness.partly:
@@ -132,13 +132,25 @@ def _mount_discord(app: web.Application, core: Core, settings: Settings, state: 
 
 def create_web_app(core: Core, settings: Settings, *, state: SharedState | None = None) -> web.Application:
     """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP; Discord's
-    /discord/interactions when `settings.discord` has the public key and application id (HTTP mode)."""
+    /discord/interactions when `settings.discord` has the public key and application id (HTTP mode).
+
+    `state` is what the instances share; without one, the settings' own is opened and closed with the app.
+    """
     app = web.Application(middlewares=[access_log], client_max_size=CLIENT_MAX_SIZE)
     app[CORE] = core
+    shared: SharedState = state if state is not None else open_shared_state(settings.core)
+    app[STATE] = shared
     app[HEALTH] = HealthCache()
     app.router.add_get("/healthz", healthz)
     _mount_slack(app, core, settings)
-    _mount_discord(app, core, settings, state)
+    _mount_discord(app, core, settings, shared)
+    if state is None:
+
+        async def close_state(_: web.Application) -> None:
+            await shared.close()
+
+        # Last: the adapters' own cleanups (replies still being sent) may use the state.
+        app.on_cleanup.append(close_state)
     return app
 
 

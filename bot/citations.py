@@ -60,6 +60,7 @@ def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
     episode = hit.episode
     video_id = episode.video_id if episode else None
     transcript_url = episode.transcript_url if episode else None
+    audio_url = episode.audio_url if episode else None
     text = excerpt(hit.text, query_tokens, drop_leading_questions=not item.verified and item.attributed_to is not None)
     return Citation(
         text=text,
@@ -70,8 +71,8 @@ def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
         start_seconds=int(hit.start) if hit.start is not None else None,
         end_seconds=int(hit.end) if hit.end is not None else None,
         timestamp=format_timestamp(hit.start),
-        url=deep_link(video_id, transcript_url, hit.start),
-        link_seeks=link_seeks(video_id),
+        url=deep_link(video_id, transcript_url, hit.start, audio_url=audio_url),
+        link_seeks=link_seeks(video_id) or (link_seeks(None, audio_url) and hit.start is not None),
         video_id=video_id,
         transcript_url=transcript_url,
         source=hit.source_path,

@@ -25,6 +25,8 @@ class Episode(BaseModel):
     video_id: str | None = None
     transcript_url: str | None = None
     speakers: list[str] = Field(default_factory=list)
+    # The episode's audio file (a feed's enclosure): where a reader hears the words when there is no video.
+    audio_url: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -33,7 +35,7 @@ class Episode(BaseModel):
 
     def link_at(self, seconds: float | None) -> str | None:
         """Where a reader hears the words said at `seconds`: the video at that second, or the transcript page."""
-        return deep_link(self.video_id, self.transcript_url, seconds)
+        return deep_link(self.video_id, self.transcript_url, seconds, audio_url=self.audio_url)
 
     @property
     def is_recording(self) -> bool:

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -120,6 +121,12 @@ class CoreSettings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     # Questions one chat user may ask a minute (0: no limit); admins are exempt.
     rate_limit_per_minute: int = Field(default=10, ge=0)
+    # Shared, mutable state (delivery de-duplication, rate limits, button state, sources added from chat):
+    # PostgreSQL when set (the URL a PaaS add-on gives), else the SQLite file `state_db`.
+    database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
+    state_db: Path | None = Field(
+        default=None, description="SQLite file of the shared state when DATABASE_URL is not set"
+    )
 
     @property
     def uses_demo_notes(self) -> bool:
@@ -142,6 +149,18 @@ class CoreSettings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.db if self.db is not None else default_data_dir() / "saidbot.db"
+
+    @property
+    def state_db_path(self) -> Path:
+        """The shared state's SQLite file: beside the note store unless set (`saidbot.db` → `saidbot-state.db`)."""
+        if self.state_db is not None:
+            return self.state_db
+        return self.db_path.with_name(f"{self.db_path.stem}-state{self.db_path.suffix or '.db'}")
+
+    @property
+    def shares_state(self) -> bool:
+        """Whether the shared state is one database for every instance (DATABASE_URL) or this machine's file."""
+        return bool(_secret(self.database_url))
 
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
@@ -338,8 +357,12 @@ class Settings(BaseModel):
 
     def secrets(self) -> list[str]:
         """Every configured secret, for the log scrubber."""
-        values = (self.discord.token, self.slack.bot_token, self.slack.signing_secret, self.slack.app_token)
-        return [s for s in (_secret(v) for v in values) if s]
+        values = (self.discord.token, self.slack.bot_token, self.slack.signing_secret, self.slack.app_token,
+                  self.core.database_url)
+        found = [s for s in (_secret(v) for v in values) if s]
+        # The database password alone, too: a driver's error may quote it without the rest of the URL.
+        password = urlsplit(_secret(self.core.database_url)).password
+        return found + ([password] if password else [])
 
     def updated(self, **sections: dict[str, Any]) -> Settings:
         """A copy with fields of the named sections replaced: `settings.updated(core={"db": path})`."""

@@ -21,6 +21,8 @@ from bot.models import IngestReport
 from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Readiness, Settings
+from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +53,11 @@ class Indexer(Protocol):
 
 @dataclass(frozen=True)
 class OpenedCore:
-    """A core for the adapters, and its indexer (None for a core that keeps its own index, e.g. a fake)."""
+    """A core for the adapters, its indexer (None for a core that keeps its own index, e.g. a fake), and
+    the state every instance shares (deliveries answered, rate limits, button state, sources from chat)."""
 
     core: Core
+    state: SharedState
     indexer: Indexer | None = None
 
     async def prepare(self, progress: Progress | None = None) -> IngestReport | None:
@@ -75,23 +79,36 @@ CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
 async def open_core(settings: Settings) -> AsyncIterator[OpenedCore]:
     """The real service over `settings.core.db_path`, closed (database and all) however the block ends."""
     service = await SaidService.open(settings)
+    state = open_shared_state(settings.core)
     try:
-        yield OpenedCore(core=service, indexer=service)
+        yield OpenedCore(core=service, state=state, indexer=service)
     finally:
+        await state.close()
         await service.close()
 
 
-def given_core(core: Core, indexer: Indexer | None = None) -> CoreOpener:
-    """An opener that hands out `core` as it is; its lifetime stays with whoever made it (tests, embedding)."""
+def given_core(core: Core, indexer: Indexer | None = None, state: SharedState | None = None) -> CoreOpener:
+    """An opener that hands out `core` as it is; its lifetime stays with whoever made it (tests, embedding).
+
+    Without `state`, the shared state is the settings' own (a SQLite file beside the store), opened here.
+    """
 
     @asynccontextmanager
     async def opener(settings: Settings) -> AsyncIterator[OpenedCore]:
-        yield OpenedCore(core=core, indexer=indexer)
+        if state is not None:
+            yield OpenedCore(core=core, state=state, indexer=indexer)
+            return
+        own = open_shared_state(settings.core)
+        try:
+            yield OpenedCore(core=core, state=own, indexer=indexer)
+        finally:
+            await own.close()
 
     return opener
 
 
-AdapterMain = Callable[[Core, Settings], Coroutine[Any, Any, None]]
+class AdapterMain(Protocol):
+    def __call__(self, core: Core, settings: Settings, *, state: SharedState) -> Coroutine[Any, Any, None]: ...
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from adapters.web import AcceptErrors, CappedSite, ConnectionCap, create_web_app
 from bot.port import Core
 from bot.present import ingest_summary
 from bot.settings import Settings
+from bot.shared_state import SharedState
 from saidbot.bootstrap import CoreOpener, OpenedCore, Plan, open_core
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,12 @@ async def supervise(
             installed.append(sig)
     try:
         async with opener(settings) as opened:
-            runner = await _start_web(opened.core, settings) if plan.web else None
+            runner = await _start_web(opened.core, settings, opened.state) if plan.web else None
             indexing = asyncio.create_task(_index(opened), name="index")
             tasks: dict[asyncio.Task[None], str] = {
-                asyncio.create_task(adapter.main(opened.core, settings), name=adapter.name): adapter.name
+                asyncio.create_task(
+                    adapter.main(opened.core, settings, state=opened.state), name=adapter.name
+                ): adapter.name
                 for adapter in plan.adapters
             }
             stopper: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
@@ -67,10 +70,10 @@ async def supervise(
     return exit_code
 
 
-async def _start_web(core: Core, settings: Settings) -> web.AppRunner:
+async def _start_web(core: Core, settings: Settings, state: SharedState) -> web.AppRunner:
     # One line per interval when accept() fails (file descriptors exhausted), not one per failure.
     asyncio.get_running_loop().set_exception_handler(AcceptErrors())
-    runner = web.AppRunner(create_web_app(core, settings), shutdown_timeout=HTTP_GRACE_SECONDS,
+    runner = web.AppRunner(create_web_app(core, settings, state=state), shutdown_timeout=HTTP_GRACE_SECONDS,
                            access_log=None, handle_signals=False, **server_limits())
     await runner.setup()
     site = CappedSite(runner, settings.web.host, settings.web.port, ConnectionCap())

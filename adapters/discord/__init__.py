@@ -26,6 +26,7 @@ import yarl
 from bot.port import Core
 from bot.settings import Settings
 from bot.shared_state import SharedState
+from bot.state_db import open_shared_state
 
 from .client import SaidClient, ShardedSaidClient
 from .commands import build_commands, click_answerer
@@ -69,12 +70,18 @@ def command_state_file(settings: Settings) -> Path:
     return settings.core.db_path.parent / STATE_FILE_NAME
 
 
-async def run_discord(core: Core, settings: Settings, *, state: SharedState) -> None:
+async def run_discord(core: Core, settings: Settings, *, state: SharedState | None = None) -> None:
     """Run the bot until the client is closed or this task is cancelled (which closes it cleanly).
 
-    Raises ValueError when DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
+    `state` is what the instances share (the settings' own when not given). Raises ValueError when
+    DISCORD_TOKEN is not set and discord.LoginFailure when Discord rejects it.
     """
-    await serve(create_client(core, settings, state=state), settings)
+    shared = state if state is not None else open_shared_state(settings.core)
+    try:
+        await serve(create_client(core, settings, state=shared), settings)
+    finally:
+        if state is None:
+            await shared.close()
 
 
 async def register_commands(core: Core, settings: Settings, *, state: SharedState) -> bool:

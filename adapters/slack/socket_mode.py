@@ -14,11 +14,12 @@ from adapters.slack.app import create_slack_app, drain, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
 from bot.settings import Settings, SlackSettings
+from bot.shared_state import SharedState
 
 log = logging.getLogger(__name__)
 
 
-async def run_socket_mode(core: Core, settings: Settings | SlackSettings) -> None:
+async def run_socket_mode(core: Core, settings: Settings | SlackSettings, *, state: SharedState | None = None) -> None:
     """Answer over Socket Mode until cancelled; raises at once when a token is missing or refused."""
     slack = slack_section(settings)
     readiness = slack.socket_readiness

@@ -115,6 +115,8 @@ def episode_from_fields(fields: dict[str, Any], *, title_is_episode: bool) -> Ep
     if video_id is None and url:
         video_id = youtube_id(url)
     transcript = as_text(_first(fields, "transcript_url", "transcript"))
+    # A recording's audio file (a Whisper transcript of an mp3): links play it from the passage's second.
+    audio = as_text(_first(fields, "audio_url", "audio", "enclosure"))
     number_raw = _first(fields, "episode", "episode_number", "number")
     number: int | None = None
     if number_raw is not None:
@@ -136,4 +138,5 @@ def episode_from_fields(fields: dict[str, Any], *, title_is_episode: bool) -> Ep
         video_id=video_id,
         transcript_url=normalize_url(transcript) if transcript else None,
         speakers=speakers,
+        audio_url=audio if audio and audio.startswith(("https://", "http://")) else None,
     )

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever parsing or index tokens change: a store written by another version re-reads every
 # file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
-INDEX_VERSION = "2026-12-01.1"
+INDEX_VERSION = "2026-12-01.3"
 
 # Files larger than this are refused (reported, not read): reading and parsing a 200 MB file peaked at
 # 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB (CoreSettings.max_file_mb) overrides it; notes are

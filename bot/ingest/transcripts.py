@@ -1,4 +1,10 @@
-"""Transcripts: `Speaker (hh:mm:ss) text`, `[hh:mm:ss] text`, `**mm:ss** · text`, WebVTT and SRT."""
+"""Transcripts: `Speaker (hh:mm:ss) text`, `[hh:mm:ss] text`, `**mm:ss** · text`, WebVTT and SRT.
+
+The WebVTT and SRT readers stay here rather than in a subtitle library: webvtt-py and pysubs2 drop a
+malformed cue without saying where (pysubs2 also glues its text to the cue before and loses `<v Name>`
+voices), and srt stops at the first bad block unless told to skip it silently; saidbot names the file and
+line of a cue it cannot place and reads the rest.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ _LOOSE_TIME: Final = r"-?\d+(?::-?\d+){1,2}(?:[.,]\d+)?"
 BRACKET_LINE: Final = re.compile(rf"^\[(?P<time>{_LOOSE_TIME})\]\s*(?P<text>.*)$")
 # **01:38** · text
 BOLD_LINE: Final = re.compile(rf"^\*\*(?P<time>{_LOOSE_TIME})\*\*\s*[·•|:\-–—]?\s*(?P<text>.*)$")
-_LABEL: Final = re.compile(
+LABEL: Final = re.compile(
     r"^(?P<speaker>[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}|[\u3040-\u30ff\u4e00-\u9fff・]{2,12})"
     r"\s*[:：]\s+(?P<text>.+)$"
 )
@@ -46,7 +52,7 @@ def looks_like_transcript(body: str) -> bool:
     return hits >= 3 and hits >= 0.3 * len(lines)
 
 
-def _doc(fields: dict[str, Any], lang: str | None, body: str, fmt: str) -> tuple[ParsedDocument, int]:
+def caption_document(fields: dict[str, Any], lang: str | None, body: str, fmt: str) -> tuple[ParsedDocument, int]:
     lang = as_text(fields.get("lang") or fields.get("language")) or lang or detect_language(body[:4000])
     doc = ParsedDocument(format=fmt, lang=lang, title=as_text(fields.get("title")))
     episode = episode_from_fields(fields, title_is_episode=True)
@@ -56,7 +62,7 @@ def _doc(fields: dict[str, Any], lang: str | None, body: str, fmt: str) -> tuple
 def parse_text_transcript(
     path: str, fields: dict[str, Any], body: str, first_line: int, lang: str | None
 ) -> ParsedDocument:
-    doc, episode = _doc(fields, lang, body, "transcript")
+    doc, episode = caption_document(fields, lang, body, "transcript")
     turns: list[Cue] = []
     captions: list[Cue] = []
     pending_turn: Cue | None = None
@@ -85,7 +91,7 @@ def parse_text_transcript(
                 continue
             text = plain_text(timed.group("text"))
             speaker = None
-            label = _LABEL.match(text)
+            label = LABEL.match(text)
             if label:
                 speaker, text = label.group("speaker"), label.group("text")
             captions.append(Cue(start_f, None, text, speaker, number))
@@ -99,12 +105,12 @@ def parse_text_transcript(
             doc.warn(path, number, "text before the first timestamp; skipped")
     if not turns and not captions:
         raise ParseError("no timestamped lines found (expected `Speaker (hh:mm:ss)`, `[hh:mm:ss]` or `**mm:ss**`)")
-    _add_cues(doc, turns, episode, merge=False)
-    _add_cues(doc, captions, episode, merge=True)
+    add_cues(doc, turns, episode, merge=False)
+    add_cues(doc, captions, episode, merge=True)
     return doc
 
 
-def _add_cues(doc: ParsedDocument, cues: list[Cue], episode: int, *, merge: bool) -> None:
+def add_cues(doc: ParsedDocument, cues: list[Cue], episode: int, *, merge: bool) -> None:
     for cue in merge_cues(cues) if merge else cues:
         if cue.speaker and cue.speaker not in doc.episodes[episode].speakers:
             doc.episodes[episode].speakers.append(cue.speaker)
@@ -123,18 +129,29 @@ def _add_cues(doc: ParsedDocument, cues: list[Cue], episode: int, *, merge: bool
 
 
 def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | None, *, vtt: bool) -> ParsedDocument:
-    """WebVTT and SRT: cue blocks of a timing line and text lines."""
+    """WebVTT and SRT: cue blocks of a timing line and text lines.
+
+    Rolling captions (YouTube's auto-captions) show each line twice, once as it is spoken and again
+    above the next line: a line the previous cue already showed is dropped, so the words come out once.
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if vtt and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
         raise ParseError("a WebVTT file must start with 'WEBVTT'", 1)
     body_text = "\n".join(lines)
-    doc, episode = _doc(fields, lang, body_text, "vtt" if vtt else "srt")
+    doc, episode = caption_document(fields, lang, body_text, "vtt" if vtt else "srt")
     cues: list[Cue] = []
+    shown: set[str] = set()
+    speaker: str | None
     index = 0
     while index < len(lines):
-        timing = _VTT_TIME.match(lines[index].strip())
+        stripped = lines[index].strip()
+        timing = _VTT_TIME.match(stripped)
         if not timing:
-            if lines[index].strip().startswith("NOTE"):
+            if stripped.startswith("NOTE"):
+                while index < len(lines) and lines[index].strip():
+                    index += 1
+            elif "-->" in stripped:
+                doc.warn(path, index + 1, "cannot read the cue timing; cue skipped")
                 while index < len(lines) and lines[index].strip():
                     index += 1
             index += 1
@@ -151,24 +168,35 @@ def parse_subtitles(path: str, text: str, fields: dict[str, Any], lang: str | No
         if end < start:
             doc.warn(path, number, "cue ends before it starts; kept with its start time")
         index += 1
-        texts: list[str] = []
+        # YouTube's rolling cues open with a line of one space: not the cue's end, which is an empty line.
+        if index < len(lines) and lines[index] and not lines[index].strip():
+            index += 1
+        parts: list[tuple[str | None, str]] = []
         speaker = None
+        seen_here: set[str] = set()
         while index < len(lines) and lines[index].strip():
             cue_line = lines[index].strip()
             voice = _VTT_VOICE.match(cue_line)
             if voice:
                 speaker = voice.group(1).strip()
-            texts.append(_VTT_TAG.sub("", cue_line))
+            plain = " ".join(_VTT_TAG.sub("", cue_line).split())
             index += 1
-        text = " ".join(texts).strip()
-        label = _LABEL.match(text)
-        if speaker is None and label:
-            speaker, text = label.group("speaker"), label.group("text")
-        if text:
-            cues.append(Cue(start, end, text, speaker, number))
+            if not plain:
+                continue
+            seen_here.add(plain)
+            if plain in shown:
+                continue
+            if parts and parts[-1][0] == speaker:
+                parts[-1] = (speaker, f"{parts[-1][1]} {plain}")
+            else:
+                parts.append((speaker, plain))
+        shown = seen_here
+        for who, words in parts:
+            label = LABEL.match(words)
+            if who is None and label:
+                who, words = label.group("speaker"), label.group("text")
+            cues.append(Cue(start, end, words, who, number))
     if not cues:
         raise ParseError("no cues found")
-    # Rolling captions repeat the previous line; drop exact repeats before merging.
-    deduped = [cue for i, cue in enumerate(cues) if i == 0 or cue.text != cues[i - 1].text]
-    _add_cues(doc, deduped, episode, merge=True)
+    add_cues(doc, cues, episode, merge=True)
     return doc

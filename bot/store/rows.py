@@ -93,6 +93,7 @@ class HitRow(NamedTuple):
     transcript_url: str | None
     speakers: str | None
     context: str | None
+    audio_url: str | None
 
 
 _HIT_SQL: Final = {
@@ -101,6 +102,7 @@ _HIT_SQL: Final = {
     "heading": "s.heading", "source_path": "src.path", "source_format": "src.format", "group_key": "src.group_key",
     "episode_id": "s.episode_id", "show": "e.show", "number": "e.number", "title": "e.title", "date": "e.date",
     "video_id": "e.video_id", "transcript_url": "e.transcript_url", "speakers": "e.speakers", "context": "s.context",
+    "audio_url": "e.audio_url",
 }
 HIT_COLUMNS: Final = ", ".join(_HIT_SQL[name] for name in HitRow._fields)
 HIT_JOINS: Final = """
@@ -109,16 +111,18 @@ HIT_JOINS: Final = """
     LEFT JOIN episodes e ON e.id = s.episode_id
 """
 
-EPISODE_COLUMNS: Final = "e.id, e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers"
+EPISODE_COLUMNS: Final = (
+    "e.id, e.show, e.number, e.title, e.date, e.video_id, e.transcript_url, e.speakers, e.audio_url"
+)
 
 
 def episode_from(
     episode_id: int | None, show: str | None, number: int | None, title: str | None, date: str | None,
-    video_id: str | None, transcript_url: str | None, speakers: str | None,
+    video_id: str | None, transcript_url: str | None, speakers: str | None, audio_url: str | None = None,
 ) -> Episode:
     return Episode(
         id=episode_id, show=show, number=number, title=title, date=date, video_id=video_id,
-        transcript_url=transcript_url, speakers=json.loads(speakers or "[]"),
+        transcript_url=transcript_url, speakers=json.loads(speakers or "[]"), audio_url=audio_url,
     )
 
 
@@ -127,7 +131,10 @@ _episode_cache: dict[tuple[Any, ...], Episode] = {}
 
 def _episode(row: HitRow) -> Episode:
     # Hits share a handful of episodes; building one model per hit costs more than the query.
-    key = (row.episode_id, row.show, row.number, row.title, row.date, row.video_id, row.transcript_url, row.speakers)
+    key = (
+        row.episode_id, row.show, row.number, row.title, row.date, row.video_id, row.transcript_url, row.speakers,
+        row.audio_url,
+    )
     found = _episode_cache.get(key)
     if found is None:
         if len(_episode_cache) > 10_000:

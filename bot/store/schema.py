@@ -12,7 +12,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # How long one statement waits for another process's write lock before SQLite says `database is locked`;
 # a run that needs the lock retries that wait (see `Store.transaction`).
 BUSY_TIMEOUT_MS = 10_000
@@ -68,6 +68,10 @@ _MIGRATIONS: list[str] = [
     """
     CREATE INDEX episodes_show_number ON episodes(show, number);
     CREATE INDEX episodes_title ON episodes(title);
+    """,
+    """
+    ALTER TABLE episodes ADD COLUMN audio_url TEXT;
+    CREATE INDEX episodes_audio_url ON episodes(audio_url);
     """,
 ]
 

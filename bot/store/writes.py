@@ -126,13 +126,15 @@ class SyncWriter:
             probes.append(("video_id = ?", (episode.video_id,)))
         if episode.transcript_url:
             probes.append(("transcript_url = ?", (episode.transcript_url,)))
+        if episode.audio_url:
+            probes.append(("audio_url = ?", (episode.audio_url,)))
         if episode.show and episode.number is not None:
             probes.append(("show = ? AND number = ?", (episode.show, episode.number)))
         if episode.title and not (episode.video_id or episode.transcript_url):
             probes.append(("title = ? AND video_id IS NULL AND transcript_url IS NULL", (episode.title,)))
         for where, params in probes:
             sql = (
-                "SELECT id, show, number, title, date, video_id, transcript_url, speakers "
+                "SELECT id, show, number, title, date, video_id, transcript_url, speakers, audio_url "
                 f"FROM episodes WHERE {where}"
             )
             row = self.conn.execute(sql, params).fetchone()
@@ -149,7 +151,7 @@ class SyncWriter:
                 merged = (
                     episode.show or row[1], episode.number if episode.number is not None else row[2],
                     episode.title or row[3], episode.date or row[4],
-                    episode.video_id or row[5], episode.transcript_url or row[6],
+                    episode.video_id or row[5], episode.transcript_url or row[6], episode.audio_url or row[8],
                 )
                 self._update_episode(episode_id, merged, list(episode.speakers))
                 return episode_id
@@ -157,15 +159,15 @@ class SyncWriter:
             merged = (
                 row[1] or episode.show, row[2] if row[2] is not None else episode.number,
                 row[3] or episode.title, row[4] or episode.date,
-                row[5] or episode.video_id, row[6] or episode.transcript_url,
+                row[5] or episode.video_id, row[6] or episode.transcript_url, row[8] or episode.audio_url,
             )
             self._update_episode(episode_id, merged, speakers)
             return episode_id
         cursor = self.conn.execute(
-            "INSERT INTO episodes(show, number, title, date, video_id, transcript_url, speakers) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO episodes(show, number, title, date, video_id, transcript_url, audio_url, speakers) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (episode.show, episode.number, episode.title, episode.date, episode.video_id,
-             episode.transcript_url, json.dumps(episode.speakers, ensure_ascii=False)),
+             episode.transcript_url, episode.audio_url, json.dumps(episode.speakers, ensure_ascii=False)),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -182,7 +184,7 @@ class SyncWriter:
         try:
             self.conn.execute(
                 "UPDATE episodes SET show = ?, number = ?, title = ?, date = ?, video_id = ?, transcript_url = ?, "
-                "speakers = ? WHERE id = ?",
+                "audio_url = ?, speakers = ? WHERE id = ?",
                 (*fields, json.dumps(speakers, ensure_ascii=False), episode_id),
             )
         except sqlite3.IntegrityError:

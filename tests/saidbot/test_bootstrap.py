@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from bot.config_files import ConfigError
 from bot.port import Core
 from bot.settings import DiscordSettings, Settings, SlackSettings
+from bot.shared_state import SharedState
 from saidbot.bootstrap import Adapter, NotConfigured, Plan, given_core, open_core, plan_for
 from saidbot.cli import main
 from saidbot.supervisor import supervise
@@ -50,9 +51,11 @@ async def test_the_supervisor_serves_and_runs_adapters_over_a_fake_core(settings
     fake = FakeCore(segments=42)
     port = free_port()
     started: list[Core] = []
+    shared: list[SharedState] = []
 
-    async def adapter(core: Core, _: Settings) -> None:
+    async def adapter(core: Core, _: Settings, *, state: SharedState) -> None:
         started.append(core)
+        shared.append(state)
         await asyncio.Event().wait()  # like a gateway: runs until cancelled
 
     stop = asyncio.Event()
@@ -71,12 +74,13 @@ async def test_the_supervisor_serves_and_runs_adapters_over_a_fake_core(settings
             pytest.fail("the supervisor never bound its port")
     assert status == 200 and body["segments"] == 42
     assert started == [fake]
+    assert len(shared) == 1 and await shared[0].claim("k") and not await shared[0].claim("k")
     stop.set()
     assert await asyncio.wait_for(running, 10) == 0
 
 
 async def test_a_failing_adapter_ends_the_process_with_1(settings: Settings) -> None:
-    async def broken(core: Core, _: Settings) -> None:
+    async def broken(core: Core, _: Settings, *, state: SharedState) -> None:
         raise ValueError("token rejected")
 
     plan = Plan(web=False, adapters=(Adapter("broken", broken),))

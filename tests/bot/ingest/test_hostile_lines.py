@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,14 @@ FORMATS: dict[str, tuple[str, Callable[[str], str]]] = {
         lambda s: f"---\nvideo_id: abcdefghijk\ntitle: t\n---\n## Transcript\n[00:01](http://x?t=1s) {s}\n"
         f"## Highlights\n> {s}\n> -- {s}\n## Key points\n- **{s}\n",
     ),
+    "otter": ("o.txt", lambda s: f"Ada Host  0:01\n{s}\n\nBo Guest  0:02\n{s}\n{s}  0:03\n{s}  0:04\n"),
+    "page": (
+        "p.html",
+        lambda s: f'<h2>{s}</h2><div class="ts-segment"><span class="ts-name">{s}</span><span class="ts-timestamp">'
+        f'<a href="https://youtube.com/watch?v=abcdefghijk&t={s}">({s})</a></span><span class="ts-text">{s}</span></div>',
+    ),
+    "stt": ("w.json", lambda s: json.dumps({"segments": [{"start": 1, "end": 2, "text": s, "speaker": s}]})),
+    "json3": ("c.en.json3", lambda s: json.dumps({"events": [{"tStartMs": 1, "segs": [{"utf8": s}]}]})),
 }
 
 LINE_CHARS = 50_000

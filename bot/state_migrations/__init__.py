@@ -1,0 +1,1 @@
+"""Alembic migrations of the shared-state database (bot/state_db.py); run by `DatabaseState.migrate`."""
