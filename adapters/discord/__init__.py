@@ -31,7 +31,7 @@ from bot.state_db import open_shared_state
 from .client import SaidClient, ShardedSaidClient
 from .commands import build_commands, click_answerer
 from .deps import PAGE_SIZE, build_deps
-from .sync import STATE_FILE_NAME
+from .sync import STATE_FILE_NAME, SyncOutcome
 from .views import VIEW_TIMEOUT
 
 __all__ = ["SaidClient", "ShardedSaidClient", "create_client", "register_commands", "run_discord", "serve"]
@@ -84,12 +84,12 @@ async def run_discord(core: Core, settings: Settings, *, state: SharedState | No
             await shared.close()
 
 
-async def register_commands(core: Core, settings: Settings, *, state: SharedState) -> bool:
+async def register_commands(core: Core, settings: Settings, *, state: SharedState) -> SyncOutcome:
     """Register the slash commands over REST only, as HTTP mode needs (no gateway connects).
 
     The same client, commands and sync as the gateway bot: logging in runs its `setup_hook`, which
-    syncs when the command set changed (the hash next to the database). Returns whether Discord now
-    has them (False: the log's `discord_commands_sync_failed` says why).
+    syncs when the command set changed (the hash next to the database). Returns "registered",
+    "unchanged" or "failed" (then the log's `discord_commands_sync_failed` says why).
     """
     readiness = settings.discord.registration_readiness
     secret = settings.discord.token
@@ -105,7 +105,7 @@ async def register_commands(core: Core, settings: Settings, *, state: SharedStat
                 "variable": "DISCORD_TOKEN", "hint": "reset the token in the Developer Portal (Bot → Token)",
             })
             raise
-    return client.commands_synced
+    return client.sync_outcome or "failed"
 
 
 def point_at(settings: Settings) -> None:

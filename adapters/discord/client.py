@@ -89,11 +89,6 @@ class SaidClient(discord.Client):
             self.tree, application_id=self.application_id, guild=guild, state_file=self.state_file
         )
 
-    @property
-    def commands_synced(self) -> bool:
-        """Discord has this command set (registered now, or unchanged since the last sync)."""
-        return self.sync_outcome in ("registered", "unchanged")
-
     async def on_ready(self) -> None:
         user = self.user
         log.info("discord_connected", extra={"user": str(user), "user_id": user.id if user else None})

@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 
 from adapters.discord import register_commands
+from bot.state_db import DatabaseState, async_url
 from tests.adapters.discord.http_support import Instance, http_settings, web_instance
 from tests.adapters.discord.support import button, dario_core
 from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.state import MemoryState
 
 ODD: list[Any] = [None, 0, -1, 2**70, 1.5, True, "", "x" * 3000, "123", "\u0000", [], {}, [{}], {"id": "1"}]
 
@@ -26,12 +26,13 @@ ODD: list[Any] = [None, 0, -1, 2**70, 1.5, True, "", "x" * 3000, "123", "\u0000"
 @pytest.fixture
 async def served(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Instance]:
     settings = http_settings(fake, tmp_path)
-    state = MemoryState()
+    state = DatabaseState(async_url(f"sqlite:///{tmp_path / 'state.db'}"))
     core = dario_core()
-    assert await register_commands(core, settings, state=state)
+    assert await register_commands(core, settings, state=state) == "registered"
     async with web_instance(core, settings, state) as instance:
         fake.interactions_url = instance.endpoint
         yield instance
+    await state.close()
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from adapters.discord import register_commands, serve
 from bot.settings import Settings
+from bot.state_db import DatabaseState, async_url
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, create_client, running
 from tests.adapters.discord.http_support import Instance, http_settings, web_instance
 from tests.adapters.discord.support import button, dario_core, followups, is_ephemeral, text_of, timestamps
@@ -32,7 +33,7 @@ from tests.fakes.discord_server import (
     FakeDiscord,
     buttons,
 )
-from tests.fakes.state import MemoryState
+from tests.support.postgres import fresh_database
 
 QUESTION = "what did Dario Amodei say about talent density?"
 ASKER = 700000000000000001
@@ -43,21 +44,56 @@ def http(fake: FakeDiscord, tmp_path: Path) -> Settings:
     return http_settings(fake, tmp_path)
 
 
-@pytest.fixture
-def state() -> MemoryState:
-    return MemoryState()
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture
-async def core(fake: FakeDiscord, http: Settings, state: MemoryState) -> FakeCore:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """One database for every instance of a test: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    async for database in fresh_database():
+        yield database
+
+
+@pytest.fixture
+async def states(state_url: str, clock: Clock) -> AsyncIterator[tuple[DatabaseState, DatabaseState]]:
+    """The shared state as two instances see it: each its own engine on the one database."""
+    made = (DatabaseState(async_url(state_url), clock=clock), DatabaseState(async_url(state_url), clock=clock))
+    yield made
+    for state in made:
+        await state.close()
+
+
+@pytest.fixture
+async def state(tmp_path: Path, clock: Clock) -> AsyncIterator[DatabaseState]:
+    """One instance's shared state, on a SQLite file (the cross-instance tests also run on PostgreSQL)."""
+    made = DatabaseState(async_url(f"sqlite:///{tmp_path / 'own-state.db'}"), clock=clock)
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+async def core(fake: FakeDiscord, http: Settings, state: DatabaseState) -> FakeCore:
     """The fake core, with the commands registered over REST as `saidbot discord-register` does."""
     core = dario_core()
-    assert await register_commands(core, http, state=state)
+    assert await register_commands(core, http, state=state) == "registered"
     return core
 
 
 @pytest.fixture
-async def instance(fake: FakeDiscord, core: FakeCore, http: Settings, state: MemoryState) -> AsyncIterator[Instance]:
+async def instance(fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState) -> AsyncIterator[Instance]:
     async with web_instance(core, http, state) as served:
         fake.interactions_url = served.endpoint
         yield served
@@ -147,7 +183,7 @@ async def test_ask_answers_inline_with_the_gateway_bots_reply(
 
 
 async def test_a_slow_core_is_deferred_then_the_answer_patched_in(
-    fake: FakeDiscord, http: Settings, state: MemoryState, core: FakeCore
+    fake: FakeDiscord, http: Settings, state: DatabaseState, core: FakeCore
 ) -> None:
     core.delay = 1.6
     async with web_instance(core, http, state) as served:
@@ -182,9 +218,9 @@ async def test_about_episodes_and_reload_for_admins_only(fake: FakeDiscord, inst
 
 
 async def test_more_on_one_instances_message_clicked_on_another(
-    fake: FakeDiscord, core: FakeCore, http: Settings, state: MemoryState
+    fake: FakeDiscord, core: FakeCore, http: Settings, states: tuple[DatabaseState, DatabaseState]
 ) -> None:
-    async with web_instance(core, http, state) as a, web_instance(core, http, state) as b:
+    async with web_instance(core, http, states[0]) as a, web_instance(core, http, states[1]) as b:
         it = await fake.answered(await fake.slash("ask", question=QUESTION, via=a.endpoint))
         message = copy.deepcopy(fake.reply_message(it))
         click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"], via=b.endpoint))
@@ -200,9 +236,9 @@ async def test_more_on_one_instances_message_clicked_on_another(
 
 
 async def test_a_double_share_on_two_instances_is_one_public_post(
-    fake: FakeDiscord, core: FakeCore, http: Settings, state: MemoryState
+    fake: FakeDiscord, core: FakeCore, http: Settings, states: tuple[DatabaseState, DatabaseState]
 ) -> None:
-    async with web_instance(core, http, state) as a, web_instance(core, http, state) as b:
+    async with web_instance(core, http, states[0]) as a, web_instance(core, http, states[1]) as b:
         it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True, via=a.endpoint))
         private = copy.deepcopy(fake.reply_message(it))
         share = button(private, "share")["custom_id"]
@@ -224,9 +260,9 @@ async def test_a_double_share_on_two_instances_is_one_public_post(
 
 
 async def test_an_interaction_delivered_twice_is_answered_once(
-    fake: FakeDiscord, core: FakeCore, http: Settings, state: MemoryState
+    fake: FakeDiscord, core: FakeCore, http: Settings, states: tuple[DatabaseState, DatabaseState]
 ) -> None:
-    async with web_instance(core, http, state) as a, web_instance(core, http, state) as b:
+    async with web_instance(core, http, states[0]) as a, web_instance(core, http, states[1]) as b:
         it = await fake.answered(await fake.slash("ask", question=QUESTION, via=a.endpoint))
         again = await fake.deliver(b.endpoint, it.payload)
         assert again.http_status == 409 and len(it.callbacks) == 1
@@ -235,15 +271,13 @@ async def test_an_interaction_delivered_twice_is_answered_once(
 
 
 async def test_a_click_whose_state_expired_gets_the_expired_note(
-    fake: FakeDiscord, core: FakeCore, http: Settings
+    fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState, clock: Clock
 ) -> None:
-    clock = [0.0]
-    state = MemoryState(clock=lambda: clock[0])
     async with web_instance(core, http, state) as served:
         fake.interactions_url = served.endpoint
         it = await fake.answered(await fake.slash("ask", question=QUESTION))
         message = copy.deepcopy(fake.reply_message(it))
-        clock[0] += 601  # past the view timeout
+        clock.now += 601  # past the view timeout
         click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]))
         assert click.callback_type == CHANNEL_MESSAGE
         assert click.callbacks[0]["data"]["content"] == "This button has expired. Ask again to get a fresh answer."
@@ -252,17 +286,17 @@ async def test_a_click_whose_state_expired_gets_the_expired_note(
 
 
 async def test_registering_twice_puts_the_commands_once(
-    fake: FakeDiscord, core: FakeCore, http: Settings, state: MemoryState
+    fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState
 ) -> None:
     assert {c["name"] for c in fake.commands[fake.guild_id]} == {"ask", "about", "episodes", "reload"}
-    assert await register_commands(core, http, state=state)
+    assert await register_commands(core, http, state=state) == "unchanged"
     assert fake.command_puts == [fake.guild_id]
     assert fake.sessions_ready == 0  # REST only: no gateway connection
 
 
 @pytest.mark.parametrize("status", [429, 502])
 async def test_a_refused_webhook_edit_is_retried(
-    fake: FakeDiscord, http: Settings, state: MemoryState, core: FakeCore, status: int
+    fake: FakeDiscord, http: Settings, state: DatabaseState, core: FakeCore, status: int
 ) -> None:
     core.delay = 1.4
     fake.webhook_failures, fake.webhook_failure_status = 2, status
