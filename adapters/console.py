@@ -12,9 +12,9 @@ import sys
 from typing import Final, TextIO
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus
+from bot.models import Answer, AnswerStatus, Verification
 from bot.port import Core
-from bot.present import AnswerView, CitationView, present_answer
+from bot.present import AnswerView, CitationView, present_answer, present_verification, verification_answer_view
 
 _QUIT: Final = frozenset({"quit", "exit", ":q"})
 _MORE: Final = frozenset({"more", "もっと"})
@@ -26,7 +26,9 @@ def format_citation(citation: CitationView, lang: str) -> str:
     if citation.timestamp:
         where += f" @ {citation.timestamp}"
     badges = f" [{i18n.join_list(list(citation.badge_texts), lang)}]" if citation.badge_texts else ""
-    lines = [f"{citation.number}. {citation.who} — {where}{badges}", f"   “{citation.text}”"]
+    when = f"{citation.date_label} · " if citation.date_label else ""
+    lines = [f"{citation.number}. {when}{citation.who} — {where}{badges}", f"   “{citation.text}”"]
+    lines += [f"   · {note}" for note in citation.notes]
     if citation.url:
         lines.append(f"   {citation.url}")
     return "\n".join(lines)
@@ -46,7 +48,20 @@ def format_view(view: AnswerView) -> str:
 
 def format_answer(answer: Answer, *, question: str | None = None) -> str:
     """The answer as a terminal shows it (what `saidbot ask` prints)."""
+    if answer.verification is not None:
+        return format_verification(answer.verification, lang=answer.language)
     return format_view(present_answer(answer, question=question))
+
+
+def format_verification(found: Verification, *, lang: str | None = None) -> str:
+    """A verification as a terminal shows it (what `saidbot verify` prints): the verdict, the quote, each
+    passage with its match and the differing words; for not found, what the store covers."""
+    view = verification_answer_view(present_verification(found, lang))
+    quote = view.question_line or ""
+    if not view.found:
+        return "\n".join(part for part in (view.message, quote) if part)
+    body = format_view(view)
+    return body.replace("\n\n", f"\n{quote}\n\n", 1) if quote else body
 
 
 async def chat(core: Core, *, lang: str | None = None, stdin: TextIO | None = None,

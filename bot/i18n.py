@@ -151,6 +151,42 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "I'm busy answering other questions right now. Please try again in a minute.",
         "ja": "ほかの質問への回答で混み合っています。1分ほどしてからもう一度お試しください。",
     },
+    # --- timelines ("how has Dario's view on X changed?", /timeline)
+    "timeline_header": {
+        "en": "How {speaker}'s view on “{topic}” changed — {episodes}{years}",
+        "ja": "{speaker}の「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_header_any": {
+        "en": "How views on “{topic}” changed — {episodes}{years}",
+        "ja": "「{topic}」についての考えの変化 — {episodes}{years}",
+    },
+    "timeline_episodes": {"en": "{count} episodes", "ja": "{count}件のエピソード"},
+    "timeline_episode_one": {"en": "1 episode", "ja": "1件のエピソード"},
+    "timeline_years": {"en": ", {first}–{last}", "ja": "、{first}〜{last}年"},
+    "timeline_year": {"en": ", {year}", "ja": "、{year}年"},
+    "timeline_undated": {"en": "undated (listed last)", "ja": "日付不明（最後に表示）"},
+    "cmd_timeline": {
+        "en": "How someone's view on a topic changed: their best passage per episode, oldest first",
+        "ja": "ある話題についての考えの変化: エピソードごとの発言を古い順に",
+    },
+    "opt_topic": {"en": "The topic, e.g. scaling laws", "ja": "話題（例: スケーリング則）"},
+    "opt_timeline_speaker": {"en": "Whose view (default: anyone)", "ja": "誰の考えか（省略時は全員）"},
+    # --- note quotations checked against transcripts (bot/claims.py)
+    "note_check_matches": {"en": "matches the transcript", "ja": "文字起こしと一致"},
+    "note_check_differs": {"en": "the transcript differs", "ja": "文字起こしと異なる"},
+    "note_check_translation": {
+        "en": "a note's translation: wording not checked against the transcript",
+        "ja": "ノートの翻訳（文字起こしとの文言照合はできません）",
+    },
+    "note_check_unchecked": {"en": "no transcript to check against", "ja": "照合できる文字起こしなし"},
+    "transcript_line_at": {"en": "Transcript ({time}): “{text}”", "ja": "文字起こし（{time}）:「{text}」"},
+    "transcript_line": {"en": "Transcript: “{text}”", "ja": "文字起こし:「{text}」"},
+    "ingest_note_checks": {
+        "en": "; note quotations: {checked} checked against transcripts, {contradicted} contradicted, "
+        "{translated} translations (saidbot doctor --notes lists the contradicted ones)",
+        "ja": "。ノートの引用: 文字起こしと照合 {checked} 件、食い違い {contradicted} 件、翻訳 {translated} 件"
+        "（saidbot doctor --notes で一覧）",
+    },
 }
 
 
@@ -170,3 +206,80 @@ def t(key: str, lang: str | None = "en", **values: object) -> str:
 
 def join_list(items: list[str], lang: str | None = "en") -> str:
     return ("、" if normalize_lang(lang) == "ja" else ", ").join(items)
+
+
+# ----------------------------------------------------------------- quote verification
+_CATALOG.update({
+    "verify_empty": {
+        "en": "Give me the words to look for, e.g. “did Dario say ‘talent density beats scale’?”",
+        "ja": "確かめたい言葉を入れてください（例: 本当に「タレント密度が大事」と言った？）。",
+    },
+    "verify_verbatim": {"en": "{speaker} said this, word for word", "ja": "{speaker}はこの通りに発言しています"},
+    "verify_verbatim_note": {
+        "en": "A note quotes {speaker} with these words; no transcript in the store holds them",
+        "ja": "ノートはこの言葉を{speaker}の発言として引用していますが、記録の文字起こしにはありません",
+    },
+    "verify_verbatim_any": {"en": "These words are in the store", "ja": "この言葉はそのまま記録にあります"},
+    "verify_verbatim_unlabelled": {
+        "en": "These words are in a transcript, but it does not say who said them",
+        "ja": "この言葉は文字起こしにありますが、誰の発言かは明記されていません",
+    },
+    "verify_other_speaker": {
+        "en": "These words were said, but not by {speaker}",
+        "ja": "この言葉は発言されていますが、{speaker}の発言ではありません",
+    },
+    "verify_close": {
+        "en": "Not in those words; the nearest passages say",
+        "ja": "この通りの発言はありません。近い箇所",
+    },
+    "verify_translated_header": {
+        "en": "Said in another language; the passage this renders",
+        "ja": "別の言語での発言です。この引用が訳している箇所",
+    },
+    "verify_not_found": {
+        "en": "I found nothing close to that quote in the store.",
+        "ja": "その発言に近いものは記録に見つかりませんでした。",
+    },
+    "verify_not_found_speaker": {
+        "en": "I found nothing close to that quote by {speaker}.",
+        "ja": "{speaker}のその発言に近いものは見つかりませんでした。",
+    },
+    "verify_translated": {
+        "en": "translated: wording cannot be verified",
+        "ja": "翻訳による照合: 言い回しは確認できません",
+    },
+    "verify_coverage_speaker": {
+        "en": "The store holds {passages} passages of {speaker}'s own words, from {count}: {episodes}.",
+        "ja": "記録にある{speaker}本人の発言は{passages}箇所（{count}: {episodes}）です。",
+    },
+    "verify_coverage_all": {
+        "en": "The store holds {passages} verbatim passages from {count}: {episodes}.",
+        "ja": "記録にある発言は{passages}箇所（{count}: {episodes}）です。",
+    },
+    "verify_coverage_none": {
+        "en": "The store has no passages labelled as {speaker}'s words.",
+        "ja": "{speaker}の発言と明記された箇所は記録にありません。",
+    },
+    "verify_episodes_one": {"en": "1 episode", "ja": "1エピソード"},
+    "verify_episodes_many": {"en": "{count} episodes", "ja": "{count}エピソード"},
+    "verify_coverage_more": {"en": " and {count} more", "ja": " ほか{count}件"},
+    "verify_match": {"en": "{percent}% match", "ja": "一致度 {percent}%"},
+    "verify_difference": {
+        "en": "quoted: “{quoted}” — said: “{stored}”", "ja": "引用: 「{quoted}」 — 発言: 「{stored}」",
+    },
+    "verify_not_said": {"en": "quoted but not said: “{quoted}”", "ja": "引用にあって発言にない: 「{quoted}」"},
+    "verify_not_quoted": {"en": "said but not quoted: “{stored}”", "ja": "発言にあって引用にない: 「{stored}」"},
+    "verify_quote_line": {"en": "Quote: “{quote}”", "ja": "引用: 「{quote}」"},
+    "verify_speaker_unknown": {
+        "en": "I don't know anyone called “{name}”; I checked everyone's words.",
+        "ja": "「{name}」という話者は見つからないため、全員の発言と照合しました。",
+    },
+    "cmd_verify": {
+        "en": "Check whether someone really said a quote, and where",
+        "ja": "その発言が本当にあったか、どこで言われたかを確かめます",
+    },
+    "opt_quote": {"en": "The words to check, as they were quoted", "ja": "確かめたい言葉（引用のまま）"},
+    "opt_verify_speaker": {"en": "Who is supposed to have said it", "ja": "発言したとされる人"},
+    # A message command's name: at most 32 characters, shown in the Apps menu.
+    "ctx_find_who": {"en": "Find who said this", "ja": "誰の発言か調べる"},
+})

@@ -122,6 +122,14 @@ class Citation(BaseModel):
     score: float = 0.0
     # Unlabelled words of a commentary show about this person: what the show says of them, not theirs.
     commentary_on: str | None = None
+    # The episode's date as stored ("2024-11-11"); set on timeline entries, None when undated.
+    date: str | None = None
+    # A note's quotation checked against the episode's transcript (bot/claims.py): "matches", "differs",
+    # "translation" (another language: wording not comparable) or "unchecked"; None for anything else.
+    note_check: Literal["matches", "differs", "translation", "unchecked"] | None = None
+    # The transcript's own words the note was checked against, and when they start.
+    transcript_text: str | None = None
+    transcript_timestamp: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -152,6 +160,12 @@ class Answer(BaseModel):
     # their passages) and, as citations, some of those passages.
     about_speaker: bool = False
     topics: list[str] = Field(default_factory=list)
+    # A timeline ("how has Dario's view on X changed?"): one citation per episode, oldest first, undated
+    # last; `total` counts episodes and `years` spans the dated ones.
+    timeline: bool = False
+    years: tuple[int, int] | None = None
+    # A question asking whether someone said a quote ("did Dario say '…'?"): the verification answers it.
+    verification: Verification | None = None
 
     def public_json(self) -> dict[str, object]:
         """The documented `--json` shape (extra keys allowed)."""
@@ -178,6 +192,11 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+    # Note quotations in the store checked against their episode's transcript (bot/claims.py): how many
+    # could be compared word for word, how many the transcript contradicts, how many are translations.
+    notes_checked: int = 0
+    notes_contradicted: int = 0
+    notes_translated: int = 0
 
 
 class ReloadResult(BaseModel):
@@ -215,3 +234,65 @@ class StoreStats(BaseModel):
     languages: list[str]
     # Sources ingested from outside the configured notes root (kept by every refresh; 0 without a root).
     outside_root: int = 0
+
+
+# ----------------------------------------------------------------- quote verification
+
+Verdict = Literal["verbatim", "close", "other_speaker", "not_found"]
+
+
+class QuoteDifference(BaseModel):
+    """Words that differ: what the quote says and what the passage says ("" = missing or extra words)."""
+
+    quoted: str
+    stored: str
+
+
+class VerifiedCitation(Citation):
+    """A citation of a passage checked against a quote: the `ask` citation plus how closely it matches."""
+
+    # 0..1, how closely the quote is contained in the passage (for a translated match: the share of
+    # the quote's translatable words the passage holds).
+    match: float = 0.0
+    verbatim: bool = False
+    differences: list[QuoteDifference] = Field(default_factory=list)
+    # Matched in another language than the quote's: the wording cannot be verified.
+    translated: bool = False
+
+
+class Coverage(BaseModel):
+    """What the store holds for a speaker (or for everyone, with `speaker` None)."""
+
+    speaker: str | None
+    passages: int
+    episodes: list[str] = Field(default_factory=list)
+
+
+class Verification(BaseModel):
+    """Whether a quote is in the store, and whose words it is."""
+
+    verdict: Verdict
+    quote: str
+    speaker: str | None
+    language: str
+    citations: list[VerifiedCitation] = Field(default_factory=list)
+    # Matched through the translation tables (a Japanese quote against English transcripts): the
+    # passage says nearly that, but its wording cannot be checked.
+    translated: bool = False
+    # For a verbatim verdict: whether the passage is labelled as the asked speaker's (an unlabelled
+    # transcript holds the words but does not say who said them).
+    attributed: bool = False
+    # The speaker as asked, when it matched nobody the store knows.
+    unknown_speaker: str | None = None
+    # What the store covers for that speaker, as a sentence in `language` (for not_found) and as data.
+    coverage: str | None = None
+    covered: Coverage | None = None
+    # A sentence instead of a verdict: an empty quote, the index still being built.
+    message: str | None = None
+
+    def public_json(self) -> dict[str, object]:
+        """The documented `saidbot verify --json` shape: verdict, quote, speaker, citations (extra keys allowed)."""
+        return self.model_dump(mode="json")
+
+
+Answer.model_rebuild()

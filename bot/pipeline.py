@@ -17,18 +17,20 @@ from typing import Final
 
 from bot import i18n
 from bot.citations import redact_answer, to_citation
-from bot.dedupe import dedupe, prefer_language, translation_keys
+from bot.claims import attach_checks, stored_verdicts, transcript_first
+from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
-from bot.query import MAX_QUESTION_CHARS, parse_question
+from bot.query import MAX_QUESTION_CHARS, clean_question, parse_question
 from bot.retrieval import retrieve
 from bot.scoring import note_moments, resolve_notes, score_hits, speaker_passages, within_scope
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory
 from bot.store import Store
 from bot.suggest import nearest_topics
-from bot.text import tokens
+from bot.text import detect_language, tokens
+from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import AliasTable, person_alternatives, speaker_topics, telling_terms, topic_alternatives
 
 MAX_LIMIT = 25
@@ -73,6 +75,8 @@ class Question:
     lang: str | None = None
     limit: int = 3
     offset: int = 0
+    # Asked as a timeline (Discord /timeline): `text` is the topic, however it is worded.
+    timeline: bool = False
 
 
 # Questions are cut to this many characters before they are read (query.MAX_QUESTION_CHARS keeps 500 of
@@ -91,7 +95,11 @@ async def _answer(
     # 1. parse (cut first)
     raw = question.text[:RAW_QUESTION_CHARS]
     lang = i18n.normalize_lang(question.lang) if question.lang else None
-    parsed = parse_question(raw, knowledge.speakers, lang=lang, speaker=question.speaker, shows=knowledge.shows)
+    timeline = _timeline_question(raw, question, knowledge, lang)
+    if timeline is not None:
+        parsed = timeline
+    else:
+        parsed = parse_question(raw, knowledge.speakers, lang=lang, speaker=question.speaker, shows=knowledge.shows)
     language = lang or parsed.language
     base = Answer(question=parsed.text, speaker=parsed.speaker, topic=parsed.topic, language=language,
                   offset=question.offset, show=parsed.show if parsed.show_is_subject else None)
@@ -101,6 +109,8 @@ async def _answer(
         return base.model_copy(update={"status": AnswerStatus.WARMING_UP, "message": i18n.t("warming_up", language)})
     if parsed.unknown_speaker and not parsed.speaker:
         return _unknown_speaker(base, parsed, knowledge, language)
+    if timeline is not None:
+        return await _timeline(base, parsed, language, knowledge, store, doc_freqs, question)
     if parsed.speaker and not parsed.topic and parsed.show is None:
         return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
 
@@ -117,8 +127,9 @@ async def _answer(
         scored = within_scope(scored, plan)
     # 5. resolve notes to the transcript playing at their time
     resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
-    # 6. one entry per passage
-    ranked, total = dedupe(resolved, language)
+    # 6. one entry per passage (the transcript's own words for a moment a note quotes too)
+    ranked, total = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])),
+                           language)
     if not ranked:
         return _not_found(base, parsed, knowledge, language)
     # 7. the page, each entry in the asker's language where a translation has it
@@ -127,6 +138,7 @@ async def _answer(
     # 8. cite
     citations = [to_citation(item, plan.tokens) for item in page]
     citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
+    citations = await attach_checks(store, page, citations)
     return base.model_copy(update={"citations": citations, "total": total})
 
 
@@ -177,7 +189,7 @@ async def about_speaker(
     page = ranked[offset : offset + limit]
     page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
     shown = frozenset(t for topic in topics for t in tokens(topic))
-    citations = [to_citation(item, shown) for item in page]
+    citations = await attach_checks(store, page, [to_citation(item, shown) for item in page])
     return base.model_copy(update={"citations": citations, "total": total, "about_speaker": True, "topics": topics})
 
 
@@ -202,3 +214,59 @@ def _not_found(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge, langu
     if suggestions:
         message += " " + i18n.t("nearest_topics", language, topics=i18n.join_list(suggestions, language))
     return base.model_copy(update={"status": AnswerStatus.NOT_FOUND, "message": message, "suggestions": suggestions})
+
+
+def _timeline_question(
+    raw: str, question: Question, knowledge: Knowledge, lang: str | None
+) -> ParsedQuestion | None:
+    """A timeline question read as who and what, or None when the question asks for no timeline."""
+    text = clean_question(raw)
+    asked = read_timeline(text)
+    if asked is None and not question.timeline:
+        return None
+    topic = asked.topic if asked is not None else text
+    named = asked.speaker if asked is not None else None
+    if named is not None and not question.speaker:
+        found = knowledge.speakers.find(named)
+        # "Dario's", "アモデイ" and "Dario Amodei" are one person; a name nobody knows is reported as asked,
+        # unless the words before "on" need not be a name ("energy prices on Discord over time").
+        resolved = knowledge.speakers.resolve(named) or (found[0] if found else None)
+        if resolved is None and asked is not None and asked.loose:
+            topic, named = f"{named} {topic}", None
+        else:
+            named = resolved or named
+    who = question.speaker or named
+    language = lang or detect_language(text)
+    parsed = parse_question(topic, knowledge.speakers, lang=language if language in ("en", "ja") else None,
+                            speaker=who, shows=knowledge.shows)
+    return parsed.model_copy(update={"text": text})
+
+
+async def _timeline(
+    base: Answer, parsed: ParsedQuestion, language: str, knowledge: Knowledge, store: Store, doc_freqs: DocFreqs,
+    question: Question,
+) -> Answer:
+    """The best passage per episode for the speaker and topic, oldest episode first: the same
+    retrieval, scoring, note resolution and de-duplication as any answer, then one entry per episode."""
+    base = base.model_copy(update={"timeline": True})
+    if not parsed.topic:
+        return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+    plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=MAX_LIMIT, offset=0)
+    if not plan.alternatives:
+        return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+    scored = score_hits(await retrieve(store, plan), plan)
+    resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
+    ranked, _ = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])), language)
+    entries = per_episode(ranked, parsed.speaker)
+    if not entries:
+        return _not_found(base, parsed, knowledge, language)
+    offset, limit = max(0, question.offset), max(TIMELINE_PAGE, min(question.limit, MAX_LIMIT))
+    page = entries[offset : offset + limit]
+    page = prefer_language(page, await store.translations(translation_keys(page, language), language), language)
+    citations = [
+        to_citation(item, plan.tokens).model_copy(update={"date": item.hit.episode.date if item.hit.episode else None})
+        for item in page
+    ]
+    citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
+    citations = await attach_checks(store, page, citations)
+    return base.model_copy(update={"citations": citations, "total": len(entries), "years": year_span(entries)})

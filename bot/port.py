@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.models import Answer, ReloadResult, StoreStats
+from bot.models import Answer, ReloadResult, StoreStats, Verification
 
 
 class Core(Protocol):
@@ -39,3 +39,14 @@ class Core(Protocol):
         ...
 
     def index_age_seconds(self) -> float | None: ...
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        """How a view on `topic` changed: each episode's best passage (by `speaker`, when given), oldest first."""
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
+        """Whether `quote` is in the store, as whose words: verbatim, close, other_speaker or not_found.
+        `from_message`: `quote` is a whole chat message, whose quoted words (and speaker) are checked."""
+        ...

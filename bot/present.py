@@ -9,12 +9,12 @@ facts on Discord, Slack and the console.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult
+from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, Verification, VerifiedCitation
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -43,6 +43,11 @@ class Badge(StrEnum):
     NOTE = "note"  # a note's summary or quotation, not checked against a recording
     UNLABELLED = "unlabelled"  # the transcript does not say who spoke; the speaker is inferred or unknown
     COMMENTARY = "commentary"  # a commentary show talking about someone: its words, not theirs
+    # A note's quotation checked against the episode's transcript (bot/claims.py).
+    TRANSCRIPT_MATCHES = "transcript_matches"  # the transcript holds those words
+    TRANSCRIPT_DIFFERS = "transcript_differs"  # it does not: its own words are shown beside the note's
+    NOTE_TRANSLATION = "note_translation"  # another language than the transcript: wording not checked
+    NO_TRANSCRIPT = "no_transcript"  # no transcript of that moment to check against
 
 
 _BADGE_TEXT: Final = {
@@ -50,6 +55,10 @@ _BADGE_TEXT: Final = {
     Badge.NOTE: "note_kind",
     Badge.UNLABELLED: "unverified_speaker",
     Badge.COMMENTARY: "commentary_on",
+    Badge.TRANSCRIPT_MATCHES: "note_check_matches",
+    Badge.TRANSCRIPT_DIFFERS: "note_check_differs",
+    Badge.NOTE_TRANSLATION: "note_check_translation",
+    Badge.NO_TRANSCRIPT: "note_check_unchecked",
 }
 
 
@@ -74,6 +83,13 @@ class CitationView:
     url: str | None
     text: str
     citation: Citation
+    # A timeline entry's date: the episode's, or that it has none (those come last).
+    date_label: str | None = None
+    # "Transcript (01:38:37): …": the transcript's own words under a note quotation it contradicts or
+    # that translates it.
+    transcript_line: str | None = None
+    # Lines shown under the quote: a verification's match, its differing words, the translated label.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,8 @@ def who_label(citation: Citation, lang: str) -> str:
 
 
 def badges(citation: Citation) -> tuple[Badge, ...]:
+    if citation.note_check is not None:
+        return note_check_badges(citation)
     kind = Badge.NOTE if citation.kind == "note" else Badge.VERBATIM
     found: tuple[Badge, ...] = (kind,)
     if citation.kind == "quote" and (citation.speaker is None or not citation.speaker_verified):
@@ -120,15 +138,20 @@ def present_citation(citation: Citation, number: int, lang: str) -> CitationView
     found = badges(citation)
     # "00:14:36" beside a link promises the link plays from there; an article page cannot.
     timestamp = citation.timestamp if citation.link_seeks else None
+    # The transcript's own words under a note's quotation are one of the lines every platform draws under a quote.
+    line = transcript_line(citation, lang)
     return CitationView(
         number=number, who=who_label(citation, lang), badges=found,
         badge_texts=tuple(badge_text(b, lang, citation) for b in found), episode=citation.episode, show=citation.show,
         timestamp=timestamp, url=citation.url, text=citation.text, citation=citation,
+        transcript_line=line, notes=(line,) if line else (),
     )
 
 
 def header(answer: Answer, lang: str) -> str:
     """"What Dario Amodei said about “talent density”", or "On “talent density”" with no speaker."""
+    if answer.timeline:
+        return timeline_header(answer, lang)
     if answer.about_speaker and answer.speaker:
         if not answer.topics:
             return i18n.t("about_speaker_header_plain", lang, speaker=answer.speaker)
@@ -177,6 +200,8 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
     """Everything an adapter shows for `answer`. `question` is the user's text as typed, when the
     adapter has it (the core may have normalised `answer.question`)."""
     lang = i18n.normalize_lang(lang or answer.language)
+    if answer.verification is not None:
+        return verification_answer_view(present_verification(answer.verification, lang))
     asked = " ".join((question if question is not None else answer.question).split())
     question_line = i18n.t("asked", lang, question=asked) if asked else None
     if answer.status is not AnswerStatus.OK or not answer.citations:
@@ -185,11 +210,12 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
             question_line=question_line, citations=(), page=None, remaining=0, remaining_text=None,
         )
     left = remaining(answer)
+    views = tuple(present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1))
+    if answer.timeline:
+        views = tuple(replace(v, date_label=timeline_date(v.citation, lang)) for v in views)
     return AnswerView(
         status=answer.status, language=lang, message=None, header=header(answer, lang), question_line=question_line,
-        citations=tuple(
-            present_citation(c, n, lang) for n, c in enumerate(answer.citations, start=answer.offset + 1)
-        ),
+        citations=views,
         page=page_label(answer, lang), remaining=left,
         remaining_text=i18n.t("more_results", lang, count=left) if left else None,
     )
@@ -197,10 +223,19 @@ def present_answer(answer: Answer, *, question: str | None = None, lang: str | N
 
 def ingest_summary(report: IngestReport, lang: str = "en") -> str:
     """"added 2, changed 0, …; 483 segments in 0.41s" in the asker's language."""
-    return i18n.t(
+    summary = i18n.t(
         "ingest_summary", lang, added=report.added, changed=report.changed, removed=report.removed,
         skipped=report.skipped, failed=report.failed, segments=report.segments, seconds=f"{report.seconds:.2f}",
     )
+    return summary + note_checks_summary(report, lang)
+
+
+def note_checks_summary(report: IngestReport, lang: str) -> str:
+    """"; note quotations: 3 checked against transcripts, 1 contradicted (saidbot doctor --notes)", or nothing."""
+    if not (report.notes_checked or report.notes_translated):
+        return ""
+    return i18n.t("ingest_note_checks", lang, checked=report.notes_checked,
+                  contradicted=report.notes_contradicted, translated=report.notes_translated)
 
 
 def reload_summary(result: ReloadResult, lang: str) -> str:
@@ -215,3 +250,148 @@ def reload_summary(result: ReloadResult, lang: str) -> str:
     )
     done = i18n.t("reload_done", lang, summary=counts)
     return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
+
+
+def timeline_header(answer: Answer, lang: str) -> str:
+    """"How Dario Amodei's view on “scaling” changed — 3 episodes, 2023–2025"."""
+    topic = cut_at_sentence(answer.topic or answer.question, TOPIC_MAX)
+    count = max(answer.total, answer.offset + len(answer.citations))
+    episodes = i18n.t("timeline_episode_one", lang) if count == 1 else i18n.t("timeline_episodes", lang, count=count)
+    years = ""
+    if answer.years is not None:
+        first, last = answer.years
+        years = (i18n.t("timeline_year", lang, year=first) if first == last
+                 else i18n.t("timeline_years", lang, first=first, last=last))
+    if answer.speaker:
+        return i18n.t("timeline_header", lang, speaker=answer.speaker, topic=topic, episodes=episodes, years=years)
+    return i18n.t("timeline_header_any", lang, topic=topic, episodes=episodes, years=years)
+
+
+def timeline_date(citation: Citation, lang: str) -> str:
+    """A timeline entry's date as stored, or that the episode has none."""
+    return citation.date or i18n.t("timeline_undated", lang)
+
+
+_NOTE_CHECK_BADGE: Final = {
+    "matches": Badge.TRANSCRIPT_MATCHES,
+    "differs": Badge.TRANSCRIPT_DIFFERS,
+    "translation": Badge.NOTE_TRANSLATION,
+    "unchecked": Badge.NO_TRANSCRIPT,
+}
+
+
+def note_check_badges(citation: Citation) -> tuple[Badge, ...]:
+    """A note's quotation: from a note, and what the transcript says of it (never "verbatim transcript")."""
+    found: tuple[Badge, ...] = (Badge.NOTE,)
+    if citation.note_check is not None:
+        found += (_NOTE_CHECK_BADGE[citation.note_check],)
+    return found
+
+
+def transcript_line(citation: Citation, lang: str) -> str | None:
+    """The transcript's own words under a note quotation they contradict or that translates them."""
+    if not citation.transcript_text:
+        return None
+    if citation.transcript_timestamp:
+        return i18n.t("transcript_line_at", lang, time=citation.transcript_timestamp, text=citation.transcript_text)
+    return i18n.t("transcript_line", lang, text=citation.transcript_text)
+
+
+# ----------------------------------------------------------------- quote verification
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """A verification as shown: the verdict's header, the quote, each passage with its match and the
+    words that differ, the translated label, and for not-found what the store covers."""
+
+    verdict: str
+    language: str
+    header: str
+    quote_line: str | None
+    # "translated: wording cannot be verified", for a match through the translation tables.
+    translated_label: str | None
+    # What the store covers (not found), or the sentence shown instead of a verdict (an empty quote).
+    message: str | None
+    citations: tuple[CitationView, ...]
+
+
+def verification_header(found: Verification, lang: str) -> str:
+    speaker = found.speaker or found.unknown_speaker
+    if found.verdict == "verbatim":
+        if found.citations and found.citations[0].kind == "note":
+            # A note's quotation: someone's record of the words, not the recording's.
+            return i18n.t("verify_verbatim_note", lang, speaker=found.citations[0].speaker or "")
+        if found.attributed and found.citations and found.citations[0].speaker:
+            return i18n.t("verify_verbatim", lang, speaker=found.citations[0].speaker)
+        if found.citations and found.citations[0].speaker is None:
+            return i18n.t("verify_verbatim_unlabelled", lang)
+        return i18n.t("verify_verbatim_any", lang)
+    if found.verdict == "other_speaker":
+        return i18n.t("verify_other_speaker", lang, speaker=speaker or "")
+    if found.verdict == "close":
+        return i18n.t("verify_translated_header" if found.translated else "verify_close", lang)
+    if speaker:
+        return i18n.t("verify_not_found_speaker", lang, speaker=speaker)
+    return i18n.t("verify_not_found", lang)
+
+
+def difference_text(quoted: str, stored: str, lang: str) -> str:
+    """"quoted: “X” — said: “Y”", or the words only one side has."""
+    if not stored:
+        return i18n.t("verify_not_said", lang, quoted=quoted)
+    if not quoted:
+        return i18n.t("verify_not_quoted", lang, stored=stored)
+    return i18n.t("verify_difference", lang, quoted=quoted, stored=stored)
+
+
+def verified_notes(citation: VerifiedCitation, lang: str, *, translated: bool) -> tuple[str, ...]:
+    if translated or citation.translated:
+        # A percentage would claim a comparison of wording that a translation cannot give.
+        return (i18n.t("verify_translated", lang),)
+    notes = [i18n.t("verify_match", lang, percent=int(citation.match * 100))]
+    notes += [difference_text(d.quoted, d.stored, lang) for d in citation.differences]
+    return tuple(notes)
+
+
+def present_verification(found: Verification, lang: str | None = None) -> VerificationView:
+    """Everything an adapter shows for a verification, in the asker's language."""
+    lang = i18n.normalize_lang(lang or found.language)
+    quote_line = i18n.t("verify_quote_line", lang, quote=found.quote) if found.quote else None
+    if found.message:
+        return VerificationView(found.verdict, lang, found.message, quote_line, None, None, ())
+    message = found.coverage if found.verdict == "not_found" else None
+    if found.unknown_speaker:
+        unknown = i18n.t("verify_speaker_unknown", lang, name=found.unknown_speaker)
+        message = f"{unknown} {message}" if message else unknown
+    citations = tuple(
+        replace(present_citation(c, n, lang), notes=verified_notes(c, lang, translated=found.translated))
+        for n, c in enumerate(found.citations, start=1)
+    )
+    return VerificationView(
+        verdict=found.verdict, language=lang, header=verification_header(found, lang), quote_line=quote_line,
+        translated_label=i18n.t("verify_translated", lang) if found.translated else None, message=message,
+        citations=citations,
+    )
+
+
+def verification_answer_view(view: VerificationView) -> AnswerView:
+    """The verification in the answer's layout, so every adapter that draws answers draws it: the verdict
+    as the header, the quote as the question line, the passages with their notes, and for not-found the
+    verdict and the coverage as the status sentence."""
+    if not view.citations:
+        message = " ".join(part for part in (view.header, view.message) if part)
+        return AnswerView(
+            status=AnswerStatus.NOT_FOUND, language=view.language, message=message, header=None,
+            question_line=view.quote_line, citations=(), page=None, remaining=0, remaining_text=None,
+        )
+    header_text = f"{view.header} ({view.translated_label})" if view.translated_label else view.header
+    if view.message:
+        # With passages found, the message is a remark on the asked speaker, which every platform's header shows.
+        header_text = f"{header_text}. {view.message}" if view.language == "en" else f"{header_text}。{view.message}"
+    total = len(view.citations)
+    return AnswerView(
+        status=AnswerStatus.OK, language=view.language, message=None, header=header_text,
+        question_line=view.quote_line, citations=view.citations,
+        page=i18n.t("page", view.language, first=1, last=total, total=total), remaining=0, remaining_text=None,
+    )

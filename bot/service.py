@@ -11,14 +11,25 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 from bot.ingest.runner import Progress, run_ingest
-from bot.models import Answer, Episode, ExportedSegment, IngestReport, ReloadResult, StoreStats
-from bot.pipeline import Knowledge, Question, answer
+from bot.models import (
+    Answer,
+    AnswerStatus,
+    Episode,
+    ExportedSegment,
+    IngestReport,
+    ReloadResult,
+    StoreStats,
+    Verification,
+)
+from bot.pipeline import RAW_QUESTION_CHARS, Knowledge, Question, answer
 from bot.plan import DocFreqs
+from bot.quote_question import parse_quote_question
 from bot.settings import Settings
 from bot.shows import ShowDirectory, load_shows
 from bot.speakers import SpeakerDirectory, load_configured_speakers
 from bot.store import Store
 from bot.topics import AliasTable, cached_aliases
+from bot.verify import verify as verify_quote
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +150,8 @@ class SaidService:
     ) -> IngestReport:
         async with self._index_lock:
             report = await run_ingest(
-                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb
+                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
+                aliases=self.knowledge.aliases,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
@@ -223,9 +235,39 @@ class SaidService:
         offset: int = 0,
     ) -> Answer:
         await self._notice_other_writers()
+        quoted = parse_quote_question(question[:RAW_QUESTION_CHARS])
+        if quoted is not None and offset == 0:
+            return await self._verify_answer(question, quoted.quote, speaker or quoted.speaker, lang)
         asked = Question(text=question, speaker=speaker, lang=lang, limit=limit, offset=offset)
         await self._wait_for_first_build()
         return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        await self._notice_other_writers()
+        asked = Question(text=topic, speaker=speaker, lang=lang, limit=limit, offset=offset, timeline=True)
+        await self._wait_for_first_build()
+        return await answer(asked, self.knowledge, self.store, self._doc_freqs, ready=self.ready)
+
+    # ----------------------------------------------------------------- quote verification
+
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
+        await self._notice_other_writers()
+        await self._wait_for_first_build()
+        return await verify_quote(
+            quote, self.knowledge, self.store, speaker=speaker, lang=lang, ready=self.ready, from_message=from_message
+        )
+
+    async def _verify_answer(self, question: str, quote: str, speaker: str | None, lang: str | None) -> Answer:
+        """"did Dario say '…'?" asked as a question: the answer carries the verification."""
+        found = await self.verify(quote, speaker=speaker, lang=lang)
+        return Answer(
+            question=question, speaker=found.speaker, topic=found.quote, language=found.language,
+            status=AnswerStatus.OK if found.citations else AnswerStatus.NOT_FOUND, verification=found,
+        )
 
     # ----------------------------------------------------------------- what the store holds
 

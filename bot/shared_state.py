@@ -10,7 +10,7 @@ a local SQLite file, so one process on one dyno needs nothing extra.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -62,3 +62,43 @@ class SharedState(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class DeferredState:
+    """A `SharedState` made on first use: commands that never touch it (`saidbot ask`) never import
+    or connect to the database, which costs a few hundred milliseconds of start-up."""
+
+    def __init__(self, make: Callable[[], SharedState]) -> None:
+        self._make = make
+        self._state: SharedState | None = None
+
+    def resolve(self) -> SharedState:
+        """The state itself (made now if it was not yet), e.g. to reach its database engine."""
+        if self._state is None:
+            self._state = self._make()
+        return self._state
+
+    async def claim(self, key: str, *, ttl_seconds: float = DELIVERY_TTL_SECONDS) -> bool:
+        return await self.resolve().claim(key, ttl_seconds=ttl_seconds)
+
+    async def hit(self, bucket: str, *, limit: int, window_seconds: float) -> bool:
+        return await self.resolve().hit(bucket, limit=limit, window_seconds=window_seconds)
+
+    async def put(self, kind: str, key: str, value: Mapping[str, Any], *, ttl_seconds: float) -> None:
+        await self.resolve().put(kind, key, value, ttl_seconds=ttl_seconds)
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        return await self.resolve().get(kind, key)
+
+    async def add_source(self, url: str, *, added_by: str) -> bool:
+        return await self.resolve().add_source(url, added_by=added_by)
+
+    async def remove_source(self, url: str) -> bool:
+        return await self.resolve().remove_source(url)
+
+    async def sources(self) -> list[ChatSource]:
+        return await self.resolve().sources()
+
+    async def close(self) -> None:
+        if self._state is not None:
+            await self._state.close()

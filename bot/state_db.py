@@ -275,8 +275,9 @@ class DatabaseState:
             await conn.execute(table.delete().where(table.c.expires_at < now))
 
     async def close(self) -> None:
-        # The count is what the load benchmark divides by the requests an instance served.
-        log.info("shared_state_closed", extra={"backend": self.backend, "statements": self.statements})
+        if self._migrated:
+            # The count is what the load benchmark divides by the requests an instance served.
+            log.info("shared_state_closed", extra={"backend": self.backend, "statements": self.statements})
         await self.engine.dispose()
 
 

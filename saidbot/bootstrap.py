@@ -21,8 +21,7 @@ from bot.models import IngestReport
 from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Readiness, Settings
-from bot.shared_state import SharedState
-from bot.state_db import open_shared_state
+from bot.shared_state import DeferredState, SharedState
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +78,24 @@ CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
 async def open_core(settings: Settings) -> AsyncIterator[OpenedCore]:
     """The real service over `settings.core.db_path`, closed (database and all) however the block ends."""
     service = await SaidService.open(settings)
-    state = open_shared_state(settings.core)
+    state = open_state(settings)
     try:
         yield OpenedCore(core=service, state=state, indexer=service)
     finally:
         await state.close()
         await service.close()
+
+
+def open_state(settings: Settings) -> DeferredState:
+    """The shared state the settings name (DATABASE_URL, else the SQLite file beside the store), opened on first use."""
+
+    def make() -> SharedState:
+        # Imported on first use: SQLAlchemy costs `saidbot ask` a few hundred milliseconds it never needs.
+        from bot.state_db import open_shared_state
+
+        return open_shared_state(settings.core)
+
+    return DeferredState(make)
 
 
 def given_core(core: Core, indexer: Indexer | None = None, state: SharedState | None = None) -> CoreOpener:
@@ -98,7 +109,7 @@ def given_core(core: Core, indexer: Indexer | None = None, state: SharedState | 
         if state is not None:
             yield OpenedCore(core=core, state=state, indexer=indexer)
             return
-        own = open_shared_state(settings.core)
+        own = open_state(settings)
         try:
             yield OpenedCore(core=core, state=own, indexer=indexer)
         finally:

@@ -19,14 +19,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.console import chat, format_answer
+from adapters.console import chat, format_answer, format_verification
 from bot.config_files import ConfigError
 from bot.logs import setup_logging
 from bot.models import AnswerStatus
 from bot.present import ingest_summary
 from bot.settings import Settings, config_origin
 from saidbot.bootstrap import CoreOpener, NotConfigured, OpenedCore, load_settings, open_core, plan_for
-from saidbot.doctor import run_checks
+from saidbot.doctor import note_report, run_checks
 from saidbot.progress import ProgressBar
 
 log = logging.getLogger("saidbot")
@@ -69,6 +69,22 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings, opener: CoreOpen
     else:
         print(format_answer(answer))
     return 0 if answer.status in (AnswerStatus.OK, AnswerStatus.NOT_FOUND) else 2
+
+
+async def cmd_verify(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    quote = " ".join(" ".join(args.quote).split())
+    if not any(c.isalnum() for c in quote):
+        sys.stderr.write("saidbot: give the words to check, e.g. saidbot verify \"more true every month\"\n")
+        return 2
+    async with opener(settings) as opened:
+        await _prepared(opened)
+        found = await opened.core.verify(quote, speaker=args.speaker, lang=args.lang)
+    if args.json:
+        print(json.dumps(found.public_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_verification(found))
+    # Every verdict is an answer, "not found" included.
+    return 0
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
@@ -138,12 +154,27 @@ async def cmd_discord_register(args: argparse.Namespace, settings: Settings, ope
 
 
 async def cmd_doctor(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    if getattr(args, "notes_check", False):
+        return await doctor_notes(settings)
     checks = run_checks(settings, require=tuple(args.require or ()))
     for check in checks:
         print(check.line())
     failed = [c for c in checks if c.level == "fail"]
     print(f"\n{len(failed)} problem(s) to fix." if failed else "\nAll good.")
     return 1 if failed else 0
+
+
+async def doctor_notes(settings: Settings) -> int:
+    """`saidbot doctor --notes`: what the transcripts say of the notes' quotations (exit 0: a report, not a fault)."""
+    entries, counts = await note_report(settings)
+    checked = counts.get("matches", 0) + counts.get("differs", 0)
+    print(f"note quotations: {checked} checked against transcripts ({counts.get('matches', 0)} match, "
+          f"{counts.get('differs', 0)} differ), {counts.get('translation', 0)} translations (wording not "
+          f"comparable), {counts.get('unchecked', 0)} with no transcript to check against")
+    if entries:
+        print(f"\nThe transcript contradicts {len(entries)}:\n")
+        print("\n\n".join(entries))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("verify", help="check whether a quote is in the store, and whose words it is")
+    p.add_argument("quote", nargs="+", help="the words as quoted")
+    p.add_argument("--speaker", help="who is supposed to have said it")
+    p.add_argument("--lang", choices=["en", "ja"], help="reply language (default: the quote's)")
+    p.add_argument("--json", action="store_true", help="print the verification as JSON")
+    common(p)
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("chat", help="an interactive console session")
     p.add_argument("--lang", choices=["en", "ja"])
     common(p)
@@ -190,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the configuration and say how to fix it")
     p.add_argument("--require", action="append", choices=["discord", "slack"],
                    help="fail when this adapter cannot start (repeatable)")
+    p.add_argument("--notes", dest="notes_check", action="store_true",
+                   help="list the note quotations that their transcripts contradict")
+    common(p)
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("discord-register", help="register the Discord slash commands over REST (HTTP mode)")
@@ -210,7 +252,7 @@ def main(argv: list[str] | None = None, *, opener: CoreOpener = open_core) -> in
         sys.stderr.write(f"saidbot: configuration error in {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
         return 2
     level = settings.core.log_level
-    if args.command in ("ask", "chat") and "SAIDBOT_LOG_LEVEL" not in os.environ:
+    if args.command in ("ask", "chat", "verify") and "SAIDBOT_LOG_LEVEL" not in os.environ:
         # A person at a terminal wants the answer, not the bookkeeping; warnings still show.
         level = "WARNING"
     setup_logging(level, settings.core.log_format)

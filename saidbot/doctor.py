@@ -7,6 +7,7 @@ notes, and the database.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sqlite3
@@ -17,7 +18,15 @@ from typing import Final, Literal
 from pydantic import SecretStr
 
 from bot.ingest.formats import is_ingestible
+from bot.ingest.links import plain_text
+from bot.ingest.notes import _CONTINUED as CONTINUED
+from bot.ingest.notes import _PASSAGE as PASSAGE_HEADER
 from bot.settings import Settings
+from bot.store import Store
+from bot.store.checks import check_counts, contradicted
+from bot.text import cut_at_sentence, format_timestamp
+from bot.timecodes import parse_timestamp
+from bot.wording import compare
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -212,3 +221,72 @@ def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Che
                             "and SLACK_SIGNING_SECRET (see config/example.env);"
                             " `saidbot chat` needs neither"))
     return checks
+
+
+# --- `saidbot doctor --notes`: the note quotations the transcripts contradict
+
+# The note's and the transcript's words are shown up to this many characters each: enough to see the difference.
+NOTE_WORDS_MAX: Final = 300
+DIFFERENCES_SHOWN: Final = 3
+ALIGNED_MIN: Final = 0.5
+
+
+async def note_report(settings: Settings) -> tuple[list[str], dict[str, int]]:
+    """One entry per note quotation its episode's transcript contradicts (file:line, speaker, time, the
+    note's words, the transcript's), and how many quotations have each verdict."""
+    store = await Store.open(settings.core.db_path, readers=1)
+    try:
+        found = await contradicted(store)
+        counts = await check_counts(store)
+    finally:
+        await store.close()
+    entries = []
+    for item in found:
+        line = await asyncio.to_thread(_quotation_line, item.path, item.speaker, item.start, item.passage_key)
+        where = f"{item.path}:{line}" if line else item.path
+        at = f" ({format_timestamp(item.transcript_start)})" if item.transcript_start is not None else ""
+        # The transcript's words where the note's align best, and the first words that differ.
+        match = compare(item.note_text, item.transcript_text)
+        # Where little of the note is there, the aligned span is a word or two: the passage says more.
+        aligned = item.transcript_text[match.span[0] : match.span[1]] if match.score >= ALIGNED_MIN else ""
+        aligned = aligned or item.transcript_text
+        entry = (
+            f"{where}: {item.speaker} @ {format_timestamp(item.start)} (match {match.score:.2f})\n"
+            f"    note:       “{cut_at_sentence(item.note_text, NOTE_WORDS_MAX)}”\n"
+            f"    transcript{at}: “{cut_at_sentence(aligned, NOTE_WORDS_MAX)}”"
+        )
+        # A weak alignment pairs chance words: its differences would say nothing.
+        for difference in match.differences[:DIFFERENCES_SHOWN] if match.score >= ALIGNED_MIN else ():
+            entry += (f"\n    differs:    note “{cut_at_sentence(difference.quoted, 80) or '—'}” / "
+                      f"transcript “{cut_at_sentence(difference.stored, 80) or '—'}”")
+        entries.append(entry)
+    return entries, counts
+
+
+def _quotation_line(path: str, speaker: str, start: float, passage_key: str | None) -> int | None:
+    """The line of the note's `**Speaker (t):**` header the quotation sits under (its n-th continuation
+    for a continued passage); None when the file is gone or no longer holds it."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    part = int(passage_key.rsplit("|", 1)[1]) if passage_key and passage_key.rsplit("|", 1)[-1].isdigit() else 0
+    header: int | None = None
+    seen = 0
+    for number, text in enumerate(lines, start=1):
+        match = PASSAGE_HEADER.match(text.strip())
+        if match is None or plain_text(match.group("name")).strip() != speaker:
+            continue
+        when = match.group("when").strip()
+        if header is None:
+            if parse_timestamp(when) == start:
+                header = number
+                if part == 0:
+                    return number
+        elif CONTINUED.match(when):
+            seen += 1
+            if seen == part:
+                return number
+        else:
+            break
+    return header

@@ -58,7 +58,7 @@ class SaidClient(discord.Client):
 
     def __init__(
         self,
-        commands: Iterable[app_commands.Command[Any, Any, None]],
+        commands: Iterable[app_commands.Command[Any, Any, None] | app_commands.ContextMenu],
         *,
         views: ViewRegistry,
         clicks: ClickAnswerer,

@@ -1,4 +1,5 @@
-"""The slash commands: /ask, /episodes, /about and /reload.
+"""The slash commands: /ask, /episodes, /about, /reload, /timeline and /verify, and the "Find who said this"
+message command.
 
 Each handler translates an interaction into one core call and the result into a reply; the
 deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
@@ -23,7 +24,7 @@ from bot.ratelimit import limited_text
 
 from .buttons import QUESTION_MAX, AskState
 from .deps import Deps
-from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload
+from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload, render_verification
 from .respond import Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, answer_click
@@ -52,20 +53,37 @@ class Asked:
     state: AskState | None = None
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A question not put to the core: the asker is over the limit, or the backlog is full."""
+
+    note: str
+
+
+async def limited_call(
+    deps: Deps, turn: Computes, call: Callable[[], Awaitable[T]], *, user_id: int, interaction_id: int, lang: str,
+) -> T | Refused:
+    """One question's core call as both front ends make it: the asker's limit, then through the gate."""
+    if not deps.limits.allow(str(user_id)):
+        log.info("discord_rate_limited", extra={"interaction_id": interaction_id, "user_id": user_id})
+        return Refused(limited_text(lang))
+    try:
+        return await turn.compute(deps.gate.run(call))
+    except Busy:
+        return Refused(i18n.t("busy", lang))
+
+
 async def answer_ask(
     deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, question: str,
     speaker: str | None, private: bool,
 ) -> Asked:
     """/ask as both front ends answer it: the limit, one core call through the gate, the layout."""
-    if not deps.limits.allow(str(user_id)):
-        log.info("discord_rate_limited", extra={"interaction_id": interaction_id, "user_id": user_id})
-        return Asked(note=limited_text(lang))
-    try:
-        answer = await turn.compute(deps.gate.run(
-            lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
-        ))
-    except Busy:
-        return Asked(note=i18n.t("busy", lang))
+    answer = await limited_call(
+        deps, turn, lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0),
+        user_id=user_id, interaction_id=interaction_id, lang=lang,
+    )
+    if isinstance(answer, Refused):
+        return Asked(note=answer.note)
     if answer.status is AnswerStatus.HELP:
         # How to use the bot is of interest to the asker only.
         return Asked(note=render_answer(answer, lang, question=question).content)
@@ -74,6 +92,12 @@ async def answer_ask(
         state = AskState.for_answer(answer, question=question, speaker=speaker or None, lang=lang, private=private,
                                     page_size=deps.page_size, asker_id=user_id)
     return Asked(reply=render_answer(answer, lang, question=question), state=state)
+
+
+# What a client's tree is given: slash commands and message (context-menu) commands.
+AppCommand = app_commands.Command[Any, Any, None] | app_commands.ContextMenu
+# A quote to verify: a sentence or a paragraph (the core checks the first 1000 characters of anything longer).
+QUOTE_MAX: Final = 1000
 
 
 def speaker_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
@@ -138,6 +162,28 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
         await turn.show(render_reload(result, lang))
 
 
+async def answer_timeline(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, topic: str, speaker: str | None,
+) -> Reply | Refused:
+    """/timeline as both front ends answer it: the core's timeline, laid out like any answer."""
+    answer = await limited_call(deps, turn, lambda: deps.core.timeline(topic, speaker=speaker or None, lang=lang),
+                                user_id=user_id, interaction_id=interaction_id, lang=lang)
+    return answer if isinstance(answer, Refused) else render_answer(answer, lang, question=topic)
+
+
+async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: str | None, private: bool) -> None:
+    """/timeline: the core's timeline answer, laid out like any answer (one entry per episode, dated)."""
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, ephemeral=private)
+    async with turn.guard("/timeline"):
+        reply = await answer_timeline(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id,
+                                      lang=lang, topic=topic, speaker=speaker)
+        if isinstance(reply, Refused):
+            await turn.tell(reply.note)
+            return
+        await turn.show(reply)
+
+
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:
     return may_reload_as(interaction.user.id, admin_ids, in_server=interaction.guild_id is not None,
                          manages_server=interaction.permissions.manage_guild)
@@ -157,7 +203,36 @@ def click_answerer(deps: Deps) -> Callable[[discord.Interaction[Any]], Awaitable
     return answer
 
 
-def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
+async def verify(
+    deps: Deps, interaction: Interaction, quote: str, speaker: str | None, *, private: bool, command: str,
+    from_message: bool = False,
+) -> None:
+    """/verify and "Find who said this": the core's verdict on the words, with the passages that show it."""
+    lang = interaction_lang(interaction)
+    turn = Turn(interaction, lang=lang, ephemeral=private)
+    async with turn.guard(command):
+        reply = await answer_verify(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id,
+                                    lang=lang, quote=quote, speaker=speaker, from_message=from_message)
+        if isinstance(reply, Refused):
+            await turn.tell(reply.note)
+            return
+        await turn.show(reply)
+
+
+async def answer_verify(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, quote: str, speaker: str | None,
+    from_message: bool,
+) -> Reply | Refused:
+    """/verify and "Find who said this" as both front ends answer them."""
+    found = await limited_call(
+        deps, turn,
+        lambda: deps.core.verify(quote[:QUOTE_MAX], speaker=speaker or None, lang=lang, from_message=from_message),
+        user_id=user_id, interaction_id=interaction_id, lang=lang,
+    )
+    return found if isinstance(found, Refused) else render_verification(found, lang)
+
+
+def build_commands(deps: Deps) -> list[AppCommand]:
     """Fresh command objects for one client's tree, each callback bound to `deps`.
 
     The callbacks are closures rather than methods: discord.py reads the options from the
@@ -181,6 +256,20 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
     ) -> None:
         await ask(deps, interaction, question, speaker, private)
 
+    @app_commands.describe(
+        topic=described("opt_topic"),
+        speaker=described("opt_timeline_speaker"),
+        private=described("opt_private"),
+    )
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def timeline_command(
+        interaction: Interaction,
+        topic: app_commands.Range[str, 1, QUESTION_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+        private: bool = False,
+    ) -> None:
+        await timeline(deps, interaction, topic, speaker, private)
+
     async def episodes_command(interaction: Interaction) -> None:
         await stats_reply(deps, interaction, "/episodes", render_episodes)
 
@@ -190,9 +279,27 @@ def build_commands(deps: Deps) -> list[app_commands.Command[Any, Any, None]]:
     async def reload_command(interaction: Interaction) -> None:
         await reload(deps, interaction)
 
+    @app_commands.describe(quote=described("opt_quote"), speaker=described("opt_verify_speaker"))
+    @app_commands.autocomplete(speaker=speaker_autocomplete)
+    async def verify_command(
+        interaction: Interaction,
+        quote: app_commands.Range[str, 1, QUOTE_MAX],
+        speaker: app_commands.Range[str, 1, CHOICE_MAX_LEN] | None = None,
+    ) -> None:
+        await verify(deps, interaction, quote, speaker, private=False, command="/verify")
+
+    async def find_who_said(interaction: Interaction, message: discord.Message) -> None:
+        # Someone else's message, checked for the one who asked: the reply is theirs alone.
+        await verify(
+            deps, interaction, message.content, None, private=True, command="find_who_said", from_message=True
+        )
+
     return [
         app_commands.Command(name="ask", description=described("cmd_ask"), callback=ask_command),
         app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
         app_commands.Command(name="about", description=described("cmd_about"), callback=about_command),
         app_commands.Command(name="reload", description=described("cmd_reload"), callback=reload_command),
+        app_commands.Command(name="timeline", description=described("cmd_timeline"), callback=timeline_command),
+        app_commands.Command(name="verify", description=described("cmd_verify"), callback=verify_command),
+        app_commands.ContextMenu(name=described("ctx_find_who"), callback=find_who_said),
     ]

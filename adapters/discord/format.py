@@ -16,7 +16,7 @@ from typing import Final
 import discord
 
 from bot import i18n
-from bot.models import Answer, ReloadResult, StoreStats
+from bot.models import Answer, ReloadResult, StoreStats, Verification
 from bot.present import CitationView, present_answer, reload_summary
 
 # Discord's documented message limits.
@@ -114,7 +114,11 @@ def _footer(view: CitationView) -> str:
 def _citation_embed(view: CitationView, quote_budget: int) -> discord.Embed:
     link = _link_line(view)
     quote = cut(neutralize(_one_line(view.text)), max(quote_budget, 1))
-    description = f"> {quote}" + (f"\n\n{link}" if link else "")
+    # A verification's match and differing words quote the asker's text: escaped like it.
+    notes = "".join(f"\n{cut(escape_user_text(note), FIELD_VALUE_MAX)}" for note in view.notes)
+    description = f"> {quote}" + (f"\n{notes}" if notes else "") + (f"\n\n{link}" if link else "")
+    if view.date_label:
+        description = f"**{cut(neutralize(view.date_label), TITLE_MAX)}**\n{description}"
     embed = discord.Embed(
         title=cut(neutralize(view.episode), TITLE_MAX) or None,
         url=_safe_url(view.url),
@@ -231,3 +235,10 @@ def render_reload(result: ReloadResult, lang: str) -> Reply:
                 break
             text += line
     return Reply(content=cut(text, CONTENT_MAX))
+
+
+def render_verification(found: Verification, lang: str) -> Reply:
+    """A verification as one message: the verdict and the quote, one embed per passage with its match
+    and the differing words; for not found, the verdict and what the store covers."""
+    holder = Answer(question=found.quote, speaker=found.speaker, topic=found.quote, language=lang, verification=found)
+    return render_answer(holder, lang)

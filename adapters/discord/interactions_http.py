@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -41,7 +41,16 @@ from .buttons import (
     share_claim,
     shown_page,
 )
-from .commands import CHOICE_MAX_LEN, answer_ask, may_reload_as, speaker_choices
+from .commands import (
+    CHOICE_MAX_LEN,
+    QUOTE_MAX,
+    Refused,
+    answer_ask,
+    answer_timeline,
+    answer_verify,
+    may_reload_as,
+    speaker_choices,
+)
 from .deps import Deps, build_deps
 from .format import render_about, render_answer, render_episodes, render_reload
 from .http_turn import Exchange, HttpTurn, button_rows
@@ -59,6 +68,8 @@ BODY_SECONDS: Final = 10.0
 RESPOND_BY: Final = 2.5
 # Interaction and callback types (Discord API reference).
 MESSAGE_COMPONENT, AUTOCOMPLETE = 3, 4
+# A command's own type: a message (context-menu) command.
+MESSAGE_COMMAND: Final = 3
 PONG, AUTOCOMPLETE_RESULT = 1, 8
 
 
@@ -83,6 +94,12 @@ class InteractionHandlers:
                 await turn.show(render(stats, it.lang))
         elif name == "reload":
             await self.reload(exchange)
+        elif name == "timeline":
+            await self.timeline(exchange, options)
+        elif name == "verify":
+            await self.verify(exchange, options)
+        elif it.data.get("type") == MESSAGE_COMMAND and name == i18n.t("ctx_find_who", "en"):
+            await self.find_who_said(exchange)
         else:
             # A command Discord still lists but this version no longer has.
             log.warning("discord_command_rejected", extra={"interaction_id": it.id, "command": str(name)[:32]})
@@ -94,11 +111,8 @@ class InteractionHandlers:
         private = private is True
         turn = HttpTurn(exchange, lang=it.lang, ephemeral=private)
         async with turn.guard("/ask"):
-            if not (isinstance(question, str) and 0 < len(question) <= QUESTION_MAX) or not (
-                    speaker is None or (isinstance(speaker, str) and len(speaker) <= CHOICE_MAX_LEN)):
-                # Discord enforces the command's option types and lengths; this is not Discord.
-                log.warning("discord_command_rejected", extra={"interaction_id": it.id, "command": "ask"})
-                await turn.apologize()
+            if not _text(question, QUESTION_MAX) or not _speaker(speaker):
+                await self._rejected(turn, "ask")
                 return
             asked = await answer_ask(self.deps, turn, user_id=it.user_id, interaction_id=it.id, lang=it.lang,
                                      question=question, speaker=speaker, private=private)
@@ -111,6 +125,52 @@ class InteractionHandlers:
                 await remember(self.deps.state, key, asked.state, self.deps.view_timeout)
                 components = button_rows(key, asked.state)
             await turn.show(asked.reply, components)
+
+    async def timeline(self, exchange: Exchange, options: dict[str, Any]) -> None:
+        it = exchange.incoming
+        topic, speaker, private = options.get("topic"), options.get("speaker"), options.get("private") is True
+        turn = HttpTurn(exchange, lang=it.lang, ephemeral=private)
+        async with turn.guard("/timeline"):
+            if not _text(topic, QUESTION_MAX) or not _speaker(speaker):
+                await self._rejected(turn, "timeline")
+                return
+            reply = await answer_timeline(self.deps, turn, user_id=it.user_id, interaction_id=it.id, lang=it.lang,
+                                          topic=topic, speaker=speaker)
+            await (turn.tell(reply.note) if isinstance(reply, Refused) else turn.show(reply))
+
+    async def verify(self, exchange: Exchange, options: dict[str, Any]) -> None:
+        it = exchange.incoming
+        quote, speaker = options.get("quote"), options.get("speaker")
+        turn = HttpTurn(exchange, lang=it.lang)
+        async with turn.guard("/verify"):
+            if not _text(quote, QUOTE_MAX) or not _speaker(speaker):
+                await self._rejected(turn, "verify")
+                return
+            reply = await answer_verify(self.deps, turn, user_id=it.user_id, interaction_id=it.id, lang=it.lang,
+                                        quote=quote, speaker=speaker, from_message=False)
+            await (turn.tell(reply.note) if isinstance(reply, Refused) else turn.show(reply))
+
+    async def find_who_said(self, exchange: Exchange) -> None:
+        """The "Find who said this" message command: someone's message checked, privately, for the one who asked."""
+        it = exchange.incoming
+        turn = HttpTurn(exchange, lang=it.lang, ephemeral=True)
+        async with turn.guard("find_who_said"):
+            resolved = it.data.get("resolved")
+            messages = resolved.get("messages") if isinstance(resolved, dict) else None
+            target = messages.get(str(it.data.get("target_id"))) if isinstance(messages, dict) else None
+            content = target.get("content") if isinstance(target, dict) else None
+            if not isinstance(content, str):
+                await self._rejected(turn, "find_who_said")
+                return
+            reply = await answer_verify(self.deps, turn, user_id=it.user_id, interaction_id=it.id, lang=it.lang,
+                                        quote=content, speaker=None, from_message=True)
+            await (turn.tell(reply.note) if isinstance(reply, Refused) else turn.show(reply))
+
+    async def _rejected(self, turn: HttpTurn, command: str) -> None:
+        # Discord enforces the command's option types and lengths; this is not Discord's.
+        log.warning("discord_command_rejected", extra={"interaction_id": turn.exchange.incoming.id,
+                                                       "command": command})
+        await turn.apologize()
 
     async def reload(self, exchange: Exchange) -> None:
         it = exchange.incoming
@@ -191,6 +251,14 @@ class InteractionHandlers:
         reply = render_answer(answer, state.lang, question=state.question, shared_by=f"<@{it.user_id}>")
         await turn.compute(turn.post_public(reply))
         await turn.show(None, button_rows(ref.key, state, shared=True))
+
+
+def _text(value: object, most: int) -> TypeGuard[str]:
+    return isinstance(value, str) and 0 < len(value) <= most
+
+
+def _speaker(value: object) -> TypeGuard[str | None]:
+    return value is None or _text(value, CHOICE_MAX_LEN)
 
 
 class InteractionsEndpoint:

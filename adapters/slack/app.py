@@ -279,6 +279,47 @@ class _Replies:
                 log.warning("slack_private_copy_kept", extra={"channel": channel, "error_type": type(exc).__name__})
 
 
+class _Shortcuts:
+    """The "Find the source" message shortcut: the message's words checked by the core, answered privately."""
+
+    CALLBACK_ID: Final = "find_source"
+
+    def __init__(self, replies: _Replies) -> None:
+        self.replies = replies
+
+    async def find_source(self, body: dict[str, Any], respond: Any, client: AsyncWebClient,
+                          bot_user_id: str | None) -> None:
+        replies = self.replies
+        channel = _text(_mapping(body.get("channel")).get("id"))
+        user = _text(_mapping(body.get("user")).get("id"))
+        if not (channel and user and _text(body.get("response_url"))):
+            log.info("slack_invalid_delivery", extra={"kind": "shortcut"})
+            return
+
+        async def apologize(text: str) -> None:
+            await replies._private(respond, client, channel, user, text=text)
+
+        turn = Turn("shortcut", apologize, warming_up=not replies.core.ready, channel=channel)
+        async with turn.guard():
+            words = parse.question_text(_text(_mapping(body.get("message")).get("text")), bot_user_id)
+            looked_up = await replies.locales.lang(client, user)
+            turn.lang = _lang(looked_up, words)
+            if not replies.limits.allow(user):
+                turn.outcome = "rate_limited"
+                await apologize(fmt.escape(limited_text(turn.lang)))
+                return
+            try:
+                async with replies.gate.slot():
+                    found = await replies.core.verify(words, lang=turn.lang, from_message=True)
+            except Busy:
+                turn.outcome = "busy"
+                await apologize(fmt.escape(i18n.t("busy", turn.lang)))
+                return
+            turn.outcome = found.verdict
+            reply = fmt.verification_message(found, turn.lang)
+            await replies._private(respond, client, channel, user, text=reply.text, blocks=reply.blocks)
+
+
 async def _post_shared(client: AsyncWebClient, respond: Any, channel: str, reply: fmt.Message) -> str:
     """Post in the channel, or through the click's response_url where the bot is not a member."""
     try:
@@ -359,6 +400,18 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
             return
         async with replies.inflight:
             await replies.share(body, action, respond, client)
+
+    shortcuts = _Shortcuts(replies)
+
+    @app.shortcut(_Shortcuts.CALLBACK_ID)
+    async def on_find_source(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient,
+                             context: dict[str, Any]) -> None:
+        await ack()
+        if not replies.seen.first_time(_delivery_key("shortcut", body)):
+            log.info("slack_duplicate_event", extra={"kind": "shortcut"})
+            return
+        async with replies.inflight:
+            await shortcuts.find_source(body, respond, client, context.get("bot_user_id"))
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bot import i18n
-from bot.present import AnswerView, CitationView
+from bot.models import Verification
+from bot.present import AnswerView, CitationView, present_verification, verification_answer_view
 from bot.text import cut_at_sentence
 
 Block = dict[str, Any]
@@ -87,7 +88,8 @@ def _context(text: str) -> Block:
 
 def citation_line(citation: CitationView) -> str:
     """`*who* · episode · <url|hh:mm:ss>`, escaped, with the only link this adapter makes."""
-    parts = [f"*{fit(citation.who, MAX_NAME)}*"]
+    parts = [f"*{fit(citation.date_label, MAX_NAME)}*"] if citation.date_label else []
+    parts.append(f"*{fit(citation.who, MAX_NAME)}*")
     if citation.episode:
         parts.append(fit(citation.episode, MAX_NAME))
     if citation.timestamp:
@@ -107,6 +109,9 @@ def citation_blocks(citation: CitationView) -> list[Block]:
     blocks = [_section(f"{line}\n{quoted}")]
     if citation.badge_texts:
         blocks.append(_context(escape(" · ".join(citation.badge_texts))))
+    if citation.notes:
+        # A verification's match and the words that differ, one line each.
+        blocks.append(_context("\n".join(fit(note, MAX_QUOTE) for note in citation.notes)))
     return blocks
 
 
@@ -202,3 +207,9 @@ def read_share_value(value: str | None) -> tuple[str, str] | None:
     if not isinstance(data, dict) or not isinstance(data.get("q"), str) or not data["q"].strip():
         return None
     return unescape(data["q"]), i18n.normalize_lang(str(data.get("l") or "en"))
+
+
+def verification_message(found: Verification, lang: str | None = None) -> Message:
+    """A verification as one post: the verdict, the quote, each passage with its match and the differing
+    words; for not found, the verdict and what the store covers."""
+    return message(verification_answer_view(present_verification(found, lang)), show_question=True)

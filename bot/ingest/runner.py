@@ -23,21 +23,25 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+from bot.claims import CheckTotals, recheck
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, parse_file
 from bot.ingest.walk import Candidate as _Candidate
 from bot.ingest.walk import Walk, gone, walk
 from bot.models import Episode, IngestProblem, IngestReport
 from bot.passages import within_episode, within_note_group
+from bot.settings import PACKAGED_CONFIG_DIR
 from bot.store import SegmentRow, SourceState, Store, SyncWriter
+from bot.store.checks import episodes_of_path, episodes_of_source
 from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
+from bot.topics import AliasTable, cached_aliases
 
 log = logging.getLogger(__name__)
 
 # Bump whenever parsing or index tokens change: a store written by another version re-reads every
 # file once (unchanged files are otherwise skipped, and would keep what the old parser made of them).
-INDEX_VERSION = "2026-12-01.3"
+INDEX_VERSION = "2026-12-01.4"
 
 # Files larger than this are refused (reported, not read): reading and parsing a 200 MB file peaked at
 # 2.4 GB RSS, four times a 512 MB dyno. SAIDBOT_MAX_FILE_MB (CoreSettings.max_file_mb) overrides it; notes are
@@ -270,14 +274,21 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
-    max_file_mb: float = DEFAULT_MAX_FILE_MB,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB, aliases: AliasTable | None = None,
 ) -> IngestReport:
-    """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there."""
+    """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there.
+
+    Note quotations of every episode the run touched are checked against its transcript (`bot.claims`)
+    once all sources are written; `aliases` are the translation tables for quotations in another
+    language than the transcript (the packaged ones when None).
+    """
     began = time.perf_counter()
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
     candidates = found.candidates
     report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
     seen: set[str] = set()
+    # Episodes whose sources this run wrote or removed: their note quotations are checked again.
+    touched: set[int] = set()
     total = len(candidates)
     pending: deque[asyncio.Future[list[_Prepared]]] = deque()
     pool: Executor | None = None
@@ -309,7 +320,7 @@ async def run_ingest(
                 schedule()
                 olds = [known.get(candidate.key) for candidate, _ in chunk]
                 items = [(candidate, old, p) for (candidate, _), old, p in zip(chunk, olds, prepared, strict=True)]
-                counts = await writer.batch(partial(_write_chunk, claims, items))
+                counts = await writer.batch(partial(_write_chunk, claims, items, touched))
                 for (candidate, old, p), (count, duplicate) in zip(items, counts, strict=True):
                     seen.add(candidate.key)
                     _account(report, candidate, old, p, count, duplicate)
@@ -317,9 +328,14 @@ async def run_ingest(
                     if progress is not None:
                         progress(done, total, candidate.key)
             for path in await asyncio.to_thread(_removed, known, seen, found, exclusive):
-                await writer.remove_source(known[path].id)
+                source_id = known[path].id
+                touched.update(await writer.batch(partial(_episodes_of, source_id)))
+                await writer.remove_source(source_id)
                 report.removed += 1
             await writer.prune_episodes()
+            tables = aliases if aliases is not None else cached_aliases(PACKAGED_CONFIG_DIR)
+            totals = await writer.batch(lambda w: recheck(w.conn, None if reparse else touched, tables))
+            _account_checks(report, totals)
             await writer.set_meta("last_ingest", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
             await writer.set_meta("index_version", INDEX_VERSION)
     finally:
@@ -452,7 +468,8 @@ class _Claims:
 
 
 def _write_chunk(
-    claims: _Claims, items: list[tuple[_Candidate, SourceState | None, _Prepared]], writer: SyncWriter
+    claims: _Claims, items: list[tuple[_Candidate, SourceState | None, _Prepared]], touched: set[int],
+    writer: SyncWriter,
 ) -> list[tuple[int, str | None]]:
     """On the writer's thread: store a chunk of prepared files; per file the segments stored, and the
     path it duplicates when its content is already indexed under another."""
@@ -466,6 +483,7 @@ def _write_chunk(
             assert old is not None
             duplicate = claims.claim(old.sha256, candidate.key)
             if duplicate is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
                 writer.remove_source(old.id)
             elif prepared.touch:
                 writer.touch_source(old.id, candidate.mtime)
@@ -473,9 +491,11 @@ def _write_chunk(
             assert prepared.doc is not None
             duplicate = claims.claim(prepared.digest, candidate.key)
             if old is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
                 writer.remove_source(old.id)
             if duplicate is None:
                 count = _store_document(writer, candidate, prepared.digest, prepared.doc)
+                touched.update(episodes_of_path(writer.conn, candidate.key))
         out.append((count, duplicate))
     return out
 
@@ -502,6 +522,16 @@ def _account(
         else:
             report.added += 1
         report.segments += segments
+
+
+def _episodes_of(source_id: int, writer: SyncWriter) -> set[int]:
+    return episodes_of_source(writer.conn, source_id)
+
+
+def _account_checks(report: IngestReport, totals: CheckTotals) -> None:
+    report.notes_checked = totals.checked
+    report.notes_contradicted = totals.contradicted
+    report.notes_translated = totals.translated
 
 
 def _question_context(

@@ -212,3 +212,39 @@ class Reads(ABC):
         async with self.reader() as conn, conn.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return str(row[0]) if row else None
+
+    # ------------------------------------------------------------- quote verification
+
+    async def speaker_coverage(self, speaker_id: int | None) -> tuple[int, list[Episode]]:
+        """How many verbatim passages the store labels as a speaker's, and their episodes, newest first;
+        with None, every verbatim passage and every episode."""
+        own = "s.kind = 'quote'" + (" AND s.speaker_id = ?" if speaker_id is not None else "")
+        params = [speaker_id] if speaker_id is not None else []
+        sql = (
+            f"SELECT {EPISODE_COLUMNS} FROM episodes e WHERE EXISTS "
+            f"(SELECT 1 FROM segments s WHERE s.episode_id = e.id AND {own}) ORDER BY e.date DESC, e.id"
+        )
+        async with self.reader() as conn:
+            async with conn.execute(f"SELECT COUNT(*) FROM segments s WHERE {own}", params) as cur:
+                row = await cur.fetchone()
+            async with conn.execute(sql, params) as cur:
+                episodes = [episode_from(*r) async for r in cur]
+        return (int(row[0]) if row else 0), episodes
+
+    async def following(self, ids: Sequence[int]) -> dict[int, Hit]:
+        """For each segment id, the next segment of the same source: a quote may run across two."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        values = ",".join("(?)" for _ in wanted)
+        sql = (
+            f"WITH wanted(id) AS (VALUES {values}) "
+            f"SELECT wanted.id, {HIT_COLUMNS} FROM wanted JOIN segments s ON s.id = ("
+            "  SELECT n.id FROM segments n"
+            "  WHERE n.source_id = (SELECT w.source_id FROM segments w WHERE w.id = wanted.id)"
+            "  AND n.id > wanted.id ORDER BY n.id LIMIT 1"
+            f") {HIT_JOINS}"
+        )
+        async with self.reader() as conn, conn.execute(sql, wanted) as cur:
+            rows = await cur.fetchall()
+        return {int(row[0]): hit_from(row[1:]) for row in rows}

@@ -12,7 +12,6 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
 # How long one statement waits for another process's write lock before SQLite says `database is locked`;
 # a run that needs the lock retries that wait (see `Store.transaction`).
 BUSY_TIMEOUT_MS = 10_000
@@ -73,7 +72,22 @@ _MIGRATIONS: list[str] = [
     ALTER TABLE episodes ADD COLUMN audio_url TEXT;
     CREATE INDEX episodes_audio_url ON episodes(audio_url);
     """,
+    # A note quotation checked against its episode's transcript (bot/claims.py): matches, differs,
+    # translation (wording not comparable) or unchecked; the passage it was checked against. No foreign
+    # keys: an ingest replaces segments first and recomputes the verdicts of their episodes after.
+    """
+    CREATE TABLE note_checks(
+        segment_id INTEGER PRIMARY KEY,
+        episode_id INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        score REAL,
+        transcript_id INTEGER
+    );
+    CREATE INDEX note_checks_episode ON note_checks(episode_id);
+    """,
 ]
+# The schema a store is brought to: one version per migration, so a merged migration cannot be forgotten.
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 async def connect(path: Path, *, readonly: bool = False) -> aiosqlite.Connection:

@@ -44,7 +44,24 @@ KINDS = {
     "note with a speaker": _citation(kind="note"),
     "note summary": _citation(kind="note", speaker=None, speaker_verified=False),
     "verbatim, on a transcript page": _citation(url=PAGE, timestamp="00:14:36", start_seconds=876),
+    # A note's quotation, checked against the episode's transcript at ingest.
+    "note quotation, matches the transcript": _citation(note_check="matches"),
+    "note quotation, the transcript differs": _citation(
+        note_check="differs", transcript_text="A hundred great people beat a thousand.", transcript_timestamp="00:10:02"
+    ),
+    "note quotation, a translation": _citation(
+        text="優秀な100人は平凡な1,000人に勝ちます。", language="ja", note_check="translation",
+        transcript_text="A hundred great people beat a thousand.", transcript_timestamp="00:10:02",
+    ),
+    "note quotation, no transcript": _citation(note_check="unchecked"),
 }
+
+TIMELINE = [
+    _citation(date="2023-03-01", episode="Early days", text="Back then I thought scaling would keep working."),
+    _citation(date="2025-06-01", episode="Compute and energy", text="Now the bottleneck is energy and chips.",
+              note_check="differs", transcript_text="Energy is the bottleneck now.", transcript_timestamp="00:00:12"),
+    _citation(date=None, episode="A conversation", text="Scaling is the one idea I keep coming back to."),
+]
 
 ANSWERS = {
     **{f"found: {name}": _answer(citations=[c], total=4) for name, c in KINDS.items()},
@@ -55,6 +72,10 @@ ANSWERS = {
     "help": _answer(status=AnswerStatus.HELP, message="Ask what someone said about a topic."),
     "warming up": _answer(status=AnswerStatus.WARMING_UP, message="I'm still reading the notes."),
     "past the last page": _answer(total=3, offset=3),
+    "timeline": _answer(topic="scaling", timeline=True, years=(2023, 2025), citations=TIMELINE, total=3),
+    "timeline, ja": _answer("ja", topic="スケーリング", timeline=True, years=(2023, 2025), citations=TIMELINE, total=3),
+    "timeline, nobody asked, one year": _answer(speaker=None, topic="scaling", timeline=True, years=(2024, 2024),
+                                                citations=TIMELINE[:1], total=1),
 }
 
 
@@ -64,6 +85,7 @@ def _facts(view: AnswerView) -> list[str]:
     facts = [view.header or "", view.page or ""]
     for citation in view.citations:
         facts += [citation.who, *citation.badge_texts, citation.episode, citation.timestamp or "", citation.url or ""]
+        facts += [citation.date_label or "", citation.transcript_line or ""]
     return facts
 
 
@@ -110,7 +132,8 @@ def test_no_platform_shows_a_label_the_presenter_did_not_choose(kind: str) -> No
     answer = ANSWERS[f"found: {kind}"]
     [citation] = present_answer(answer).citations
     labels = {"from a note", "Unknown speaker", "Note summary", "speaker not labelled in the transcript",
-              "verbatim transcript"}
+              "verbatim transcript", "matches the transcript", "the transcript differs",
+              "no transcript to check against", "a note's translation: wording not checked against the transcript"}
     chosen = {citation.who, *citation.badge_texts}
     for platform, render in RENDERERS.items():
         shown = render(answer)
@@ -128,3 +151,22 @@ def test_a_time_is_shown_only_where_the_link_can_seek(platform: str) -> None:
     video = RENDERERS[platform](ANSWERS["found: verbatim, labelled"])
     assert "00:10:05" in video and URL in video
 
+
+
+def test_the_presenter_decides_the_timeline_and_note_check_facts() -> None:
+    """What the platforms are held to above: each entry dated, the undated said so, and the transcript's
+    own words under a note quotation it contradicts."""
+    view = present_answer(ANSWERS["timeline"])
+    assert view.header == "How Dario Amodei's view on “scaling” changed — 3 episodes, 2023–2025"
+    assert [c.date_label for c in view.citations] == ["2023-03-01", "2025-06-01", "undated (listed last)"]
+    assert view.citations[1].badge_texts == ("from a note", "the transcript differs")
+    assert view.citations[1].transcript_line == "Transcript (00:00:12): “Energy is the bottleneck now.”"
+    japanese = present_answer(ANSWERS["timeline, ja"])
+    assert japanese.header == "Dario Amodeiの「スケーリング」についての考えの変化 — 3件のエピソード、2023〜2025年"
+    assert japanese.citations[2].date_label == "日付不明（最後に表示）"
+    assert present_answer(ANSWERS["timeline, nobody asked, one year"]).header == (
+        "How views on “scaling” changed — 1 episode, 2024"
+    )
+    [translated] = present_answer(ANSWERS["found: note quotation, a translation"]).citations
+    assert "matches the transcript" not in translated.badge_texts
+    assert translated.badge_texts[1] == "a note's translation: wording not checked against the transcript"

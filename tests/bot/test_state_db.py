@@ -177,3 +177,29 @@ def test_the_database_password_is_a_secret(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "n.db", database_url=SecretStr("postgres://u:hunter22@h/d"))
     assert "hunter22" in settings.secrets()
     assert "postgres://u:hunter22@h/d" in settings.secrets()
+
+
+def test_the_cli_does_not_load_the_database_layer_until_it_is_used() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, saidbot.cli, saidbot.bootstrap; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+
+
+async def test_a_deferred_state_is_made_on_first_use_only(tmp_path: Path) -> None:
+    from bot.shared_state import DeferredState
+
+    made: list[DatabaseState] = []
+
+    def make() -> DatabaseState:
+        made.append(DatabaseState(async_url(f"sqlite:///{tmp_path / 's.db'}")))
+        return made[0]
+
+    deferred = DeferredState(make)
+    await deferred.close()
+    assert made == [] and not (tmp_path / "s.db").exists()
+    assert await deferred.claim("k") and not await deferred.claim("k")
+    assert len(made) == 1 and deferred.resolve() is made[0]
+    await deferred.close()

@@ -5,7 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, StoreStats
+from bot.models import (
+    Answer,
+    AnswerStatus,
+    Citation,
+    IngestReport,
+    QuoteDifference,
+    ReloadResult,
+    StoreStats,
+    Verification,
+    VerifiedCitation,
+)
 from bot.port import Core
 
 
@@ -15,7 +25,7 @@ class FakeCore:
 
     `delay` holds up every async call (a re-index holding the database, a cold start); `failures`
     names calls that raise `error` instead: "ask", "more" (an ask for a later page), "stats",
-    "reload", "speaker_names". Every call is recorded in `calls`, every question in `asked`.
+    "reload", "speaker_names", "verify". Every call is recorded in `calls`, every question in `asked`.
     """
 
     def __init__(
@@ -33,6 +43,9 @@ class FakeCore:
         self.segments = len(self.citations) if segments is None else segments
         self.calls: list[str] = []
         self.asked: list[tuple[str, str | None]] = []
+        # Every /timeline: (topic, speaker, language).
+        self.timelines: list[tuple[str, str | None, str | None]] = []
+        self.verified: list[tuple[str, str | None, bool]] = []
 
     async def _enter(self, call: str) -> None:
         self.calls.append(call)
@@ -82,6 +95,38 @@ class FakeCore:
 
     def index_age_seconds(self) -> float | None:
         return 0.0
+
+    async def timeline(
+        self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
+    ) -> Answer:
+        """The citations as a timeline of `speaker` (or the fake's speaker) on `topic`, in the order given."""
+        self.timelines.append((topic, speaker, lang))
+        await self._enter("timeline")
+        language = lang or "en"
+        if not self.citations:
+            return Answer(question=topic, speaker=None, topic=topic, language=language, timeline=True,
+                          status=AnswerStatus.NOT_FOUND, message=f"nothing about {topic}")
+        return Answer(
+            question=topic, speaker=speaker or self.speaker, topic=topic, language=language, timeline=True,
+            citations=self.citations[offset : offset + limit], total=len(self.citations), offset=offset,
+        )
+    async def verify(
+        self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
+    ) -> Verification:
+        """Every quote is verbatim in the first of `citations` (96%, one spelling shown), or, with none, not
+        found with a coverage sentence naming the quote. Recorded in `verified`."""
+        self.verified.append((quote, speaker, from_message))
+        await self._enter("verify")
+        language = lang or "en"
+        if not self.citations:
+            return Verification(verdict="not_found", quote=quote, speaker=speaker, language=language,
+                                coverage=f"nothing like {quote}")
+        first = VerifiedCitation(
+            **self.citations[0].model_dump(), match=0.96, verbatim=True,
+            differences=[QuoteDifference(quoted="colour", stored="color")],
+        )
+        return Verification(verdict="verbatim", quote=quote, speaker=speaker or self.speaker, language=language,
+                            citations=[first], attributed=True)
 
 
 def as_core(fake: FakeCore) -> Core:

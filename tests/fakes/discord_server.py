@@ -553,7 +553,10 @@ class FakeDiscord:
         scope = self._scope(match)
         errors = []
         for cmd in body:
-            if not re.fullmatch(r"[-_\w]{1,32}", cmd.get("name", "")) or cmd["name"] != cmd["name"].lower():
+            # Slash command names are lower-case words; user and message commands may hold spaces and capitals.
+            slash_name = re.fullmatch(r"[-_\w]{1,32}", cmd.get("name", "")) and cmd["name"] == cmd["name"].lower()
+            menu_name = cmd.get("type", 1) in (2, 3) and 1 <= len(cmd.get("name", "")) <= 32
+            if not (slash_name or menu_name):
                 errors.append(f"bad command name {cmd.get('name')!r}")
             if cmd.get("type", 1) == 1 and not 1 <= len(cmd.get("description", "")) <= 100:
                 errors.append(f"{cmd['name']}: description must be 1..100 characters")
@@ -574,6 +577,8 @@ class FakeDiscord:
                 "type": cmd.get("type", 1),
                 "options": [],
                 "default_member_permissions": None,
+                # Discord answers user and message commands with an empty description.
+                "description": "",
                 **cmd,
             }
             if scope is not None:
@@ -945,6 +950,32 @@ class FakeDiscord:
             permissions=DEFAULT_MEMBER_PERMISSIONS,
             locale=locale,
             message=message,
+            via=via,
+        )
+
+    async def message_command(
+        self,
+        name: str,
+        content: str,
+        *,
+        locale: str = "en-US",
+        user_id: int = 700000000000000001,
+        author_id: int = 700000000000000002,
+        via: str | None = None,
+    ) -> FakeInteraction:
+        """A member picks Apps → `name` on a message (by `author_id`) that says `content`."""
+        cmd = self._command(name)
+        assert cmd.get("type") == 3, f"{name!r} is not a message command: {cmd}"
+        target = self._make_message({"content": content})
+        target["author"] = self.user(author_id, "someone")
+        data = {
+            "id": cmd["id"], "name": name, "type": 3, "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        if "guild_id" in cmd:
+            data["guild_id"] = cmd["guild_id"]
+        return await self._dispatch_interaction(
+            APPLICATION_COMMAND, data, user_id=user_id, permissions=DEFAULT_MEMBER_PERMISSIONS, locale=locale,
             via=via,
         )
 

@@ -32,8 +32,8 @@ async def test_ask_in_english_answers_with_embeds_and_timestamp_links(bot: FakeD
     for embed in embeds:
         assert embed["author"]["name"] == "Dario Amodei"
         assert embed["title"] == "Lex Fridman Podcast #452 — Dario Amodei"
-        # The presenter's badge follows the show: these are labelled transcript quotes.
-        assert embed["footer"]["text"] == "Lex Fridman Podcast · verbatim transcript"
+        # The presenter's badges follow the show: a note's quotations, with no transcript to check them against.
+        assert embed["footer"]["text"] == "Lex Fridman Podcast · from a note · no transcript to check against"
         assert embed["description"].startswith("> ")
         link = re.search(r"\[(\d\d):(\d\d):(\d\d)\]\((https://[^)]+)\)", embed["description"])
         assert link, embed["description"]

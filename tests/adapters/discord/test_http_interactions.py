@@ -288,7 +288,8 @@ async def test_a_click_whose_state_expired_gets_the_expired_note(
 async def test_registering_twice_puts_the_commands_once(
     fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState
 ) -> None:
-    assert {c["name"] for c in fake.commands[fake.guild_id]} == {"ask", "about", "episodes", "reload"}
+    assert {c["name"] for c in fake.commands[fake.guild_id]} == {
+        "ask", "about", "episodes", "reload", "timeline", "verify", "Find who said this"}
     assert await register_commands(core, http, state=state) == "unchanged"
     assert fake.command_puts == [fake.guild_id]
     assert fake.sessions_ready == 0  # REST only: no gateway connection
@@ -321,3 +322,23 @@ async def test_a_share_post_is_not_repeated_after_a_discord_error(
     posts = fake.requests_to("POST", rf"/webhooks/{fake.app_id}/{click.token}")
     assert [bool(int(p.body.get("flags") or 0) & 64) for p in posts] == [False, True]
     assert posts[1].body["content"].startswith("Sorry, something went wrong")
+
+
+async def test_timeline_verify_and_find_who_said_this_as_the_gateway_answers_them(
+    fake: FakeDiscord, instance: Instance, core: FakeCore, settings: Settings
+) -> None:
+    timeline = fake.reply_message(await fake.answered(await fake.slash("timeline", topic="talent density")))
+    verify = fake.reply_message(await fake.answered(await fake.slash("verify", quote="talent beats mass")))
+    found = fake.reply_message(await fake.answered(await fake.message_command("Find who said this", "he said X")))
+    assert not is_ephemeral(timeline) and not is_ephemeral(verify) and is_ephemeral(found)
+    assert core.verified == [("talent beats mass", None, False), ("he said X", None, True)]
+
+    fake.interactions_url = None
+    client = create_client(dario_core(), settings)
+    async with running(fake, lambda: serve(client, settings)):
+        gateway = [fake.reply_message(await fake.answered(it)) for it in (
+            await fake.slash("timeline", topic="talent density"), await fake.slash("verify", quote="talent beats mass"),
+            await fake.message_command("Find who said this", "he said X"))]
+    for over_http, by_gateway in zip((timeline, verify, found), gateway, strict=True):
+        assert (over_http["content"], over_http["embeds"]) == (by_gateway["content"], by_gateway["embeds"])
+        assert over_http["embeds"]

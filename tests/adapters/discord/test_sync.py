@@ -22,7 +22,7 @@ from tests.fakes.discord_server import PRIVILEGED_INTENTS, FakeDiscord
 
 async def test_commands_and_options_follow_the_contract(bot: FakeDiscord) -> None:
     commands = {c["name"]: c for c in bot.commands[bot.guild_id]}
-    assert set(commands) == {"ask", "episodes", "about", "reload"}
+    assert set(commands) == {"ask", "episodes", "about", "reload", "timeline", "verify", "Find who said this"}
     ask = commands["ask"]
     options = {o["name"]: o for o in ask["options"]}
     assert list(options) == ["question", "speaker", "private"]
@@ -140,7 +140,7 @@ def _cleared(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int]]:
 async def test_switching_between_global_and_guild_lists_each_command_once(
     fake: FakeDiscord, service: SaidService, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    everything = ["about", "ask", "episodes", "reload"]
+    everything = sorted(["about", "ask", "episodes", "reload", "timeline", "verify", "Find who said this"])
     caplog.set_level(logging.INFO, logger="adapters.discord")
     async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
         pass
@@ -152,14 +152,14 @@ async def test_switching_between_global_and_guild_lists_each_command_once(
         pass
     assert _names(fake, fake.guild_id) == everything
     assert _names(fake, None) == ["someone-elses"]  # ours cleared from the global scope, theirs kept
-    assert _cleared(caplog) == [("global", 4)]
+    assert _cleared(caplog) == [("global", len(everything))]
 
     caplog.clear()
     async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
         pass
     assert _names(fake, None) == everything
     assert _names(fake, fake.guild_id) == []  # the previous guild's, known from the state file
-    assert _cleared(caplog) == [(f"guild:{fake.guild_id}", 4)]
+    assert _cleared(caplog) == [(f"guild:{fake.guild_id}", len(everything))]
     state = json.loads(command_state_file(settings).read_text())
     assert f"{fake.app_id}:last_guild" not in state
 

@@ -82,7 +82,7 @@ async def test_a_japanese_user_gets_japanese_and_is_looked_up_once(web: Web, sla
     sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section"]
     assert any("\n>優秀な100人は平凡な1,000人に毎回勝ちます。" in s for s in sections[1:])
     contexts = [b["elements"][0]["text"] for b in post["blocks"] if b["type"] == "context"]
-    assert "文字起こしの原文" in contexts
+    assert "ノートより · 照合できる文字起こしなし" in contexts
     await web.event(mention("talent density", user="UJA", ts="1700000002.000100"), event_id="EvJa2")
     posts = await slack.wait_for("chat.postMessage", count=2)
     assert "について" in posts[1]["text"]

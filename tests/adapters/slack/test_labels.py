@@ -72,11 +72,14 @@ async def test_a_note_summary_says_it_is_from_a_note(web: Web, slack: FakeSlack)
     assert "verbatim transcript" not in dumped(post)
 
 
-async def test_a_labelled_quote_is_a_verbatim_transcript_under_the_page_label(web: Web, slack: FakeSlack) -> None:
+async def test_a_notes_labelled_quotation_is_from_a_note_never_a_verbatim_transcript(
+    web: Web, slack: FakeSlack
+) -> None:
     await web.event(mention("what did Amodei say about trust?"))
     [post] = await slack.wait_for("chat.postMessage")
     assert _sections(post)[0] == "*What Dario Amodei said about “trust”*"
-    assert _contexts(post) == ["1–2 of 2", "verbatim transcript", "verbatim transcript"]
+    unchecked = "from a note · no transcript to check against"
+    assert _contexts(post) == ["1–2 of 2", unchecked, unchecked]
     assert all(s.startswith("*Dario Amodei* · Example Podcast #7 · <https://") for s in _sections(post)[1:])
 
 
