@@ -130,7 +130,7 @@ async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str 
             view.editor = interaction
         try:
             if view is not None:
-                await view.remember()
+                await turn.compute(view.remember())
             await turn.show(asked.reply, view=view)
         except BaseException:
             if view is not None:

@@ -62,6 +62,8 @@ class Exchange:
         # None until answered; then "message", "update", "deferred_message" or "deferred_update".
         self.acked: str | None = None
         self.deferred_ephemeral = False
+        # The first turn made for this interaction: how a deferral on its behalf must look.
+        self.pending: HttpTurn | None = None
 
     def answer(self, callback: Json, acked: str) -> None:
         self.acked = acked
@@ -103,6 +105,8 @@ class HttpTurn:
         self.ephemeral = ephemeral
         self.update = update
         self.defer_after = defer_after
+        if exchange.pending is None:
+            exchange.pending = self
 
     @property
     def deferred(self) -> bool:

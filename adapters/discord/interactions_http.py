@@ -66,6 +66,8 @@ MAX_BODY: Final = 128 * 1024
 BODY_SECONDS: Final = 10.0
 # If nothing answered by then (a slow shared state before the core was even asked), defer anyway.
 RESPOND_BY: Final = 2.5
+# At most this long for the claim that answers an interaction once (it counts against the 3 seconds).
+CLAIM_SECONDS: Final = 1.0
 # Interaction and callback types (Discord API reference).
 MESSAGE_COMPONENT, AUTOCOMPLETE = 3, 4
 # A command's own type: a message (context-menu) command.
@@ -122,7 +124,7 @@ class InteractionHandlers:
             components = None
             if asked.state is not None:
                 key = new_key()
-                await remember(self.deps.state, key, asked.state, self.deps.view_timeout)
+                await turn.compute(remember(self.deps.state, key, asked.state, self.deps.view_timeout))
                 components = button_rows(key, asked.state)
             await turn.show(asked.reply, components)
 
@@ -236,13 +238,13 @@ class InteractionHandlers:
             await turn.tell(i18n.t("no_more", state.lang))
             return
         state.showing(answer)
-        await remember(self.deps.state, ref.key, state, self.deps.view_timeout)
+        await turn.compute(remember(self.deps.state, ref.key, state, self.deps.view_timeout))
         await turn.show(render_answer(answer, state.lang, question=state.question), button_rows(ref.key, state))
 
     async def _share(self, turn: HttpTurn, ref: ButtonRef, state: AskState) -> None:
         it = turn.exchange.incoming
         message_id = it.message_id if it.message_id is not None else ref.key
-        if not await self.deps.state.claim(share_claim(message_id, state)):
+        if not await turn.compute(self.deps.state.claim(share_claim(message_id, state))):
             # The same page was shared already, by a click on this instance or another one.
             log.info("discord_share_duplicate", extra={"interaction_id": it.id, "message_id": message_id})
             await turn.show(None, button_rows(ref.key, state, shared=True))
@@ -297,10 +299,13 @@ class InteractionsEndpoint:
             # Cheap and read-only, and a repeat is harmless: no claim.
             return web.json_response(self.handlers.choices(incoming))
         try:
-            first_time = await self.state.claim(interaction_claim(incoming.id))
+            async with asyncio.timeout(CLAIM_SECONDS):
+                first_time = await self.state.claim(interaction_claim(incoming.id))
         except Exception:
+            # A slow or failing database must not cost Discord's 3 seconds: answering twice (only if
+            # it really was delivered twice) beats not answering at all.
             log.exception("discord_claim_failed", extra={"interaction_id": incoming.id})
-            first_time = True  # answering twice beats not answering at all
+            first_time = True
         if not first_time:
             log.info("discord_interaction_duplicate", extra={"interaction_id": incoming.id})
             return web.json_response({"error": "already answered"}, status=409)
@@ -316,9 +321,11 @@ class InteractionsEndpoint:
         either: set[asyncio.Future[Any]] = {exchange.first, task}
         await asyncio.wait(either, timeout=budget, return_when=asyncio.FIRST_COMPLETED)
         if not exchange.first.done():
-            # Nothing answered in time (the guard always answers, so the work is still running).
-            HttpTurn(exchange, lang=incoming.lang, ephemeral=True,
-                     update=incoming.kind == MESSAGE_COMPONENT).defer()
+            # Nothing answered in time (the guard always answers, so the work is still running): defer
+            # as the handler's own turn would (a public answer stays public).
+            pending = exchange.pending or HttpTurn(exchange, lang=incoming.lang, ephemeral=True,
+                                                   update=incoming.kind == MESSAGE_COMPONENT)
+            pending.defer()
         response = web.json_response(exchange.first.result())
         try:
             await response.prepare(request)

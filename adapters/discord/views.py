@@ -180,13 +180,13 @@ class AnswerView(discord.ui.View):
         if self.share is not None:
             self.share.disabled = False  # a new page is something new to share
             self.shared = False
-        await self.remember()
+        await turn.compute(self.remember())
         await turn.show(render_answer(answer, state.lang, question=state.question), view=self)
 
     async def _share(self, turn: Turn) -> None:
         interaction = turn.interaction
         message_id = interaction.message.id if interaction.message is not None else self.key
-        if not await self.store.claim(share_claim(message_id, self.state)):
+        if not await turn.compute(self.store.claim(share_claim(message_id, self.state))):
             # The same page was shared already, from this process or another one.
             log.info("discord_share_duplicate", extra={"interaction_id": interaction.id, "message_id": message_id})
             await turn.show(None, view=self)

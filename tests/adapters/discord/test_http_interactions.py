@@ -342,3 +342,42 @@ async def test_timeline_verify_and_find_who_said_this_as_the_gateway_answers_the
     for over_http, by_gateway in zip((timeline, verify, found), gateway, strict=True):
         assert (over_http["content"], over_http["embeds"]) == (by_gateway["content"], by_gateway["embeds"])
         assert over_http["embeds"]
+
+
+class SlowState:
+    """The shared state behind a slow database: every call takes `delay` seconds more."""
+
+    def __init__(self, inner: DatabaseState, delay: float) -> None:
+        self.inner = inner
+        self.delay = delay
+
+    async def claim(self, key: str, *, ttl_seconds: float = 600.0) -> bool:
+        await asyncio.sleep(self.delay)
+        return await self.inner.claim(key, ttl_seconds=ttl_seconds)
+
+    async def put(self, kind: str, key: str, value: Any, *, ttl_seconds: float) -> None:
+        await asyncio.sleep(self.delay)
+        await self.inner.put(kind, key, value, ttl_seconds=ttl_seconds)
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        await asyncio.sleep(self.delay)
+        return await self.inner.get(kind, key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_a_slow_shared_state_still_answers_within_the_deadline(
+    fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState
+) -> None:
+    slow = SlowState(state, 0.7)
+    async with web_instance(core, http, slow) as served:  # type: ignore[arg-type]
+        fake.interactions_url = served.endpoint
+        it = await fake.answered(await fake.slash("ask", question=QUESTION), timeout=6)
+        # The claim and keeping the buttons' state took 1.4 s: deferred, publicly, then edited in.
+        assert it.callback_type == DEFERRED_CHANNEL_MESSAGE and not it.callbacks[0]["data"]["flags"] & 64
+        message = copy.deepcopy(fake.reply_message(it))
+        assert not is_ephemeral(message) and timestamps(message) == ["01:38:37", "01:39:15", "01:40:02"]
+        click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]), timeout=6)
+        assert click.deferred and timestamps(fake.messages[int(message["id"])]) == ["01:41:30", "01:42:10"]
+    assert_clean(fake)
