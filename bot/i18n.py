@@ -269,6 +269,10 @@ _CATALOG.update({
     },
     "verify_not_said": {"en": "quoted but not said: “{quoted}”", "ja": "引用にあって発言にない: 「{quoted}」"},
     "verify_not_quoted": {"en": "said but not quoted: “{stored}”", "ja": "発言にあって引用にない: 「{stored}」"},
+    "verify_people": {
+        "en": "not labelled; the recording's people: {people}",
+        "ja": "話者の明記なし。この録画の出演者: {people}",
+    },
     "verify_quote_line": {"en": "Quote: “{quote}”", "ja": "引用: 「{quote}」"},
     "verify_speaker_unknown": {
         "en": "I don't know anyone called “{name}”; I checked everyone's words.",

@@ -258,6 +258,9 @@ class VerifiedCitation(Citation):
     differences: list[QuoteDifference] = Field(default_factory=list)
     # Matched in another language than the quote's: the wording cannot be verified.
     translated: bool = False
+    # For a passage the transcript labels with nobody: the people the recording's metadata names, one
+    # of whom said it (a hint, never an attribution).
+    people: list[str] = Field(default_factory=list)
 
 
 class Coverage(BaseModel):

@@ -350,6 +350,8 @@ def verified_notes(citation: VerifiedCitation, lang: str, *, translated: bool) -
         # A percentage would claim a comparison of wording that a translation cannot give.
         return (i18n.t("verify_translated", lang),)
     notes = [i18n.t("verify_match", lang, percent=int(citation.match * 100))]
+    if citation.people:
+        notes.append(i18n.t("verify_people", lang, people=i18n.join_list(citation.people, lang)))
     notes += [difference_text(d.quoted, d.stored, lang) for d in citation.differences]
     return tuple(notes)
 

@@ -23,15 +23,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot import i18n
-from bot.citations import MAX_CITATION_CHARS, REDACTED
-from bot.deeplinks import deep_link, link_seeks
+from bot.citations import MAX_CITATION_CHARS, REDACTED, to_citation
 from bot.models import Coverage, QuoteDifference, Verdict, Verification, VerifiedCitation
 from bot.pipeline import Knowledge
 from bot.quote_question import quote_in_message
-from bot.scoring import unit_present
+from bot.scoring import Ranked, unit_present
 from bot.store import Hit, Store
 from bot.store.fts import Unit, quote
-from bot.text import cut_at_sentence, detect_language, format_timestamp, is_cjk, split_sentences, strip_quotes, tokens
+from bot.text import cut_at_sentence, detect_language, is_cjk, split_sentences, strip_quotes, tokens
 from bot.topics import topic_units
 from bot.weights import RESOLVE_MAX_GAP_SECONDS, VERBATIM_FORMATS
 from bot.wording import Match, compare, normalise
@@ -309,33 +308,25 @@ def _excerpt(text: str, span: tuple[int, int], limit: int = MAX_CITATION_CHARS) 
 
 
 def _citation(item: _Scored) -> VerifiedCitation:
+    """The answer's citation of the passage (who, episode, time, link: `bot.citations`), with the words
+    around the match, and how closely it matches."""
     hit = item.hit
+    cited = to_citation(Ranked(hit, item.match.score, item.match.score, hit.speaker, hit.speaker_verified), set())
     translated = item.translated
     episode = hit.episode
-    video_id = episode.video_id if episode else None
-    transcript_url = episode.transcript_url if episode else None
-    return VerifiedCitation(
-        text=cut_at_sentence(item.text, MAX_CITATION_CHARS) if translated else _excerpt(item.text, item.match.span),
-        speaker=hit.speaker,
-        speaker_verified=hit.speaker is not None and hit.speaker_verified,
-        episode=episode.display_title() if episode else (hit.heading or hit.source_path.rsplit("/", 1)[-1]),
-        show=episode.show if episode else None,
-        start_seconds=int(hit.start) if hit.start is not None else None,
-        end_seconds=int(hit.end) if hit.end is not None else None,
-        timestamp=format_timestamp(hit.start),
-        url=deep_link(video_id, transcript_url, hit.start),
-        link_seeks=link_seeks(video_id),
-        video_id=video_id,
-        transcript_url=transcript_url,
-        source=hit.source_path,
-        kind="quote" if hit.source_format in VERBATIM_FORMATS else "note",
-        language=hit.lang,
-        score=item.match.score,
-        match=item.match.score,
-        verbatim=item.match.verbatim and not translated,
-        differences=[QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences],
-        translated=translated,
-    )
+    return VerifiedCitation(**{
+        **cited.model_dump(),
+        "text": cut_at_sentence(item.text, MAX_CITATION_CHARS) if translated else _excerpt(item.text, item.match.span),
+        "speaker_verified": hit.speaker is not None and hit.speaker_verified,
+        # A note's quotation is someone's record of the words; only a transcript's are the recording's.
+        "kind": "quote" if hit.source_format in VERBATIM_FORMATS else "note",
+        "score": item.match.score,
+        "match": item.match.score,
+        "verbatim": item.match.verbatim and not translated,
+        "differences": [QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences],
+        "translated": translated,
+        "people": list(episode.speakers) if episode is not None and hit.speaker is None else [],
+    })
 
 
 async def _not_found(base: Verification, knowledge: Knowledge, store: Store, speaker: str | None) -> Verification:

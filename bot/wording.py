@@ -18,6 +18,7 @@ different word boundaries.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -350,6 +351,18 @@ def _best_window(quote: list[str], passage: list[str]) -> tuple[int, int]:
     return start, end
 
 
+_ELLIPSIS_RE: Final = re.compile(r"\.\s?\.\s?\.|…|\[\s*(?:\.\.\.|…)\s*\]")
+
+
+def _ellipses(quote: str, words: Sequence[_Word]) -> frozenset[int]:
+    """Indices of the quote's words that an ellipsis stands before: where the quoter left words out."""
+    marks = [m.start() for m in _ELLIPSIS_RE.finditer(quote)]
+    return frozenset(
+        index for mark in marks for index, word in enumerate(words)
+        if word.start >= mark and (index == 0 or words[index - 1].end <= mark)
+    )
+
+
 def _spellings(quote: str, passage: str, quoted: Sequence[_Word], stored: Sequence[_Word]) -> list[Difference]:
     """Runs of words the alignment took as equal that the passage spells differently."""
     out: list[Difference] = []
@@ -364,6 +377,21 @@ def _spellings(quote: str, passage: str, quoted: Sequence[_Word], stored: Sequen
     return out
 
 
+def _gapped_window(quote: list[str], passage: list[str], gaps: frozenset[int]) -> tuple[int, int]:
+    """The window for a quote cut at ellipses: each piece found after the one before it, so the words
+    left out between them, however many, sit inside the window."""
+    cuts = [0, *sorted(g for g in gaps if 0 < g < len(quote)), len(quote)]
+    start, at = None, 0
+    for left, right in itertools.pairwise(cuts):
+        piece = quote[left:right]
+        if not piece or at >= len(passage):
+            break
+        found_start, found_end = _best_window(piece, passage[at:])
+        start = at + found_start if start is None else start
+        at += found_end
+    return (start or 0), max(at, (start or 0) + 1)
+
+
 def _text(source: str, words: Sequence[_Word]) -> str:
     return source[words[0].start : words[-1].end] if words else ""
 
@@ -376,7 +404,8 @@ def compare(quote: str, passage: str) -> Match:
         return Match(0.0, False, (), (0, 0))
     qw = [w.word for w in q]
     pw = _as_quoted(qw, [w.word for w in p])
-    start, end = _best_window(qw, pw)
+    gaps = _ellipses(quote, q)
+    start, end = _gapped_window(qw, pw, gaps) if gaps - {0} else _best_window(qw, pw)
     window = p[start:end]
     matched = 0.0
     counted_q, counted_p = _weight(q), _weight(window)
@@ -384,6 +413,10 @@ def compare(quote: str, passage: str) -> Match:
     substantive = False
     for op in Levenshtein.opcodes(qw, pw[start:end]):
         quoted, stored = q[op.src_start : op.src_end], window[op.dest_start : op.dest_end]
+        if op.tag == "insert" and op.src_start in gaps:
+            # The quoter marked the cut ("… more true every month"): the words left out are not a difference.
+            counted_p -= _weight(stored)
+            continue
         if op.tag == "equal":
             # Equal in the alignment, which writes a spelling variant as quoted: shown, never a difference in substance.
             matched += _weight(quoted)

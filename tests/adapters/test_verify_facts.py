@@ -34,7 +34,9 @@ PARAPHRASE = [QuoteDifference(quoted="brilliant", stored="excellent"), QuoteDiff
 VERIFICATIONS = {
     "verbatim": _found(),
     "verbatim, ja": _found("ja"),
-    "verbatim, unlabelled": _found(attributed=False, citations=[_cited(speaker=None, speaker_verified=False)]),
+    "verbatim, unlabelled": _found(attributed=False, citations=[
+        _cited(speaker=None, speaker_verified=False, people=["Hannah Host", "Dario Amodei"]),
+    ]),
     "close": _found(verdict="close", attributed=False, citations=[
         _cited(match=0.78, verbatim=False, differences=PARAPHRASE), _cited(match=0.64, verbatim=False,
                                                                             timestamp="00:12:00", start_seconds=720),

@@ -156,6 +156,10 @@ async def test_unlabelled_words_are_never_credited_to_the_asked_speaker(verifier
     found = await verifier.verify("safety research sets the pace for the whole field", speaker="Dario Amodei")
     assert found.verdict == "verbatim" and not found.attributed
     assert found.citations[0].speaker is None
+    assert found.citations[0].people == ["Hannah Host", "Dario Amodei", "Chris Olah"]
+    assert "not labelled; the recording's people: Hannah Host, Dario Amodei, Chris Olah" in (
+        present_verification(found).citations[0].notes
+    )
     assert present_verification(found).header == "These words are in a transcript, but it does not say who said them"
 
 

@@ -145,3 +145,11 @@ def test_a_passage_always_holds_itself_verbatim(words: list[str]) -> None:
     text = " ".join(words)
     if normalise(text):
         assert compare(text, f"Before that. {text} And after.").verbatim
+
+
+def test_words_left_out_at_an_ellipsis_are_not_a_difference() -> None:
+    match = compare("with talent that dense a team … moves faster than a team of 1,000", PASSAGE)
+    assert match.verbatim and match.differences == ()
+    # Without the ellipsis the same cut is a difference.
+    assert not compare("with talent that dense a team moves faster than a team of 1,000", PASSAGE).verbatim
+    assert compare("with talent that dense ... moves faster", PASSAGE).verbatim
