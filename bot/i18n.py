@@ -151,6 +151,45 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "I'm busy answering other questions right now. Please try again in a minute.",
         "ja": "ほかの質問への回答で混み合っています。1分ほどしてからもう一度お試しください。",
     },
+    "cmd_add": {
+        "en": "Add a podcast feed or transcript URL to the notes (server managers only)",
+        "ja": "ポッドキャストのフィードや文字起こしの URL をノートに追加（サーバー管理者のみ）",
+    },
+    "opt_url": {"en": "The feed or page URL (http or https)", "ja": "フィードまたはページの URL（http か https）"},
+    "source_added": {
+        "en": "Added {url} ({documents} document(s), {segments} passage(s)); it is fetched again on every refresh.",
+        "ja": "{url} を追加しました: {documents} 件の文書、{segments} 箇所。更新のたびに取得し直します。",
+    },
+    "source_known": {
+        "en": "{url} was already added; fetched again ({documents} document(s), {segments} passage(s)).",
+        "ja": "{url} は追加済みです。取得し直しました: {documents} 件の文書、{segments} 箇所。",
+    },
+    "source_failed": {
+        "en": "Could not add {url}: {reason}. Nothing was kept.",
+        "ja": "{url} を追加できませんでした: {reason}。何も保存していません。",
+    },
+    "source_unavailable": {
+        "en": "Adding sources from chat is not available here: this deployment keeps no shared state. "
+        "List the URL in sources.txt in the notes folder instead.",
+        "ja": "このデプロイではチャットからソースを追加できません（共有の状態を保存していません）。"
+        "代わりにノートのフォルダーの sources.txt に URL を書いてください。",
+    },
+    "source_line": {
+        "en": "{url}: {status} ({documents} document(s) written, {segments} segments)",
+        "ja": "{url}: {status}（書き込んだ文書 {documents} 件、{segments} セグメント）",
+    },
+    "source_line_failed": {
+        "en": "{url}: failed: {reason} (what it gave before keeps serving)",
+        "ja": "{url}: 失敗: {reason}（以前の内容はそのまま使われます）",
+    },
+    "not_allowed_admins": {
+        "en": "Sorry, only the bot's admins can do that.",
+        "ja": "申し訳ありません。この操作はボットの管理者のみ実行できます。",
+    },
+    "add_usage": {
+        "en": "Give the URL to add, e.g. add https://example.com/feed.xml",
+        "ja": "追加する URL を指定してください（例: add https://example.com/feed.xml）",
+    },
     # --- timelines ("how has Dario's view on X changed?", /timeline)
     "timeline_header": {
         "en": "How {speaker}'s view on “{topic}” changed — {episodes}{years}",

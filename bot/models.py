@@ -182,6 +182,18 @@ class IngestProblem(BaseModel):
         return f"{where}: {self.reason}"
 
 
+class SourceReport(BaseModel):
+    """How one remote source went in an ingest run."""
+
+    url: str
+    # "added"/"changed": documents written; "unchanged": a 304 or the same content; "failed": `reason` says why,
+    # and what the source gave before keeps serving.
+    status: Literal["added", "changed", "unchanged", "failed"]
+    documents: int = 0
+    segments: int = 0
+    reason: str | None = None
+
+
 class IngestReport(BaseModel):
     added: int = 0
     changed: int = 0
@@ -192,6 +204,8 @@ class IngestReport(BaseModel):
     segments: int = 0
     seconds: float = 0.0
     problems: list[IngestProblem] = Field(default_factory=list)
+    # One entry per remote source (URL) of the run, in the order they were requested.
+    sources: list[SourceReport] = Field(default_factory=list)
     # Note quotations in the store checked against their episode's transcript (bot/claims.py): how many
     # could be compared word for word, how many the transcript contradicts, how many are translations.
     notes_checked: int = 0
@@ -234,6 +248,37 @@ class StoreStats(BaseModel):
     languages: list[str]
     # Sources ingested from outside the configured notes root (kept by every refresh; 0 without a root).
     outside_root: int = 0
+
+
+class AddSourceResult(BaseModel):
+    """What adding a remote source from chat did."""
+
+    url: str
+    # "added": fetched, ingested and remembered; "known": already added (fetched again now);
+    # "failed": `reason` says why (nothing remembered); "unavailable": this deployment keeps no chat sources.
+    status: Literal["added", "known", "failed", "unavailable"]
+    reason: str | None = None
+    # What the source holds in the index now (documents: the page, or a feed's episodes).
+    documents: int = 0
+    segments: int = 0
+
+
+class RemoteSource(BaseModel):
+    """A remote source as `saidbot sources` lists it: where it is listed, who added it, how it was fetched."""
+
+    url: str
+    # The sources.txt files that list it, and "chat" when an admin added it.
+    listed_in: list[str] = Field(default_factory=list)
+    added_by: str | None = None
+    added_at: datetime | None = None
+    status: str | None = None  # "ok" / "failed"; None: never fetched into this database
+    reason: str | None = None
+    last_fetched: str | None = None
+    last_ok: str | None = None
+    etag: bool = False
+    last_modified: bool = False
+    documents: int = 0
+    segments: int = 0
 
 
 # ----------------------------------------------------------------- quote verification

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.models import Answer, ReloadResult, StoreStats, Verification
+from bot.models import AddSourceResult, Answer, ReloadResult, StoreStats, Verification
 
 
 class Core(Protocol):
@@ -40,10 +40,19 @@ class Core(Protocol):
 
     def index_age_seconds(self) -> float | None: ...
 
+    async def add_source(self, url: str, *, added_by: str) -> AddSourceResult:
+        """Fetch and ingest a remote source an admin gave from chat, and keep it for every refresh.
+
+        The adapters check who may (the same rule as for reload); the core checks the URL.
+        """
+        ...
+
     async def timeline(
         self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0
     ) -> Answer:
         """How a view on `topic` changed: each episode's best passage (by `speaker`, when given), oldest first."""
+        ...
+
     async def verify(
         self, quote: str, *, speaker: str | None = None, lang: str | None = None, from_message: bool = False
     ) -> Verification:

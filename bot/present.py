@@ -14,7 +14,17 @@ from enum import StrEnum
 from typing import Final
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus, Citation, IngestReport, ReloadResult, Verification, VerifiedCitation
+from bot.models import (
+    AddSourceResult,
+    Answer,
+    AnswerStatus,
+    Citation,
+    IngestReport,
+    ReloadResult,
+    SourceReport,
+    Verification,
+    VerifiedCitation,
+)
 from bot.text import cut_at_sentence
 
 # A header quoting a whole pasted paragraph is unreadable; the question itself is shown separately.
@@ -250,6 +260,24 @@ def reload_summary(result: ReloadResult, lang: str) -> str:
     )
     done = i18n.t("reload_done", lang, summary=counts)
     return f"{done} {i18n.t('reload_index_size', lang, segments=result.index_segments)}"
+
+
+def add_source_summary(result: AddSourceResult, lang: str) -> str:
+    """What a chat admin sees after adding a source: what it holds now, or why it was not added."""
+    if result.status == "unavailable":
+        return i18n.t("source_unavailable", lang)
+    if result.status == "failed":
+        return i18n.t("source_failed", lang, url=result.url, reason=result.reason or "?")
+    key = "source_added" if result.status == "added" else "source_known"
+    return i18n.t(key, lang, url=result.url, documents=result.documents, segments=result.segments)
+
+
+def source_line(source: SourceReport, lang: str = "en") -> str:
+    """One remote source's line in an ingest's report."""
+    if source.status == "failed":
+        return i18n.t("source_line_failed", lang, url=source.url, reason=source.reason or "?")
+    return i18n.t("source_line", lang, url=source.url, status=source.status, documents=source.documents,
+                  segments=source.segments)
 
 
 def timeline_header(answer: Answer, lang: str) -> str:

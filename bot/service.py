@@ -10,21 +10,28 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
-from bot.ingest.runner import Progress, run_ingest
+from bot.ingest.runner import Progress, max_file_bytes, run_ingest
 from bot.models import (
+    AddSourceResult,
     Answer,
     AnswerStatus,
     Episode,
     ExportedSegment,
     IngestReport,
     ReloadResult,
+    RemoteSource,
     StoreStats,
     Verification,
 )
 from bot.pipeline import RAW_QUESTION_CHARS, Knowledge, Question, answer
 from bot.plan import DocFreqs
 from bot.quote_question import parse_quote_question
+from bot.remote.listing import list_sources
+from bot.remote.lists import CHAT_ORIGIN, COMMAND_LINE_ORIGIN, Requested
+from bot.remote.refresh_lock import RefreshLock
+from bot.remote.urls import FetchError, FetchPolicy, check_url, loggable
 from bot.settings import Settings
+from bot.shared_state import SharedState
 from bot.shows import ShowDirectory, load_shows
 from bot.speakers import SpeakerDirectory, load_configured_speakers
 from bot.store import Store
@@ -55,9 +62,12 @@ def _settle_heap() -> None:
 class SaidService:
     """Owns the store and answers questions. One per process, shared by every adapter."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, *, shared_state: SharedState | None = None) -> None:
         self.settings = settings
         self.store = store
+        # Where sources added from chat are remembered; None: this deployment takes none (/add says so).
+        self.shared_state = shared_state
+        self._refresh_lock = RefreshLock(settings.core.db_path)
         config_dir = settings.core.config_folder
         self._configured_speakers = load_configured_speakers(config_dir)
         self._config_aliases = cached_aliases(config_dir)
@@ -83,10 +93,10 @@ class SaidService:
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    async def open(cls, settings: Settings) -> SaidService:
+    async def open(cls, settings: Settings, *, shared_state: SharedState | None = None) -> SaidService:
         store = await Store.open(settings.core.db_path, readers=settings.core.read_connections)
         try:
-            service = cls(settings, store)
+            service = cls(settings, store, shared_state=shared_state)
             await service._refresh_caches()
             service._data_version = await store.data_version()
             # Stale-while-revalidate: an index from an earlier run answers while the boot refresh runs.
@@ -136,22 +146,30 @@ class SaidService:
         With segments in the store the service is ready already and answers from them meanwhile; the
         refresh swaps in the new index when its transaction commits.
         """
-        root = self.notes_root()
         report = None
         try:
-            if root is not None:
-                report = await self.ingest([root], progress=progress, exclusive=True)
+            # A start (or a one-shot command) after a recent refresh does not fetch every source again.
+            minutes = self.settings.core.refresh_minutes
+            report = await self._read_everything(progress, fresh_seconds=minutes * 60 if minutes else float("inf"))
         finally:
             self._ready.set()
         return report
 
     async def ingest(
-        self, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False
+        self, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
+        urls: Iterable[str] = (), origin: str = COMMAND_LINE_ORIGIN,
+    ) -> IngestReport:
+        """Ingest files and folders, and the remote sources `urls` (fetched beside what sources.txt files list)."""
+        return await self._run(list(paths), [_requested(url, origin) for url in urls], progress, exclusive=exclusive)
+
+    async def _run(
+        self, paths: list[Path], sources: list[Requested], progress: Progress | None = None, *,
+        exclusive: bool = False, fresh_seconds: float | None = None,
     ) -> IngestReport:
         async with self._index_lock:
             report = await run_ingest(
-                self.store, list(paths), progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
-                aliases=self.knowledge.aliases,
+                self.store, paths, progress, exclusive=exclusive, max_file_mb=self.settings.core.max_file_mb,
+                sources=sources, fetch=self.fetch_policy(), fresh_seconds=fresh_seconds, aliases=self.knowledge.aliases,
             )
             await self._refresh_caches()
             self._last_ingest_wall = time.time()
@@ -159,11 +177,88 @@ class SaidService:
         self._ready.set()
         return report
 
-    async def reload(self) -> ReloadResult:
-        """Re-read the notes root; with none configured, say so rather than pretend, with the index's size."""
+    def fetch_policy(self) -> FetchPolicy:
+        core = self.settings.core
+        return FetchPolicy(timeout_seconds=core.fetch_timeout_seconds, max_bytes=max_file_bytes(core.max_file_mb),
+                           allow_private=core.allow_private_urls)
+
+    def _may_hold_chat_sources(self) -> bool:
+        """Whether the configured shared state can hold sources added from chat: a shared database, or a local
+        file that exists. Reading it loads its database driver, which a one-shot `saidbot ask` need not pay for."""
+        core = self.settings.core
+        return core.shares_state or core.state_db_path.exists()
+
+    async def _kept_sources(self, *, starting: bool = False) -> list[Requested]:
+        """Remote sources kept fresh besides the notes' sources.txt: added from chat, or on the command line."""
+        kept = []
+        if self.shared_state is not None and (not starting or self._may_hold_chat_sources()):
+            kept += [Requested(s.url, CHAT_ORIGIN) for s in await self.shared_state.sources()]
+        kept += [Requested(url, s.origin) for url, s in (await self.store.remote_states()).items()
+                 if s.origin == COMMAND_LINE_ORIGIN]
+        return kept
+
+    async def _read_everything(
+        self, progress: Progress | None = None, *, fresh_seconds: float | None = None
+    ) -> IngestReport | None:
+        """The notes root (with its sources.txt) and every kept remote source; None when there is neither.
+
+        `fresh_seconds` is set at a start (see `ensure_index`).
+        """
         root = self.notes_root()
-        report = None if root is None else await self.ingest([root], exclusive=True)
+        kept = await self._kept_sources(starting=fresh_seconds is not None)
+        if root is None and not kept:
+            return None
+        return await self._run([root] if root is not None else [], kept, progress, exclusive=root is not None,
+                               fresh_seconds=fresh_seconds)
+
+    async def reload(self) -> ReloadResult:
+        """Re-read the notes root and the remote sources; with neither, say so rather than pretend."""
+        report = await self._read_everything()
         return ReloadResult(report=report, index_segments=self.knowledge.segments)
+
+    async def refresh(self) -> IngestReport | None:
+        """The scheduled refresh: notes and remote sources, with conditional requests.
+
+        Never two at once: one running in this process, or in another process on this machine sharing
+        the database, makes this one a no-op (None).
+        """
+        with self._refresh_lock.held() as mine:
+            if not mine:
+                log.info("refresh_skipped", extra={"reason": "another refresh is running"})
+                return None
+            return await self._read_everything()
+
+    async def add_source(self, url: str, *, added_by: str) -> AddSourceResult:
+        """Fetch and ingest `url` now and remember it, so every refresh and boot fetches it again.
+
+        It is remembered only when it worked: a URL that fails is answered with the reason and forgotten.
+        """
+        if self.shared_state is None:
+            return AddSourceResult(url=url, status="unavailable")
+        try:
+            url = check_url(url)
+        except FetchError as exc:
+            return AddSourceResult(url=url, status="failed", reason=exc.reason)
+        known = any(s.url == url for s in await self.shared_state.sources())
+        report = await self._run([], [Requested(url, CHAT_ORIGIN)])
+        outcome = next((s for s in report.sources if s.url == url), None)
+        if outcome is None or outcome.status == "failed":
+            reason = outcome.reason if outcome is not None else "not fetched"
+            log.info("source_add_failed", extra={"url": loggable(url), "added_by": added_by, "reason": reason})
+            return AddSourceResult(url=url, status="failed", reason=reason)
+        if not known:
+            await self.shared_state.add_source(url, added_by=added_by)
+        held = (await self.store.remote_states(counts=True)).get(url)
+        log.info("source_added", extra={"url": loggable(url), "added_by": added_by, "known": known})
+        return AddSourceResult(
+            url=url, status="known" if known else "added", documents=held.documents if held else 0,
+            segments=held.segments if held else 0,
+        )
+
+    async def remote_sources(self) -> list[RemoteSource]:
+        """Every remote source: listed in the notes' sources.txt files, added from chat, and what the store holds."""
+        chat = await self.shared_state.sources() if self.shared_state is not None else []
+        return await list_sources(self.store, self.notes_root(), chat)
 
     async def _refresh_caches(self) -> None:
         speaker_ids = await self.store.speaker_table()
@@ -298,3 +393,11 @@ class SaidService:
                 kind=hit.kind, source=hit.source_path,
             )
 
+
+
+def _requested(url: str, origin: str) -> Requested:
+    """A URL as its source's key: normalised when valid; an invalid one is fetched to be reported as such."""
+    try:
+        return Requested(check_url(url), origin)
+    except FetchError:
+        return Requested(url, origin)

@@ -121,6 +121,11 @@ class CoreSettings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     # Questions one chat user may ask a minute (0: no limit); admins are exempt.
     rate_limit_per_minute: int = Field(default=10, ge=0)
+    # Remote sources (bot/remote): long-running processes re-fetch them this often (0: never), with
+    # conditional requests. Loopback and private addresses are refused unless allowed (intranet feeds, tests).
+    refresh_minutes: float = Field(default=60.0, ge=0)
+    allow_private_urls: bool = False
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     # Shared, mutable state (delivery de-duplication, rate limits, button state, sources added from chat):
     # PostgreSQL when set (the URL a PaaS add-on gives), else the SQLite file `state_db`.
     database_url: SecretStr | None = Field(default=None, validation_alias=_env("DATABASE_URL", "database_url"))
@@ -273,7 +278,7 @@ class SlackSettings(BaseSettings):
     )
     app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN", "app_token"))
     api_url: str = Field(default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL", "api_url"))
-    # Slack user ids exempt from the per-user question limit.
+    # Slack user ids exempt from the per-user question limit, and allowed to /add remote sources.
     admin_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_env("SAIDBOT_SLACK_ADMIN_IDS", "admin_ids")
     )

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.ingest.runner import Progress
 from bot.logs import register_secret
-from bot.models import IngestReport
+from bot.models import IngestReport, RemoteSource
 from bot.port import Core
 from bot.service import SaidService
 from bot.settings import Readiness, Settings
@@ -47,7 +47,13 @@ class Indexer(Protocol):
 
     async def ensure_index(self, progress: Progress | None = None) -> IngestReport | None: ...
 
-    async def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport: ...
+    async def ingest(
+        self, paths: Iterable[Path], progress: Progress | None = None, *, urls: Iterable[str] = ()
+    ) -> IngestReport: ...
+
+    async def refresh(self) -> IngestReport | None: ...
+
+    async def remote_sources(self) -> list[RemoteSource]: ...
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,23 @@ class OpenedCore:
             return None
         return await self.indexer.ensure_index(progress)
 
-    async def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+    async def ingest(
+        self, paths: list[Path], progress: Progress | None = None, *, urls: list[str] | None = None
+    ) -> IngestReport:
         if self.indexer is None:
             raise RuntimeError("this core cannot read files into a store")
-        return await self.indexer.ingest(paths, progress)
+        return await self.indexer.ingest(paths, progress, urls=urls or [])
+
+    async def refresh(self) -> IngestReport | None:
+        """Re-read the notes and re-fetch the remote sources (conditional requests); None when skipped."""
+        if self.indexer is None:
+            return None
+        return await self.indexer.refresh()
+
+    async def remote_sources(self) -> list[RemoteSource]:
+        if self.indexer is None:
+            raise RuntimeError("this core keeps no remote sources")
+        return await self.indexer.remote_sources()
 
 
 CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
@@ -77,13 +96,16 @@ CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]
 @asynccontextmanager
 async def open_core(settings: Settings) -> AsyncIterator[OpenedCore]:
     """The real service over `settings.core.db_path`, closed (database and all) however the block ends."""
+    # The store first: a database that cannot be opened is the error to report, with its path.
     service = await SaidService.open(settings)
     state = open_state(settings)
+    # The service reads and keeps the sources added from chat (/add) through the same state.
+    service.shared_state = state
     try:
         yield OpenedCore(core=service, state=state, indexer=service)
     finally:
-        await state.close()
         await service.close()
+        await state.close()
 
 
 def open_state(settings: Settings) -> DeferredState:

@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from adapters.console import chat, format_answer, format_verification
 from bot.config_files import ConfigError
 from bot.logs import setup_logging
-from bot.models import AnswerStatus
-from bot.present import ingest_summary
+from bot.models import AnswerStatus, RemoteSource
+from bot.present import ingest_summary, source_line
 from bot.settings import Settings, config_origin
 from saidbot.bootstrap import CoreOpener, NotConfigured, OpenedCore, load_settings, open_core, plan_for
 from saidbot.doctor import note_report, run_checks
@@ -34,17 +34,63 @@ log = logging.getLogger("saidbot")
 Command = Callable[[argparse.Namespace, Settings, CoreOpener], Coroutine[Any, Any, int]]
 
 
+def _is_url(argument: str) -> bool:
+    """An argument naming a remote source (`https://…`); any other scheme is refused by the fetcher, by name."""
+    return "://" in argument and not Path(argument).exists()
+
+
 async def cmd_ingest(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    urls = [a for a in args.paths if _is_url(a)]
+    paths = [Path(a) for a in args.paths if not _is_url(a)]
     async with opener(settings) as opened:
         bar = ProgressBar(sys.stderr)
         try:
-            report = await opened.ingest([Path(p) for p in args.paths], progress=bar)
+            report = await opened.ingest(paths, progress=bar, urls=urls)
         finally:
             bar.close()
     for problem in report.problems:
         sys.stderr.write(f"{problem}\n")
+    for source in report.sources:
+        print(source_line(source))
     print(ingest_summary(report))
     return 1 if report.failed and not (report.added or report.changed or report.skipped) else 0
+
+
+async def cmd_sources(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    async with opener(settings) as opened:
+        sources = await opened.remote_sources()
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, indent=2))
+        return 0
+    if not sources:
+        print("No remote sources: list URLs in sources.txt in the notes folder, run `saidbot ingest URL`, "
+              "or /add one from chat.")
+        return 0
+    for source in sources:
+        print(source.url)
+        for line in _source_facts(source):
+            print(f"    {line}")
+    return 0
+
+
+def _source_facts(source: RemoteSource) -> list[str]:
+    listed = ", ".join(source.listed_in) or "nowhere (kept from an earlier ingest)"
+    facts = [f"listed in: {listed}"]
+    if source.added_by is not None:
+        when = source.added_at.isoformat(timespec="seconds") if source.added_at else "?"
+        facts.append(f"added from chat by {source.added_by} at {when}")
+    if source.status is None:
+        facts.append("never fetched into this database")
+        return facts
+    state = "ok" if source.status == "ok" else f"failed: {source.reason}"
+    facts.append(f"last fetched {source.last_fetched}: {state}" + (
+        f" (last success {source.last_ok})" if source.status != "ok" and source.last_ok else ""
+    ))
+    validators = [name for name, present in (("ETag", source.etag), ("Last-Modified", source.last_modified))
+                  if present]
+    facts.append(f"conditional requests: {' and '.join(validators) if validators else 'no (full fetch each time)'}")
+    facts.append(f"holds {source.documents} document(s), {source.segments} segments")
+    return facts
 
 
 async def _prepared(opened: OpenedCore) -> None:
@@ -186,10 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", help="SQLite database file (default: $SAIDBOT_DB or a per-user file)")
 
-    p = sub.add_parser("ingest", help="read notes and transcripts into the store")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser("ingest", help="read notes and transcripts (files, folders, http(s) URLs) into the store")
+    p.add_argument("paths", nargs="+", help="files, folders, or URLs of feeds and transcripts")
     common(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("sources", help="list the remote sources: sources.txt, added from chat, and how each fetched")
+    p.add_argument("--json", action="store_true", help="print them as JSON")
+    common(p)
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question", nargs="+")

@@ -162,11 +162,13 @@ def check_database(settings: Settings) -> list[Check]:
         return [Check("ok", f"database {path} will be created on first start")]
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            sources = conn.execute("SELECT path, mtime FROM sources").fetchall()
+            # Files only: remote sources (keyed by URL) are `saidbot sources`'s to report.
+            sources = conn.execute("SELECT path, mtime FROM sources WHERE instr(path, '://') = 0").fetchall()
     except sqlite3.Error as exc:
         return [Check("warn", f"database {path} cannot be read ({exc}); it will be rebuilt",
                       "delete the file if the problem persists")]
     checks = [Check("ok", f"database {path} is writable and holds {len(sources)} files")]
+    checks += _remote_checks(path)
     outside = _outside_root(settings, [p for p, _ in sources])
     if outside:
         # Kept by every refresh (a notes root owns only what lies under it); worth knowing, not a fault.
@@ -182,6 +184,24 @@ def check_database(settings: Settings) -> list[Check]:
         checks.append(Check("warn", f"index is not fresh: {len(stale)} files changed since the last ingest",
                             "it refreshes on the next start, or run `saidbot ingest`"))
     return checks
+
+
+def _remote_checks(path: Path) -> list[Check]:
+    """How the remote sources fetched last time (a database from before remote sources has no such table)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            rows = conn.execute("SELECT url, reason FROM remote_sources WHERE status != 'ok' ORDER BY url").fetchall()
+            total = conn.execute("SELECT COUNT(*) FROM remote_sources").fetchone()[0]
+    except sqlite3.Error:
+        return []
+    if not total:
+        return []
+    if not rows:
+        return [Check("ok", f"{total} remote source(s), all fetched fine last time")]
+    first_url, first_reason = rows[0]
+    return [Check("warn", f"{len(rows)} of {total} remote source(s) failed on their last fetch "
+                          f"(e.g. {first_url}: {first_reason}); what they gave before keeps serving",
+                  "`saidbot sources` lists each one's state; fix or remove the URL")]
 
 
 def _outside_root(settings: Settings, paths: list[str]) -> int:
@@ -208,9 +228,28 @@ def check_config(settings: Settings) -> list[Check]:
     return checks
 
 
+# Platforms whose local disk is wiped on every deploy or restart, by the variable each one sets.
+_EPHEMERAL_PLATFORMS: Final = (("DYNO", "Heroku"), ("RENDER", "Render"), ("FLY_APP_NAME", "Fly.io"))
+
+
+def check_chat_sources(settings: Settings, environ: dict[str, str] | None = None) -> list[Check]:
+    """Sources added from chat (/add) live in the shared state: without DATABASE_URL, in a local file."""
+    env = dict(os.environ) if environ is None else environ
+    if env.get("DATABASE_URL") or settings.core.shares_state:
+        return [Check("ok", "sources added from chat (/add) are kept in DATABASE_URL's database")]
+    path = settings.core.state_db_path
+    platform = next((name for variable, name in _EPHEMERAL_PLATFORMS if env.get(variable)), None)
+    temporary = str(path.expanduser().resolve()).startswith("/tmp/")
+    if platform is None and not temporary:
+        return [Check("ok", f"sources added from chat (/add) are kept beside {path}")]
+    where = f"on {platform}, whose disk is wiped on every deploy and restart" if platform else f"{path} is under /tmp"
+    return [Check("warn", f"sources added from chat (/add) would be lost: {where}",
+                  "set DATABASE_URL to a PostgreSQL database, or list the URLs in sources.txt in the notes folder")]
+
+
 def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
     """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
-    checks = check_config(settings) + check_notes(settings) + check_database(settings)
+    checks = check_config(settings) + check_notes(settings) + check_database(settings) + check_chat_sources(settings)
     for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
         if name in require:
             found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]

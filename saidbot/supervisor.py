@@ -50,6 +50,7 @@ async def supervise(
         async with opener(settings) as opened:
             runner = await _start_web(opened.core, settings, opened.state) if plan.web else None
             indexing = asyncio.create_task(_index(opened), name="index")
+            refreshing = asyncio.create_task(_refresh_every(opened, settings.core.refresh_minutes), name="refresh")
             tasks: dict[asyncio.Task[None], str] = {
                 asyncio.create_task(
                     adapter.main(opened.core, settings, state=opened.state), name=adapter.name
@@ -61,7 +62,7 @@ async def supervise(
                 exit_code = await _until_done(stopper, tasks)
             finally:
                 began = time.perf_counter()
-                await _bounded_shutdown(runner, [indexing, stopper, *tasks])
+                await _bounded_shutdown(runner, [indexing, refreshing, stopper, *tasks])
         # Leaving the block closed the database too.
         log.info("stopped", extra={"seconds": round(time.perf_counter() - began, 3)})
     finally:
@@ -96,6 +97,32 @@ async def _index(opened: OpenedCore) -> None:
         for problem in report.problems:
             log.warning("note_problem", extra={"problem": str(problem)})
     log.info("index_ready", extra=extra)
+
+
+async def _refresh_every(opened: OpenedCore, minutes: float) -> None:
+    """Re-read the notes and re-fetch remote sources every `minutes` (SAIDBOT_REFRESH_MINUTES; 0: never).
+
+    One refresh after another, never two at once; the service's caches refresh as after /reload, so a
+    new episode is answered from without a restart. A failure is logged and the next round tried.
+    """
+    if minutes <= 0:
+        return
+    while True:
+        await asyncio.sleep(minutes * 60)
+        began = time.perf_counter()
+        try:
+            report = await opened.refresh()
+        except Exception:
+            log.exception("refresh_failed")
+            continue
+        if report is None:
+            continue
+        log.info("refresh_done", extra={
+            "seconds": round(time.perf_counter() - began, 3), "report": ingest_summary(report),
+            "sources": len(report.sources), "failed_sources": sum(s.status == "failed" for s in report.sources),
+        })
+        for problem in report.problems:
+            log.warning("note_problem", extra={"problem": str(problem)})
 
 
 async def _until_done(stopper: asyncio.Task[Any], tasks: dict[asyncio.Task[None], str]) -> int:

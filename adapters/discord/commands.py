@@ -1,5 +1,5 @@
-"""The slash commands: /ask, /episodes, /about, /reload, /timeline and /verify, and the "Find who said this"
-message command.
+"""The slash commands: /ask, /episodes, /about, /reload, /timeline, /verify and /add (adding a source:
+add.py), and the "Find who said this" message command.
 
 Each handler translates an interaction into one core call and the result into a reply; the
 deadline and error handling live in `respond.Turn`. Handlers take their dependencies (`Deps`) as
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, TypeVar
 
 import discord
 from discord import app_commands
@@ -22,10 +22,12 @@ from bot.models import AnswerStatus, StoreStats
 from bot.present import has_more
 from bot.ratelimit import limited_text
 
+from .add import URL_MAX
+from .add import add as add_source
 from .buttons import QUESTION_MAX, AskState
 from .deps import Deps
 from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload, render_verification
-from .respond import Turn, interaction_lang
+from .respond import Computes, Turn, interaction_lang
 from .translate import described
 from .views import AnswerView, answer_click
 
@@ -36,12 +38,6 @@ CHOICE_MAX_LEN: Final = 100
 
 Interaction = discord.Interaction[discord.Client]
 T = TypeVar("T")
-
-
-class Computes(Protocol):
-    """A turn of either front end (gateway or HTTP): runs the core's work within Discord's deadline."""
-
-    async def compute(self, work: Awaitable[T]) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -294,6 +290,10 @@ def build_commands(deps: Deps) -> list[AppCommand]:
             deps, interaction, message.content, None, private=True, command="find_who_said", from_message=True
         )
 
+    @app_commands.describe(url=described("opt_url"))
+    async def add_command(interaction: Interaction, url: app_commands.Range[str, 1, URL_MAX]) -> None:
+        await add_source(deps, interaction, url, may_reload)
+
     return [
         app_commands.Command(name="ask", description=described("cmd_ask"), callback=ask_command),
         app_commands.Command(name="episodes", description=described("cmd_episodes"), callback=episodes_command),
@@ -302,4 +302,5 @@ def build_commands(deps: Deps) -> list[AppCommand]:
         app_commands.Command(name="timeline", description=described("cmd_timeline"), callback=timeline_command),
         app_commands.Command(name="verify", description=described("cmd_verify"), callback=verify_command),
         app_commands.ContextMenu(name=described("ctx_find_who"), callback=find_who_said),
+        app_commands.Command(name="add", description=described("cmd_add"), callback=add_command),
     ]

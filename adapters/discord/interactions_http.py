@@ -17,17 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeGuard
 
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bot import i18n
-from bot.models import AnswerStatus
+from bot.models import AnswerStatus, StoreStats
 from bot.port import Core
 from bot.settings import Settings
 from bot.shared_state import SharedState
 
+from .add import URL_MAX, added_reply
 from .buttons import (
     QUESTION_MAX,
     AskState,
@@ -52,7 +54,7 @@ from .commands import (
     speaker_choices,
 )
 from .deps import Deps, build_deps
-from .format import render_about, render_answer, render_episodes, render_reload
+from .format import Reply, render_about, render_answer, render_episodes, render_reload
 from .http_turn import Exchange, HttpTurn, button_rows
 from .interaction_request import PING, Incoming, Unreadable, public_key, read_interaction, signed
 from .webhook import Webhook
@@ -70,8 +72,6 @@ RESPOND_BY: Final = 2.5
 CLAIM_SECONDS: Final = 1.0
 # Interaction and callback types (Discord API reference).
 MESSAGE_COMPONENT, AUTOCOMPLETE = 3, 4
-# A command's own type: a message (context-menu) command.
-MESSAGE_COMMAND: Final = 3
 PONG, AUTOCOMPLETE_RESULT = 1, 8
 
 
@@ -82,30 +82,38 @@ class InteractionHandlers:
         self.deps = deps
         self.webhook = webhook
 
+    def routes(self) -> dict[str, Callable[[Exchange, dict[str, Any]], Awaitable[None]]]:
+        """Every command of the gateway bot's tree, by the name Discord sends (a test holds them equal)."""
+        return {
+            "ask": self.ask, "about": self.about, "episodes": self.episodes, "reload": self.reload,
+            "add": self.add, "timeline": self.timeline, "verify": self.verify,
+            i18n.t("ctx_find_who", "en"): self.find_who_said,
+        }
+
     async def command(self, exchange: Exchange) -> None:
         it = exchange.incoming
         name = it.data.get("name")
-        options = it.options()
-        if name == "ask":
-            await self.ask(exchange, options)
-        elif name in ("about", "episodes"):
-            render = render_about if name == "about" else render_episodes
-            turn = HttpTurn(exchange, lang=it.lang, ephemeral=True)
-            async with turn.guard(f"/{name}"):
-                stats = await turn.compute(self.deps.core.stats())
-                await turn.show(render(stats, it.lang))
-        elif name == "reload":
-            await self.reload(exchange)
-        elif name == "timeline":
-            await self.timeline(exchange, options)
-        elif name == "verify":
-            await self.verify(exchange, options)
-        elif it.data.get("type") == MESSAGE_COMMAND and name == i18n.t("ctx_find_who", "en"):
-            await self.find_who_said(exchange)
-        else:
+        route = self.routes().get(name) if isinstance(name, str) else None
+        if route is None:
             # A command Discord still lists but this version no longer has.
             log.warning("discord_command_rejected", extra={"interaction_id": it.id, "command": str(name)[:32]})
             await HttpTurn(exchange, lang=it.lang, ephemeral=True).apologize()
+            return
+        await route(exchange, it.options())
+
+    async def about(self, exchange: Exchange, options: dict[str, Any]) -> None:
+        await self._stats(exchange, "/about", render_about)
+
+    async def episodes(self, exchange: Exchange, options: dict[str, Any]) -> None:
+        await self._stats(exchange, "/episodes", render_episodes)
+
+    async def _stats(self, exchange: Exchange, what: str, render: Callable[[StoreStats, str], Reply]) -> None:
+        """A private reply drawn from what the store holds."""
+        lang = exchange.incoming.lang
+        turn = HttpTurn(exchange, lang=lang, ephemeral=True)
+        async with turn.guard(what):
+            stats = await turn.compute(self.deps.core.stats())
+            await turn.show(render(stats, lang))
 
     async def ask(self, exchange: Exchange, options: dict[str, Any]) -> None:
         it = exchange.incoming
@@ -152,7 +160,7 @@ class InteractionHandlers:
                                         quote=quote, speaker=speaker, from_message=False)
             await (turn.tell(reply.note) if isinstance(reply, Refused) else turn.show(reply))
 
-    async def find_who_said(self, exchange: Exchange) -> None:
+    async def find_who_said(self, exchange: Exchange, options: dict[str, Any]) -> None:
         """The "Find who said this" message command: someone's message checked, privately, for the one who asked."""
         it = exchange.incoming
         turn = HttpTurn(exchange, lang=it.lang, ephemeral=True)
@@ -168,13 +176,30 @@ class InteractionHandlers:
                                         quote=content, speaker=None, from_message=True)
             await (turn.tell(reply.note) if isinstance(reply, Refused) else turn.show(reply))
 
+    async def add(self, exchange: Exchange, options: dict[str, Any]) -> None:
+        """/add url:…: gated like /reload; the core checks, fetches and keeps the source."""
+        it = exchange.incoming
+        url = options.get("url")
+        turn = HttpTurn(exchange, lang=it.lang, ephemeral=True)
+        async with turn.guard("/add"):
+            if not _text(url, URL_MAX):
+                await self._rejected(turn, "add")
+                return
+            if not may_reload_as(it.user_id, self.deps.admin_ids, in_server=it.in_server,
+                                 manages_server=it.manages_server):
+                log.info("discord_add_refused", extra={"interaction_id": it.id, "user_id": it.user_id})
+                await turn.tell(i18n.t("not_allowed", it.lang))
+                return
+            log.info("discord_add", extra={"interaction_id": it.id, "user_id": it.user_id})
+            await turn.show(await added_reply(self.deps, turn, url, user_id=it.user_id, lang=it.lang))
+
     async def _rejected(self, turn: HttpTurn, command: str) -> None:
         # Discord enforces the command's option types and lengths; this is not Discord's.
         log.warning("discord_command_rejected", extra={"interaction_id": turn.exchange.incoming.id,
                                                        "command": command})
         await turn.apologize()
 
-    async def reload(self, exchange: Exchange) -> None:
+    async def reload(self, exchange: Exchange, options: dict[str, Any]) -> None:
         it = exchange.incoming
         turn = HttpTurn(exchange, lang=it.lang, ephemeral=True)
         async with turn.guard("/reload"):

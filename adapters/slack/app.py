@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.gate import AnswerGate, Busy
+from adapters.slack import add as add_command
 from adapters.slack import format as fmt
 from adapters.slack import parse
 from adapters.slack.dedupe import Seen
@@ -390,6 +391,24 @@ def create_slack_app(core: Core, settings: Settings | SlackSettings) -> AsyncApp
             return
         async with replies.inflight:
             await replies.slash(command, respond, client, context.get("bot_user_id"))
+
+    @app.command(add_command.COMMAND)
+    async def on_add(ack: Any, command: dict[str, Any], body: dict[str, Any], respond: Any,
+                     client: AsyncWebClient) -> None:
+        await ack()
+        if not replies.seen.first_time(_delivery_key("command", body)):
+            log.info("slack_duplicate_event", extra={"kind": "add"})
+            return
+        channel, user = _text(command.get("channel_id")), _text(command.get("user_id"))
+        if not (channel and user and _text(command.get("response_url"))):
+            log.info("slack_invalid_delivery", extra={"kind": "add"})
+            return
+
+        async def private(**message: Any) -> None:
+            await replies._private(respond, client, channel, user, **message)
+
+        async with replies.inflight:
+            await add_command.add(core, frozenset(slack.admin_ids), replies.locales, command, client, private)
 
     @app.action(fmt.SHARE_ACTION)
     async def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,

@@ -14,28 +14,35 @@ import time
 import traceback
 import types
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.claims import CheckTotals, recheck
 from bot.ingest.document import ParsedDocument, ParsedSegment, ParseError
 from bot.ingest.formats import group_and_lang, parse_file
 from bot.ingest.walk import Candidate as _Candidate
 from bot.ingest.walk import Walk, gone, walk
-from bot.models import Episode, IngestProblem, IngestReport
+from bot.models import Episode, IngestProblem, IngestReport, SourceReport
 from bot.passages import within_episode, within_note_group
+from bot.remote.lists import CHAT_ORIGIN, Requested, read_source_list
+from bot.remote.urls import FetchPolicy
 from bot.settings import PACKAGED_CONFIG_DIR
-from bot.store import SegmentRow, SourceState, Store, SyncWriter
+from bot.store import RemoteState, SegmentRow, SourceState, Store, SyncWriter
 from bot.store.checks import episodes_of_path, episodes_of_source
+from bot.store.rows import owned_by
 from bot.store.writes import TRANSCRIPT_FORMATS
 from bot.text import index_text, is_question
 from bot.topics import AliasTable, cached_aliases
+
+if TYPE_CHECKING:
+    from bot.remote.gather import Gathered, RemoteDocument
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +140,10 @@ def _parse(candidate: _Candidate, data: bytes) -> _Document:
     """Parse and tokenize off the event loop; the loop only writes."""
     doc = parse_file(candidate.path, _decode(data))
     group, _ = group_and_lang(candidate.path)
-    group_key = f"{candidate.path.parent}/{group}"
+    return _tokenized(doc, f"{candidate.path.parent}/{group}")
+
+
+def _tokenized(doc: ParsedDocument, group_key: str) -> _Document:
     rows: list[ParsedRow] = []
     for parsed, (terms, context) in zip(doc.segments, _index_terms(doc), strict=True):
         segment = parsed.segment
@@ -274,9 +284,16 @@ def _chunks(jobs: list[_Job]) -> list[list[_Job]]:
 
 async def run_ingest(
     store: Store, paths: Iterable[Path], progress: Progress | None = None, *, exclusive: bool = False,
-    max_file_mb: float = DEFAULT_MAX_FILE_MB, aliases: AliasTable | None = None,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB, sources: Sequence[Requested] = (), fetch: FetchPolicy | None = None,
+    fresh_seconds: float | None = None, aliases: AliasTable | None = None,
 ) -> IngestReport:
-    """Ingest `paths`. With `exclusive`, what lies under them is exactly what the walk found there.
+    """Ingest `paths` and the remote `sources` (with those the folders' sources.txt files list).
+
+    With `exclusive`, what lies under the paths is exactly what the walk found there. Remote sources
+    are fetched before the transaction starts (the write lock is not held while a server is slow) and
+    written in it with the files; one that fails is reported and keeps what it gave before. With
+    `fresh_seconds`, a source fetched less than that long ago is not fetched again (a start or a one-shot
+    command after a recent refresh).
 
     Note quotations of every episode the run touched are checked against its transcript (`bot.claims`)
     once all sources are written; `aliases` are the translation tables for quotations in another
@@ -286,6 +303,10 @@ async def run_ingest(
     found = await asyncio.to_thread(walk, list(paths), max_file_bytes(max_file_mb))
     candidates = found.candidates
     report = IngestReport(ignored=found.ignored, problems=[*found.problems, *found.notices], failed=len(found.problems))
+    listed, unread_lists = await asyncio.to_thread(_read_source_lists, found, report)
+    requests = _requests([*sources, *listed])
+    remote = await _gather_remote(store, requests, fetch or FetchPolicy(max_bytes=max_file_bytes(max_file_mb)),
+                                  progress, fresh_seconds)
     seen: set[str] = set()
     # Episodes whose sources this run wrote or removed: their note quotations are checked again.
     touched: set[int] = set()
@@ -332,6 +353,12 @@ async def run_ingest(
                 touched.update(await writer.batch(partial(_episodes_of, source_id)))
                 await writer.remove_source(source_id)
                 report.removed += 1
+            if remote or found.source_lists:
+                states = await store.remote_states()
+                report.removed += await writer.batch(partial(
+                    _write_remote, remote, known, states, _unlisted(states, requests, found, unread_lists), report,
+                    touched,
+                ))
             await writer.prune_episodes()
             tables = aliases if aliases is not None else cached_aliases(PACKAGED_CONFIG_DIR)
             totals = await writer.batch(lambda w: recheck(w.conn, None if reparse else touched, tables))
@@ -591,3 +618,166 @@ def _store_document(writer: SyncWriter, candidate: _Candidate, digest: str, doc:
     writer.add_topics(source_id, doc.topics, doc.lang)
     writer.add_aliases(source_id, doc.aliases)
     return writer.add_segments(rows)
+
+
+# ----------------------------------------------------------------- remote sources
+
+# A sources.txt is a short list; a larger one is refused like any oversized file.
+SOURCE_LIST_MAX_BYTES = 1024 * 1024
+
+
+def _read_source_lists(found: Walk, report: IngestReport) -> tuple[list[Requested], set[str]]:
+    """The sources the walk's sources.txt files list (bad lines reported), and the lists that could not be read."""
+    listed: list[Requested] = []
+    unread: set[str] = set()
+    for path, real in found.source_lists:
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read(SOURCE_LIST_MAX_BYTES + 1)
+            if len(data) > SOURCE_LIST_MAX_BYTES:
+                raise ParseError(f"over {SOURCE_LIST_MAX_BYTES // 1024} KB; not read")
+            urls, problems = read_source_list(path, _decode(data))
+        except OSError as exc:
+            problems, urls = [IngestProblem(path=path, line=None, reason=f"cannot read: {exc.strerror}")], []
+            unread.add(path)
+        except ParseError as exc:
+            problems, urls = [IngestProblem(path=path, line=exc.line, reason=exc.reason)], []
+            unread.add(path)
+        listed.extend(urls)
+        report.problems.extend(problems)
+        report.failed += len(problems)
+    return listed, unread
+
+
+def _requests(given: Sequence[Requested]) -> list[Requested]:
+    """Each URL once, with the first origin that asked for it."""
+    out: dict[str, Requested] = {}
+    for request in given:
+        out.setdefault(request.url, request)
+    return list(out.values())
+
+
+@dataclass
+class _Remote:
+    """A fetched source with its documents parsed and tokenized, ready for the writer's thread."""
+
+    gathered: Gathered
+    documents: list[tuple[RemoteDocument, _Document]]
+
+
+async def _gather_remote(
+    store: Store, requests: list[Requested], policy: FetchPolicy, progress: Progress | None,
+    fresh_seconds: float | None,
+) -> list[_Remote]:
+    if not requests:
+        return []
+    # Imported here: parser worker processes import this module, and need no HTTP client.
+    from bot.remote.fetch import Fetcher
+    from bot.remote.gather import Gatherer
+
+    states = await store.remote_states()
+    if fresh_seconds is not None:
+        requests = [r for r in requests if not _fresh(states.get(r.url), fresh_seconds)]
+        if not requests:
+            return []
+    known = await store.source_states()
+    # A new parser version re-reads every source: no conditional request, a 304 would keep the old parse.
+    conditional = await store.meta("index_version") == INDEX_VERSION
+    async with Fetcher(policy) as fetcher:
+        gathered = await Gatherer(
+            fetcher, index_version=INDEX_VERSION, conditional=conditional, progress=progress,
+        ).gather(requests, states, known)
+
+    def tokenize() -> list[_Remote]:
+        return [
+            _Remote(g, [(d, _tokenized(d.doc, d.key)) for d in g.documents]) for g in gathered
+        ]
+
+    return await asyncio.to_thread(tokenize)
+
+
+def _fresh(state: RemoteState | None, seconds: float) -> bool:
+    if state is None or state.status != "ok":
+        return False
+    try:
+        fetched = datetime.fromisoformat(state.fetched_at)
+    except ValueError:
+        return False
+    return (datetime.now(UTC) - fetched).total_seconds() < seconds
+
+
+def _unlisted(states: dict[str, RemoteState], requests: list[Requested], found: Walk, unread: set[str]) -> list[str]:
+    """Sources a sources.txt under the walked roots listed before and lists no more: theirs to drop.
+
+    Only the list's own: a source also added from chat or on the command line is requested by them and
+    stays; one whose list could not be read this run keeps serving.
+    """
+    requested = {r.url for r in requests}
+    out = []
+    for url, state in states.items():
+        origin = state.origin
+        if url in requested or not _under(origin, found.roots) or origin in unread:
+            continue
+        if _under(origin, found.unreadable):
+            continue
+        out.append(url)
+    return out
+
+
+def _write_remote(
+    remote: list[_Remote], known: dict[str, SourceState], states: dict[str, RemoteState], unlisted: list[str],
+    report: IngestReport, touched: set[int], writer: SyncWriter,
+) -> int:
+    """On the writer's thread: each source's outcome and new documents; what unlisted sources held goes.
+
+    Returns how many stored documents were removed; the episodes written or removed go into `touched`.
+    """
+    for item in remote:
+        g = item.gathered
+        url, origin = g.request.url, g.request.origin
+        if g.reason is not None:
+            if origin == CHAT_ORIGIN and url not in states:
+                # A first /add that failed is not kept: the admin was told why, and nothing was added.
+                report.failed += 1
+                report.problems.append(IngestProblem(path=url, line=None, reason=g.reason))
+                report.sources.append(SourceReport(url=url, status="failed", reason=g.reason))
+                continue
+            # What the source gave before keeps serving: nothing of it is touched but its status.
+            writer.save_remote(url=url, origin=origin, etag=None, last_modified=None, status="failed",
+                               reason=g.reason)
+            report.failed += 1
+            report.problems.append(IngestProblem(path=url, line=None, reason=g.reason))
+            report.sources.append(SourceReport(url=url, status="failed", reason=g.reason))
+            continue
+        fetched = g.fetched
+        assert fetched is not None
+        writer.save_remote(url=url, origin=origin, etag=None if g.retry else fetched.etag,
+                           last_modified=None if g.retry else fetched.last_modified, status="ok", reason=None)
+        report.problems.extend(g.problems)
+        had = any(owned_by(path, url) for path in known) if item.documents else False
+        segments = 0
+        for document, tokenized in item.documents:
+            old = known.get(document.key)
+            if old is not None:
+                touched.update(episodes_of_source(writer.conn, old.id))
+                writer.remove_source(old.id)
+                report.changed += 1
+            else:
+                report.added += 1
+            candidate = _Candidate(Path(document.key), document.key, document.size, 0.0)
+            segments += _store_document(writer, candidate, document.digest, tokenized)
+            touched.update(episodes_of_path(writer.conn, document.key))
+            report.problems.extend(tokenized.warnings)
+        report.skipped += g.unchanged
+        report.segments += segments
+        status = "unchanged" if not item.documents else ("changed" if had else "added")
+        report.sources.append(SourceReport(url=url, status=status, documents=len(item.documents), segments=segments))
+    removed = 0
+    for url in unlisted:
+        for path, state in known.items():
+            if owned_by(path, url):
+                touched.update(episodes_of_source(writer.conn, state.id))
+                writer.remove_source(state.id)
+                removed += 1
+        writer.forget_remote(url)
+    return removed

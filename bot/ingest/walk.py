@@ -33,6 +33,10 @@ _CREDENTIALS: Final = re.compile(
 )
 
 
+# A notes folder's list of remote sources (bot/remote/lists.py reads it); found by the walk, never a note.
+SOURCE_LIST_NAME: Final = "sources.txt"
+
+
 def looks_like_credentials(name: str) -> bool:
     return _CREDENTIALS.match(name) is not None
 
@@ -65,6 +69,8 @@ class Walk:
     refused: set[str] = field(default_factory=set)
     # Folders that could not be read: what was indexed from them keeps serving.
     unreadable: list[str] = field(default_factory=list)
+    # `sources.txt` files: (the path found, the real file to read).
+    source_lists: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _printable(name: str) -> str:
@@ -187,6 +193,9 @@ class _Walker:
             if is_ingestible(Path(name)) or looks_like_credentials(name):
                 self.problem(path, "looks like a credentials file; never indexed")
             self.out.refused.add(path)
+            return
+        if name.lower() == SOURCE_LIST_NAME:
+            self.out.source_lists.append((path, real))
             return
         if not is_ingestible(Path(name)):
             self.out.ignored += 1

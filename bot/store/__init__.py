@@ -22,11 +22,14 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.reads import Reads
-from bot.store.rows import Hit, SegmentRow, SourceState
+from bot.store.rows import Hit, RemoteState, SegmentRow, SourceState
 from bot.store.schema import connect, migrate, use_wal
 from bot.store.writes import SyncWriter, Writer
 
-__all__ = ["Hit", "SegmentRow", "SourceState", "Store", "StoreFull", "StoreUnavailable", "SyncWriter", "Writer"]
+__all__ = [
+    "Hit", "RemoteState", "SegmentRow", "SourceState", "Store", "StoreFull", "StoreUnavailable", "SyncWriter",
+    "Writer",
+]
 
 log = logging.getLogger(__name__)
 

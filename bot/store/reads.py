@@ -14,7 +14,17 @@ import aiosqlite
 
 from bot.models import Episode, StoreStats
 from bot.store.fts import quote
-from bot.store.rows import EPISODE_COLUMNS, HIT_COLUMNS, HIT_JOINS, Hit, SourceState, episode_from, hit_from
+from bot.store.rows import (
+    EPISODE_COLUMNS,
+    HIT_COLUMNS,
+    HIT_JOINS,
+    ITEM_MARK,
+    Hit,
+    RemoteState,
+    SourceState,
+    episode_from,
+    hit_from,
+)
 
 # A note's time is "the last passage to start by then", give or take the note's rounding.
 QUOTE_AT_SLACK_SECONDS = 2
@@ -30,6 +40,22 @@ class Reads(ABC):
     async def source_states(self) -> dict[str, SourceState]:
         async with self.reader() as conn, conn.execute("SELECT id, path, sha256, size, mtime FROM sources") as cur:
             return {row[1]: SourceState(*row) async for row in cur}
+
+    async def remote_states(self, *, counts: bool = False) -> dict[str, RemoteState]:
+        """Every remote source the store has fetched; with `counts`, the documents and segments it holds now."""
+        owned = "(s.path = r.url OR substr(s.path, 1, length(r.url) + ?) = r.url || ?)"
+        extra = (
+            f", (SELECT count(*) FROM sources s WHERE {owned}), "
+            f"(SELECT count(*) FROM segments g JOIN sources s ON s.id = g.source_id WHERE {owned})"
+            if counts else ""
+        )
+        params = (len(ITEM_MARK), ITEM_MARK) * 2 if counts else ()
+        sql = (
+            "SELECT r.url, r.origin, r.etag, r.last_modified, r.status, r.reason, r.fetched_at, r.ok_at"
+            f"{extra} FROM remote_sources r ORDER BY r.url"
+        )
+        async with self.reader() as conn, conn.execute(sql, params) as cur:
+            return {row[0]: RemoteState(*row) async for row in cur}
 
     async def search(
         self, match: str, *, limit: int, speaker_ids: Sequence[int] | None = None,
@@ -182,7 +208,9 @@ class Reads(ABC):
                 folder = str(await asyncio.to_thread(lambda: root.expanduser().resolve()))
                 prefix = folder.rstrip("/") + "/"
                 async with conn.execute(
-                    "SELECT COUNT(*) FROM sources WHERE path != ? AND substr(path, 1, ?) != ?",
+                    # Remote sources (keyed by URL) are neither inside nor outside a folder.
+                    "SELECT COUNT(*) FROM sources WHERE path != ? AND substr(path, 1, ?) != ? "
+                    "AND instr(path, '://') = 0",
                     (folder, len(prefix), prefix),
                 ) as cur:
                     counted = await cur.fetchone()

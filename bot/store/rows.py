@@ -24,6 +24,30 @@ class SourceState(NamedTuple):
     mtime: float
 
 
+# A feed's items are stored as sources keyed `FEED_URL#item=ITEM_KEY`: the feed owns every key so marked.
+ITEM_MARK: Final = "#item="
+
+
+def owned_by(path: str, url: str) -> bool:
+    """Whether the stored source `path` is the remote source `url`'s document (itself or one of its items)."""
+    return path == url or path.startswith(url + ITEM_MARK)
+
+
+class RemoteState(NamedTuple):
+    """What the store knows of a remote source: the validators for a conditional request, the last outcome."""
+
+    url: str
+    origin: str
+    etag: str | None
+    last_modified: str | None
+    status: str  # "ok" or "failed"
+    reason: str | None
+    fetched_at: str
+    ok_at: str | None
+    documents: int = 0
+    segments: int = 0
+
+
 class SegmentRow(NamedTuple):
     """One segment as the `segments` table takes it."""
 

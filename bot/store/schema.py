@@ -85,6 +85,17 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX note_checks_episode ON note_checks(episode_id);
     """,
+    # Remote sources (feeds, transcript pages): the validators of the last answer, for conditional requests,
+    # and how the last fetch went; their documents are `sources` rows keyed by the URL (see bot/remote).
+    """
+    CREATE TABLE remote_sources(
+        url TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        etag TEXT, last_modified TEXT,
+        status TEXT NOT NULL, reason TEXT,
+        fetched_at TEXT NOT NULL, ok_at TEXT
+    );
+    """,
 ]
 # The schema a store is brought to: one version per migration, so a merged migration cannot be forgotten.
 SCHEMA_VERSION = len(_MIGRATIONS)

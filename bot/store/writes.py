@@ -99,6 +99,26 @@ class SyncWriter:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    def save_remote(
+        self, *, url: str, origin: str, etag: str | None, last_modified: str | None, status: str,
+        reason: str | None,
+    ) -> None:
+        """Record a fetch's outcome; a failure keeps the validators and the time of the last success."""
+        now = datetime.now(UTC).isoformat()
+        ok_at = now if status == "ok" else None
+        self.conn.execute(
+            "INSERT INTO remote_sources(url, origin, etag, last_modified, status, reason, fetched_at, ok_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET origin = excluded.origin, "
+            "etag = CASE WHEN excluded.status = 'ok' THEN excluded.etag ELSE etag END, "
+            "last_modified = CASE WHEN excluded.status = 'ok' THEN excluded.last_modified ELSE last_modified END, "
+            "status = excluded.status, reason = excluded.reason, fetched_at = excluded.fetched_at, "
+            "ok_at = COALESCE(excluded.ok_at, ok_at)",
+            (url, origin, etag, last_modified, status, reason, now, ok_at),
+        )
+
+    def forget_remote(self, url: str) -> None:
+        self.conn.execute("DELETE FROM remote_sources WHERE url = ?", (url,))
+
     def touch_source(self, source_id: int, mtime: float) -> None:
         self.conn.execute("UPDATE sources SET mtime = ? WHERE id = ?", (mtime, source_id))
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 
 from bot.models import (
+    AddSourceResult,
     Answer,
     AnswerStatus,
     Citation,
@@ -25,7 +26,8 @@ class FakeCore:
 
     `delay` holds up every async call (a re-index holding the database, a cold start); `failures`
     names calls that raise `error` instead: "ask", "more" (an ask for a later page), "stats",
-    "reload", "speaker_names", "verify". Every call is recorded in `calls`, every question in `asked`.
+    "reload", "speaker_names", "verify", "add_source". Every call is recorded in `calls`, every question in
+    `asked`, every source added in `added` (url, added_by); a URL in `failing_sources` fails with its reason.
     """
 
     def __init__(
@@ -43,6 +45,8 @@ class FakeCore:
         self.segments = len(self.citations) if segments is None else segments
         self.calls: list[str] = []
         self.asked: list[tuple[str, str | None]] = []
+        self.added: list[tuple[str, str]] = []
+        self.failing_sources: dict[str, str] = {}
         # Every /timeline: (topic, speaker, language).
         self.timelines: list[tuple[str, str | None, str | None]] = []
         self.verified: list[tuple[str, str | None, bool]] = []
@@ -95,6 +99,14 @@ class FakeCore:
 
     def index_age_seconds(self) -> float | None:
         return 0.0
+
+    async def add_source(self, url: str, *, added_by: str) -> AddSourceResult:
+        await self._enter("add_source")
+        if url in self.failing_sources:
+            return AddSourceResult(url=url, status="failed", reason=self.failing_sources[url])
+        known = any(seen == url for seen, _ in self.added)
+        self.added.append((url, added_by))
+        return AddSourceResult(url=url, status="known" if known else "added", documents=3, segments=42)
 
     async def timeline(
         self, topic: str, *, speaker: str | None = None, lang: str | None = None, limit: int = 10, offset: int = 0

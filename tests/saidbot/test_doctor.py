@@ -82,3 +82,19 @@ def test_a_half_configured_slack_names_what_is_missing() -> None:
     assert [(c.level, c.what) for c in checks if c.level == "fail"] == [("fail", "SLACK_BOT_TOKEN is missing")]
     [untouched] = check_slack(_settings())
     assert untouched.level == "warn" and "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in untouched.what
+
+
+def test_chat_added_sources_on_an_ephemeral_disk_are_warned_about(tmp_path: Path) -> None:
+    from saidbot.doctor import check_chat_sources
+
+    home = Path.home() / ".saidbot-doctor-test.db"
+    kept = Settings(db=home, notes=None)
+    assert [c.level for c in check_chat_sources(kept, {})] == ["ok"]
+    [heroku] = check_chat_sources(kept, {"DYNO": "web.1"})
+    assert heroku.level == "warn" and "on Heroku" in heroku.what and "DATABASE_URL" in heroku.fix
+    assert "on Render" in check_chat_sources(kept, {"RENDER": "true"})[0].what
+    assert "on Fly.io" in check_chat_sources(kept, {"FLY_APP_NAME": "saidbot"})[0].what
+    [under_tmp] = check_chat_sources(Settings(db=Path("/tmp/said/said.db"), notes=None), {})
+    assert under_tmp.level == "warn" and "is under /tmp" in under_tmp.what
+    [database] = check_chat_sources(kept, {"DYNO": "web.1", "DATABASE_URL": "postgres://db.example/said"})
+    assert database.level == "ok"

@@ -19,6 +19,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from adapters.discord import register_commands, serve
+from adapters.discord.commands import build_commands
+from adapters.discord.deps import build_deps
+from adapters.discord.interactions_http import InteractionHandlers
+from adapters.discord.webhook import Webhook
 from bot.settings import Settings
 from bot.state_db import DatabaseState, async_url
 from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, create_client, running
@@ -288,8 +292,13 @@ async def test_a_click_whose_state_expired_gets_the_expired_note(
 async def test_registering_twice_puts_the_commands_once(
     fake: FakeDiscord, core: FakeCore, http: Settings, state: DatabaseState
 ) -> None:
-    assert {c["name"] for c in fake.commands[fake.guild_id]} == {
-        "ask", "about", "episodes", "reload", "timeline", "verify", "Find who said this"}
+    # Every command of the gateway bot's tree, and nothing else.
+    gateway = {command.name for command in build_commands(build_deps(core, http, state=state))}
+    assert {c["name"] for c in fake.commands[fake.guild_id]} == gateway
+    assert {"ask", "about", "episodes", "reload", "Find who said this"} <= gateway
+    # And the endpoint answers each of them.
+    handlers = InteractionHandlers(build_deps(core, http, state=state), Webhook(fake.api_base, fake.app_id))
+    assert set(handlers.routes()) == gateway
     assert await register_commands(core, http, state=state) == "unchanged"
     assert fake.command_puts == [fake.guild_id]
     assert fake.sessions_ready == 0  # REST only: no gateway connection
@@ -380,3 +389,20 @@ async def test_a_slow_shared_state_still_answers_within_the_deadline(
         assert not is_ephemeral(message) and timestamps(message) == ["01:38:37", "01:39:15", "01:40:02"]
         assert button(message, "more")["disabled"] is False
     assert_clean(fake)
+
+
+async def test_add_is_for_admins_as_on_the_gateway(
+    fake: FakeDiscord, instance: Instance, core: FakeCore, settings: Settings
+) -> None:
+    url = "https://example.org/feed.xml"
+    refused = fake.reply_message(await fake.answered(await fake.slash("add", url=url)))
+    assert is_ephemeral(refused) and "add_source" not in core.calls
+    added = fake.reply_message(await fake.answered(await fake.slash("add", url=url, user_id=ADMIN_ID)))
+    assert is_ephemeral(added) and core.calls.count("add_source") == 1
+
+    fake.interactions_url = None
+    client = create_client(dario_core(), settings)
+    async with running(fake, lambda: serve(client, settings)):
+        by_gateway = fake.reply_message(await fake.answered(await fake.slash("add", url=url, user_id=ADMIN_ID)))
+        not_allowed = fake.reply_message(await fake.answered(await fake.slash("add", url=url)))
+    assert added["content"] == by_gateway["content"] and refused["content"] == not_allowed["content"]

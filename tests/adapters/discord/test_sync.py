@@ -22,7 +22,7 @@ from tests.fakes.discord_server import PRIVILEGED_INTENTS, FakeDiscord
 
 async def test_commands_and_options_follow_the_contract(bot: FakeDiscord) -> None:
     commands = {c["name"]: c for c in bot.commands[bot.guild_id]}
-    assert set(commands) == {"ask", "episodes", "about", "reload", "timeline", "verify", "Find who said this"}
+    assert set(commands) == {"ask", "episodes", "about", "reload", "timeline", "verify", "Find who said this", "add"}
     ask = commands["ask"]
     options = {o["name"]: o for o in ask["options"]}
     assert list(options) == ["question", "speaker", "private"]
@@ -140,7 +140,7 @@ def _cleared(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int]]:
 async def test_switching_between_global_and_guild_lists_each_command_once(
     fake: FakeDiscord, service: SaidService, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    everything = sorted(["about", "ask", "episodes", "reload", "timeline", "verify", "Find who said this"])
+    everything = sorted(["about", "ask", "episodes", "reload", "timeline", "verify", "Find who said this", "add"])
     caplog.set_level(logging.INFO, logger="adapters.discord")
     async with running(fake, lambda: run_discord(service, settings.updated(discord={"guild_id": None}))):
         pass
