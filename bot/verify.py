@@ -18,7 +18,8 @@ match is never verbatim: the wording of a translation cannot be checked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,6 +27,7 @@ from bot import i18n
 from bot.citations import MAX_CITATION_CHARS, REDACTED, to_citation
 from bot.models import Coverage, QuoteDifference, Verdict, Verification, VerifiedCitation
 from bot.pipeline import Knowledge
+from bot.plan import unit_idf
 from bot.quote_question import quote_in_message
 from bot.scoring import Ranked, unit_present
 from bot.store import Hit, Store
@@ -33,7 +35,8 @@ from bot.store.fts import Unit, quote
 from bot.text import cut_at_sentence, detect_language, is_cjk, split_sentences, strip_quotes, tokens
 from bot.topics import topic_units
 from bot.weights import RESOLVE_MAX_GAP_SECONDS, VERBATIM_FORMATS
-from bot.wording import Match, compare, normalise
+from bot.wording import Coverage as Held
+from bot.wording import Match, compare, content_terms, coverage, normalise
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,26 @@ MAX_QUOTE_CHARS: Final = 1000
 # Below this score a passage shares words with the quote but does not say the same thing: the
 # paraphrases in the tests score 0.7-0.85, unrelated sentences on the same topic under 0.5.
 CLOSE_MIN: Final = 0.6
+# The second, order-free way to be close (a reordered paraphrase: "the 100-person team beats the
+# 1,000-person one" for "the team of 100 is going to beat the team of 1,000"): the passage holds at
+# least COVERAGE_MIN of the quote's telling content (IDF-weighted, numbers included, see
+# bot.wording.coverage) within a sentence or two, and its aligned score still reaches ALIGNED_FLOOR.
+# Tuned on bench/eval/verify.py (seed 7): reordered paraphrases with two synonyms cover 0.6-1.0, most
+# above 0.72; invented sentences on the store's topics stay far under; words of two passages spliced
+# cover 0.3-0.8, and MAX_GAP, not this, is what keeps most of the high ones from being close.
+COVERAGE_MIN: Final = 0.72
+# Under this aligned score the passage shares the quote's words but not its statement, however many.
+ALIGNED_FLOOR: Final = 0.35
+# A quote with fewer distinct content terms than this cannot be judged by coverage: two words of
+# three found is topic, not wording.
+COVERAGE_MIN_TERMS: Final = 4
+# A run of this many consecutive content words of the quote missing from the passage's stretch is a
+# clause the passage does not hold (two passages spliced, a claim added): never close, however well
+# the rest aligns. Two is a retelling's pair of synonyms side by side.
+MAX_GAP: Final = 3
+# The order-free signal is worked out for this many of the best-aligned candidates: past them a
+# passage's aligned score is far under the best, and each costs a pass over a whole passage.
+COVERAGE_TRIED: Final = 24
 # A translated match needs this share of the quote's translatable words in one passage; fewer is a
 # passage on the same topic, not the same statement.
 TRANSLATED_MIN: Final = 0.6
@@ -73,6 +96,43 @@ class _Scored:
     text: str
     # Matched in another language (a note's translation, the translation tables): never verbatim.
     translated: bool = False
+    # The order-free signal, for a candidate that is not verbatim (None when not computed).
+    covered: Held | None = None
+
+
+# "Amodei said (that) …", "according to Dario, …", "アモデイによると、…": who is said to have said it,
+# written before the words. The name goes to the speaker slot when the store knows it.
+_SAID_PREFIX: Final = (
+    re.compile(
+        r"^(?P<spk>[^\W\d][\w.'’\- ]{0,58}?)\s+(?:(?:really|actually|once|has|had|supposedly)\s+)*"
+        r"(?:said|says|say|claimed|claims|stated|states|argued|argues|told\s+\w+|thinks|believes|wrote)"
+        r"\s*(?:that\b)?\s*[:,]?\s*(?P<rest>.+)$",
+        re.I,
+    ),
+    re.compile(r"^(?:according to|per)\s+(?P<spk>[^,:]{1,60})\s*[,:]\s*(?P<rest>.+)$", re.I),
+    re.compile(r"^(?P<spk>[^、,「」]{1,20}?)(?:によると|によれば|いわく|曰く)[、,]?\s*(?P<rest>.+)$"),
+)
+
+
+def said_prefix(text: str, knowledge: Knowledge) -> tuple[str, str] | None:
+    """(speaker as the store names them, the quote) for a quote that starts by naming a known speaker."""
+    for pattern in _SAID_PREFIX:
+        found = pattern.match(text.strip())
+        if found is None:
+            continue
+        name = found.group("spk").strip(" ,")
+        speaker = _resolve(knowledge, name) or _by_name_part(knowledge, name)
+        rest = found.group("rest").strip()
+        if speaker is not None and normalise(rest):
+            return speaker, rest
+    return None
+
+
+def _by_name_part(knowledge: Knowledge, name: str) -> str | None:
+    """The one known speaker with `name` as a part of their name ("Mohan" for "Varun Mohan")."""
+    wanted = name.casefold()
+    found = [n for n in knowledge.speaker_ids if wanted in (part.casefold() for part in n.split())]
+    return found[0] if len(found) == 1 else None
 
 
 def clean_quote(text: str) -> str:
@@ -100,6 +160,9 @@ async def _verify(
     text: str, knowledge: Knowledge, store: Store, *, speaker: str | None, lang: str | None, ready: bool
 ) -> Verification:
     said = clean_quote(text)
+    prefixed = said_prefix(said, knowledge)
+    if prefixed is not None and (speaker is None or _resolve(knowledge, speaker) == prefixed[0]):
+        speaker, said = prefixed[0], clean_quote(prefixed[1])
     language = i18n.normalize_lang(lang) if lang else ("ja" if detect_language(said) in ("ja", "zh") else "en")
     asked = _resolve(knowledge, speaker) if speaker else None
     unknown = speaker.strip()[:80] if speaker and asked is None else None
@@ -165,9 +228,56 @@ async def _scored(said: str, knowledge: Knowledge, store: Store, asked: str | No
         match = compare(said, joined)
         if match.score > item.match.score:
             scored.append(_Scored(item.hit, match, joined))
+    # Before the notes give way to transcripts (a note in another language is carried over as a
+    # translation, with its own signals), and again for the transcripts that took their place.
+    scored = await _with_coverage(said, scored, knowledge, store)
     scored = await _resolve_notes(said, scored, store)
+    scored = await _with_coverage(said, scored, knowledge, store)
     scored.sort(key=_order)
     return scored
+
+
+async def _with_coverage(said: str, scored: list[_Scored], knowledge: Knowledge, store: Store) -> list[_Scored]:
+    """The order-free signal for every candidate it could make close."""
+    maybe = sorted((s for s in scored if s.covered is None and not s.match.verbatim and not s.translated
+                    and s.match.score >= ALIGNED_FLOOR), key=_order)[:COVERAGE_TRIED]
+    terms = content_terms(said)
+    if not maybe or not terms:
+        return scored
+    # Only terms some passage holds: a word no passage holds says nothing about which passage the
+    # quote is from, so a retelling's synonym ("folks" for "people") weighs as an average word.
+    weights = await _idf(terms, knowledge, store)
+    average = sum(weights.values()) / len(weights) if weights else 1.0
+
+    def weight(term: str) -> float:
+        return weights.get(term, average)
+
+    done = {id(s): _Scored(s.hit, s.match, s.text, s.translated, coverage(said, s.text, weight)) for s in maybe}
+    return [done.get(id(s), s) for s in scored]
+
+
+async def _idf(terms: Sequence[str], knowledge: Knowledge, store: Store) -> Mapping[str, float]:
+    total = knowledge.segments or await store.segment_count()
+    freq = await store.doc_freqs(terms)
+    return {t: unit_idf(n, max(total, 1)) for t, n in freq.items() if n > 0}
+
+
+def _is_close(item: _Scored) -> bool:
+    """Nearly the quote: aligned closely, or holding its telling content in another order; never when
+    a difference reverses it (another number, a negation)."""
+    covered = item.covered
+    if item.match.contradicts or (covered is not None and (covered.contradicts or covered.gap >= MAX_GAP)):
+        return False
+    if item.translated:
+        return item.match.score >= CLOSE_MIN
+    if item.match.verbatim:
+        return False
+    if item.match.score >= CLOSE_MIN:
+        return True
+    return (
+        covered is not None and covered.terms >= COVERAGE_MIN_TERMS and covered.share >= COVERAGE_MIN
+        and item.match.score >= ALIGNED_FLOOR
+    )
 
 
 async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list[_Scored]:
@@ -198,7 +308,8 @@ async def _resolve_notes(said: str, scored: list[_Scored], store: Store) -> list
         else:
             span = (0, len(transcript.text))
             resolved[item.hit.id] = _Scored(
-                transcript, Match(item.match.score, False, (), span), transcript.text, translated=True
+                transcript, Match(item.match.score, False, (), span, item.match.contradicts), transcript.text,
+                translated=True, covered=item.covered,
             )
     out = [s for s in scored if s.hit.id not in resolved]
     out += [s for s in resolved.values() if s is not None]
@@ -215,9 +326,7 @@ def _judge(
 ) -> tuple[Verdict, list[_Scored], bool]:
     """(verdict, the passages that show it, whether the verbatim passage is labelled as the asked speaker's)."""
     verbatim = _one_per_passage([s for s in scored if s.match.verbatim and not s.translated])
-    close = _one_per_passage([
-        s for s in sorted(scored, key=_order) if (s.translated or not s.match.verbatim) and s.match.score >= CLOSE_MIN
-    ])
+    close = _one_per_passage([s for s in sorted(scored, key=_order) if _is_close(s)])
     wanted = asked is not None or unknown is not None
     if not wanted:
         if verbatim:
@@ -272,8 +381,12 @@ async def _translated(said: str, knowledge: Knowledge, store: Store, asked: str 
     if speaker_id is not None:
         found += await store.search(expression, limit=CANDIDATES, speaker_ids=[speaker_id])
     hits = [h for h in await store.hits(list(dict(found).items())) if h.kind == "quote" and not is_cjk(h.text)]
+    numbers = {w for w in normalise(said) if w.isdigit()}
     scored = []
     for hit in hits:
+        if numbers - set(normalise(hit.text)):
+            # A number survives translation: a passage without the quote's 500 does not say it.
+            continue
         share = _share(foreign, hit.terms)
         if share >= TRANSLATED_MIN:
             match = Match(round(share, 4), False, (), (0, len(hit.text)))
@@ -323,10 +436,19 @@ def _citation(item: _Scored) -> VerifiedCitation:
         "score": item.match.score,
         "match": item.match.score,
         "verbatim": item.match.verbatim and not translated,
-        "differences": [QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences],
+        "differences": _differences(item),
         "translated": translated,
         "people": list(episode.speakers) if episode is not None and hit.speaker is None else [],
     })
+
+
+def _differences(item: _Scored) -> list[QuoteDifference]:
+    """What differs: the aligned word diff, or for a quote close only in another order (whose word diff
+    is noise), the quote's telling words the passage lacks."""
+    covered = item.covered
+    if covered is not None and not item.translated and not item.match.verbatim and item.match.score < CLOSE_MIN:
+        return [QuoteDifference(quoted=word, stored="") for word in dict.fromkeys(covered.missing)]
+    return [QuoteDifference(quoted=d.quoted, stored=d.stored) for d in item.match.differences]
 
 
 async def _not_found(base: Verification, knowledge: Knowledge, store: Store, speaker: str | None) -> Verification:

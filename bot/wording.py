@@ -19,9 +19,11 @@ different word boundaries.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,7 +32,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from bot.text import ENGLISH_STOPWORDS, stem
 
-__all__ = ["Difference", "Match", "compare", "normalise"]
+__all__ = ["Coverage", "Difference", "Match", "compare", "content_terms", "coverage", "normalise"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Match:
     differences: tuple[Difference, ...]
     # Characters [start, end) of the passage that the quote matches.
     span: tuple[int, int]
+    # A difference that reverses what was said: a number changed for another (500 for 100) or a
+    # negation added or dropped. Such a quote is not "nearly that", whatever its score.
+    contradicts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,7 +415,7 @@ def compare(quote: str, passage: str) -> Match:
     matched = 0.0
     counted_q, counted_p = _weight(q), _weight(window)
     differences: list[Difference] = []
-    substantive = False
+    substantive = contradicts = False
     for op in Levenshtein.opcodes(qw, pw[start:end]):
         quoted, stored = q[op.src_start : op.src_end], window[op.dest_start : op.dest_end]
         if op.tag == "insert" and op.src_start in gaps:
@@ -431,7 +436,14 @@ def compare(quote: str, passage: str) -> Match:
             counted_p -= _weight(stored)
             continue
         substantive = True
+        contradicts = contradicts or _reverses(quoted, stored)
         differences.append(Difference(_text(quote, quoted), _text(passage, stored)))
+    if _polarity(q)[1] != _polarity(window)[1]:
+        # Japanese negates in a verb ending (当てはまる / 当てはまらない), which a character diff splits.
+        contradicts = True
+    elif contradicts and _polarity(q) == _polarity(window) and _numbers_agree(q, window):
+        # The number or the negation only moved (a reordered quote): the same claim.
+        contradicts = False
     strict = _f_score(matched, counted_q, counted_p)
     span = (window[0].start, window[-1].end)
     literal_q = [w.word for w in _raw_words(quote, drop_fillers=False)]
@@ -441,4 +453,166 @@ def compare(quote: str, passage: str) -> Match:
     if substantive:
         # Without this a long quote with one changed word could score above a short exact one.
         score = min(score, strict)
-    return Match(round(score, 4), not substantive, tuple(differences), span)
+    return Match(round(score, 4), not substantive, tuple(differences), span, contradicts)
+
+
+# Words that turn a statement into its opposite. Japanese negation is a verb ending, found in the text.
+_NEGATORS: Final = frozenset("not no never nobody nothing none neither nor without".split())
+_JA_NEGATION_RE: Final = re.compile(r"ない|ません|なかった|ず(?:に|、|。|$)|ぬ")
+
+
+def _negations(words: Sequence[_Word]) -> int:
+    return sum(1 for w in words if w.word in _NEGATORS)
+
+
+def _polarity(words: Sequence[_Word]) -> tuple[int, bool]:
+    return _negations(words), bool(_JA_NEGATION_RE.search("".join(w.word for w in words if _is_cjk_word(w.word))))
+
+
+def _numbers_agree(quoted: Sequence[_Word], stored: Sequence[_Word]) -> bool:
+    return {w.word for w in quoted if _is_number(w.word)} <= {w.word for w in stored if _is_number(w.word)}
+
+
+def _reverses(quoted: Sequence[_Word], stored: Sequence[_Word]) -> bool:
+    """A replaced, added or dropped stretch that changes a number or the polarity of what was said."""
+    q_numbers = {w.word for w in quoted if w.word.replace(".", "", 1).isdigit()}
+    p_numbers = {w.word for w in stored if w.word.replace(".", "", 1).isdigit()}
+    if q_numbers and p_numbers and q_numbers != p_numbers:
+        return True
+    if _negations(quoted) != _negations(stored):
+        return True
+    if not any(_is_cjk_word(w.word) for w in [*quoted, *stored]):
+        return False
+    quoted_ja = "".join(w.word for w in quoted)
+    stored_ja = "".join(w.word for w in stored)
+    return bool(_JA_NEGATION_RE.search(quoted_ja)) != bool(_JA_NEGATION_RE.search(stored_ja))
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage: the order-free signal. A paraphrase swaps clauses and rewrites "a team of 100" as "the
+# 100-person team"; the alignment then scores it like an unrelated sentence, but the quote's telling
+# words (its numbers, its rare words) are all there, near each other, in the passage.
+
+# The passage stretch searched for the quote's terms: this many times the quote's content terms, plus
+# COVERAGE_SLACK. A reordered paraphrase keeps its words within a sentence or two of each other; a
+# whole transcript turn would hold any topic's words somewhere.
+COVERAGE_STRETCH: Final = 2.0
+COVERAGE_SLACK: Final = 6
+# A number is as telling as the rarest word: "100" against "1,000" is what the quote claims.
+NUMBER_WEIGHT: Final = 1.0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    # 0..1: the quote's content terms found in the best stretch of the passage, each weighed by how
+    # telling it is (its weight is relative to the rarest term's).
+    share: float
+    # Distinct content terms of the quote (the share of a two-word quote says little).
+    terms: int
+    # The quote's content words the stretch lacks, as quoted.
+    missing: tuple[str, ...]
+    # The quote's numbers are not the stretch's (500 where it says 100), or one side negates what the
+    # other states.
+    contradicts: bool
+    # The most consecutive content words of the quote (in its order) that the stretch lacks: a run of
+    # them is a clause the passage does not hold (words from elsewhere spliced on, a claim added);
+    # a retelling's synonyms are single words here and there.
+    gap: int = 0
+
+
+def _is_cjk_word(word: str) -> bool:
+    return len(word) == 1 and re.fullmatch(rf"[{_CJK}]", word) is not None
+
+
+def _content(words: Sequence[_Word]) -> list[tuple[str, _Word]]:
+    """(term, word) for each content word: English words stemmed as the index stems them, numbers as
+    digits, CJK as the character bigrams the index holds (all-kana bigrams are particles and endings)."""
+    out: list[tuple[str, _Word]] = []
+    for index, word in enumerate(words):
+        if _is_cjk_word(word.word):
+            nxt = words[index + 1] if index + 1 < len(words) else None
+            if nxt is not None and _is_cjk_word(nxt.word):
+                gram = word.word + nxt.word
+                if not _KANA_RE.fullmatch(word.word) or not _KANA_RE.fullmatch(nxt.word):
+                    out.append((gram, word))
+            continue
+        if word.word in _FUNCTION_WORDS or _SOFT_RE.fullmatch(word.word + " "):
+            continue
+        out.append((word.word if word.word[0].isdigit() else stem(word.word), word))
+    return out
+
+
+def content_terms(quote: str) -> list[str]:
+    """The quote's content terms (index tokens), to look up how telling each one is."""
+    return list(dict.fromkeys(term for term, _ in _content(_words(quote)) if not term[0].isdigit()))
+
+
+def _is_number(term: str) -> bool:
+    return term.replace(".", "", 1).isdigit()
+
+
+def coverage(quote: str, passage: str, weight: Callable[[str], float]) -> Coverage:
+    """How much of the quote's telling content the best stretch of `passage` holds, in any order.
+
+    `weight` gives a term's weight (an IDF, say); numbers weigh NUMBER_WEIGHT times the heaviest term.
+    """
+    q_words = _words(quote)
+    quoted = _content(q_words)
+    wanted: dict[str, float] = {}
+    shown: dict[str, str] = {}
+    for term, word in quoted:
+        wanted.setdefault(term, -1.0 if _is_number(term) else max(0.0, weight(term)))
+        shown.setdefault(term, quote[word.start : word.end])
+    if not wanted:
+        return Coverage(0.0, 0, (), False)
+    heaviest = max([w for w in wanted.values() if w > 0], default=1.0)
+    wanted = {t: (heaviest * NUMBER_WEIGHT if w < 0 else w) for t, w in wanted.items()}
+    total = sum(wanted.values()) or 1.0
+    p_words = _words(passage)
+    stored = [term for term, _ in _content(p_words)]
+    # The passage's spelling variants of quoted words count as the quoted words.
+    aligned = _as_quoted(list(wanted), stored)
+    size = max(1, math.ceil(len(wanted) * COVERAGE_STRETCH) + COVERAGE_SLACK)
+    counts: Counter[str] = Counter()
+    found = 0.0
+    best, best_at = -1.0, 0
+    for index, term in enumerate(aligned):
+        counts[term] += 1
+        if counts[term] == 1 and term in wanted:
+            found += wanted[term]
+        if index >= size:
+            gone = aligned[index - size]
+            counts[gone] -= 1
+            if counts[gone] == 0 and gone in wanted:
+                found -= wanted[gone]
+        if found > best + 1e-9:
+            best, best_at = found, max(0, index - size + 1)
+    window = aligned[best_at : best_at + size]
+    present = set(window)
+    missing = tuple(shown[t] for t in wanted if t not in present)
+    q_numbers = {t for t in wanted if _is_number(t)}
+    p_numbers = {t for t in window if _is_number(t)}
+    contradicts = bool(q_numbers - p_numbers) and bool(p_numbers - q_numbers)
+    # Polarity: a quote that negates where the stretch around its words does not (one way only: a
+    # stretch of two sentences often holds an unrelated "not", which must not sink a true paraphrase;
+    # a negation the quote drops shows in the aligned differences instead).
+    stretch = _stretch(p_words, window, best_at)
+    if _negations(q_words) > 0 and _negations(stretch) == 0:
+        contradicts = True
+    if _JA_NEGATION_RE.search(quote) and not _JA_NEGATION_RE.search("".join(w.word for w in stretch)):
+        contradicts = True
+    gap = run = 0
+    for term, _ in quoted:
+        run = 0 if term in present else run + 1
+        gap = max(gap, run)
+    return Coverage(round(max(0.0, best) / total, 4), len(wanted), missing, contradicts, gap)
+
+
+def _stretch(words: Sequence[_Word], window: Sequence[str], start: int) -> list[_Word]:
+    """The passage's words (function words included) from the window's first content word to its last."""
+    content = _content(words)
+    if not content or not window:
+        return []
+    first = content[min(start, len(content) - 1)][1]
+    last = content[min(start + len(window), len(content)) - 1][1]
+    return [w for w in words if first.start <= w.start and w.end <= last.end]

@@ -202,3 +202,70 @@ async def test_a_notes_quotation_the_transcript_lacks_is_shown_as_the_notes(veri
 async def test_a_notes_quotation_the_transcript_holds_is_cited_from_the_transcript(verifier: SaidService) -> None:
     found = await verifier.verify("talent density matters more than headcount", speaker="Dario Amodei")
     assert found.verdict == "verbatim" and found.citations[0].kind == "quote"
+
+
+# A thought experiment told with numbers, and a host's question on the same topic: a retelling that
+# swaps its clauses must be close; the same retelling with another number, or a claim it never made
+# on the same topic, must not.
+LABS = """\
+Theo Host (00:19:30) How big should a research lab be, in your view?
+Mara Lind (00:20:00) Picture two labs. One has 40 researchers who are all excellent and care about the work. The other hires 400 people, and only 60 of them are that good. I am convinced the lab of 40 will outrun the lab of 400 on every hard problem.
+Mara Lind (00:21:00) Hiring fast feels safe, but a big lab spends its days in meetings about meetings.
+"""
+LABS_META = """\
+title: Small labs
+show: Lab Talk
+episode: 3
+date: 2025-05-06
+video_id: LmNoPqRsTuV
+speakers: [Theo Host, Mara Lind]
+lang: en
+"""
+
+
+@pytest.fixture
+async def labs(tmp_path: Path, write: Write) -> AsyncIterator[SaidService]:
+    write(tmp_path / "notes" / "labs.txt", LABS)
+    write(tmp_path / "notes" / "labs.meta.yaml", LABS_META)
+    service = await SaidService.open(Settings(db=tmp_path / "store.db", notes=None, config_dir=tmp_path / "config"))
+    try:
+        report = await service.ingest([tmp_path / "notes"])
+        assert report.failed == 0, report.problems
+        yield service
+    finally:
+        await service.close()
+
+
+async def test_a_reordered_paraphrase_with_numbers_is_close_and_names_what_it_lacks(labs: SaidService) -> None:
+    found = await labs.verify("Lind said the 40-person lab outruns the 400-person one on every hard problem")
+    assert found.verdict == "close"
+    # "Lind said" names the speaker: it is not part of the quote.
+    assert found.speaker == "Mara Lind" and found.quote.startswith("the 40-person lab")
+    first = found.citations[0]
+    assert first.timestamp == "00:20:00" and not first.verbatim
+    assert first.differences and all(d.stored == "" for d in first.differences)
+    assert {d.quoted for d in first.differences} <= {"person", "outruns", "one"}
+
+
+async def test_the_same_paraphrase_with_a_changed_number_is_not_close(labs: SaidService) -> None:
+    found = await labs.verify("Lind said the 40-person lab outruns the 900-person one on every hard problem")
+    assert found.verdict == "not_found" and not found.citations
+
+
+async def test_an_inserted_negation_is_not_close(labs: SaidService) -> None:
+    found = await labs.verify("the lab of 40 will not outrun the lab of 400 on every hard problem", speaker="Mara Lind")
+    assert found.verdict == "not_found"
+
+
+async def test_a_fabrication_on_the_same_topic_is_not_found(labs: SaidService) -> None:
+    found = await labs.verify("Mara Lind said that a lab of 40 researchers will always lose money on hiring")
+    assert found.verdict == "not_found" and found.speaker == "Mara Lind"
+
+
+async def test_a_said_that_prefix_goes_to_the_speaker_slot(labs: SaidService) -> None:
+    found = await labs.verify("According to Mara Lind, hiring fast feels safe")
+    assert found.verdict == "verbatim" and found.attributed and found.speaker == "Mara Lind"
+    assert found.quote == "hiring fast feels safe"
+    # An unknown name before "said" is part of the quote, not a speaker.
+    plain = await labs.verify("Nobody said that hiring fast feels safe")
+    assert plain.speaker is None and plain.quote.startswith("Nobody said")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.wording import Difference, compare, normalise
+from bot.wording import Difference, compare, coverage, normalise
 
 PASSAGE = (
     "That was the question. And, um, I think, you know, with talent that dense a team of a hundred people "
@@ -153,3 +153,23 @@ def test_words_left_out_at_an_ellipsis_are_not_a_difference() -> None:
     # Without the ellipsis the same cut is a difference.
     assert not compare("with talent that dense a team moves faster than a team of 1,000", PASSAGE).verbatim
     assert compare("with talent that dense ... moves faster", PASSAGE).verbatim
+
+
+def test_a_changed_number_or_an_added_negation_contradicts() -> None:
+    assert compare("a team of 500 people moves faster than a team of 1,000", PASSAGE).contradicts
+    assert compare("a team of a hundred people never moves faster than a team of 1,000", PASSAGE).contradicts
+    assert not compare(PARAPHRASE, PASSAGE).contradicts
+
+
+def test_coverage_finds_a_reordered_quotes_words_in_any_order() -> None:
+    def even(_term: str) -> float:
+        return 1.0
+
+    reordered = "a team of 1,000 is slower than a team of 100 people with talent that dense"
+    held = coverage(reordered, PASSAGE, even)
+    assert held.share >= 0.8 and held.gap <= 1 and not held.contradicts
+    assert "slower" in " ".join(held.missing)
+    changed = coverage("a team of 1,000 is slower than a team of 500 people with talent that dense", PASSAGE, even)
+    assert changed.contradicts
+    spliced = coverage("with talent that dense we should never have built the bridge across the river", PASSAGE, even)
+    assert spliced.gap >= 3 and spliced.share < 0.6
