@@ -118,25 +118,39 @@ def _mount_slack(app: web.Application, core: Core, settings: Settings) -> None:
         log.info("slack_not_configured", extra={"serving": "/healthz"})
 
 
+def _mount_discord(app: web.Application, core: Core, settings: Settings, state: SharedState) -> None:
+    readiness = settings.discord.http_readiness
+    if readiness.configured:
+        # Imported only when used: a web process without Discord over HTTP never loads discord.py.
+        from adapters.discord.interactions_http import INTERACTIONS_PATH, mount
+
+        mount(app, core, settings, state=state)
+        log.info("discord_mounted", extra={"path": INTERACTIONS_PATH})
+    elif readiness.partly:
+        log.warning("discord_http_partly_configured", extra={"missing": list(readiness.missing)})
+
+
 def create_web_app(core: Core, settings: Settings, *, state: SharedState | None = None) -> web.Application:
-    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP.
+    """/healthz always; Slack's /slack/events when `settings.slack` is configured for HTTP; Discord's
+    /discord/interactions when `settings.discord` has the public key and application id (HTTP mode).
 
     `state` is what the instances share; without one, the settings' own is opened and closed with the app.
     """
     app = web.Application(middlewares=[access_log], client_max_size=CLIENT_MAX_SIZE)
     app[CORE] = core
-    if state is None:
-        own = open_shared_state(settings.core)
-
-        async def close_state(_: web.Application) -> None:
-            await own.close()
-
-        app.on_cleanup.append(close_state)
-        state = own
-    app[STATE] = state
+    shared: SharedState = state if state is not None else open_shared_state(settings.core)
+    app[STATE] = shared
     app[HEALTH] = HealthCache()
     app.router.add_get("/healthz", healthz)
     _mount_slack(app, core, settings)
+    _mount_discord(app, core, settings, shared)
+    if state is None:
+
+        async def close_state(_: web.Application) -> None:
+            await shared.close()
+
+        # Last: the adapters' own cleanups (replies still being sent) may use the state.
+        app.on_cleanup.append(close_state)
     return app
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -167,8 +168,20 @@ class CoreSettings(BaseSettings):
         return bool(_secret(self.database_url))
 
 
+DISCORD_API_BASE = "https://discord.com/api/v10"
+
+
+def _split_ints(value: object) -> object:
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
 class DiscordSettings(BaseSettings):
-    """The Discord gateway bot."""
+    """The Discord bot: over the gateway (a token; optionally sharded), or over HTTP (an Interactions
+    Endpoint on the web process: the application's public key and id)."""
 
     model_config = _section_config()
 
@@ -180,19 +193,74 @@ class DiscordSettings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, validation_alias=_env("SAIDBOT_DISCORD_ADMIN_IDS", "admin_ids")
     )
+    # HTTP mode: the Developer Portal's "Public Key" (64 hex characters) and "Application ID".
+    public_key: str | None = Field(default=None, validation_alias=_env("DISCORD_PUBLIC_KEY", "public_key"))
+    application_id: int | None = Field(
+        default=None, gt=0, validation_alias=_env("DISCORD_APPLICATION_ID", "application_id")
+    )
+    # Gateway sharding: how many shards the bot has in all, and which of them this process runs
+    # (empty: all of them).
+    shard_count: int | None = Field(default=None, ge=1, validation_alias=_env("DISCORD_SHARD_COUNT", "shard_count"))
+    shard_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("DISCORD_SHARD_IDS", "shard_ids")
+    )
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
-        if isinstance(value, int):
-            return [value]
-        return value
+        return _split_ints(value)
+
+    @field_validator("public_key", mode="before")
+    @classmethod
+    def _key_text(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        key = value.strip().lower()
+        if key and not re.fullmatch(r"[0-9a-f]{64}", key):
+            raise ValueError("DISCORD_PUBLIC_KEY is 64 hex characters (Developer Portal → General Information)")
+        return key or None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+        if self.shard_count is not None:
+            outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if outside:
+                raise ValueError(f"DISCORD_SHARD_IDS {outside} are not below DISCORD_SHARD_COUNT {self.shard_count}")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("DISCORD_SHARD_IDS lists a shard twice")
+        return self
 
     @property
     def readiness(self) -> Readiness:
+        """Gateway mode (`saidbot discord`, `saidbot run`): the bot token."""
         return _readiness((("DISCORD_TOKEN", self.token),))
+
+    @property
+    def http_readiness(self) -> Readiness:
+        """HTTP mode (POST /discord/interactions on the web process): the public key and the application id."""
+        needed = (("DISCORD_PUBLIC_KEY", bool(self.public_key)), ("DISCORD_APPLICATION_ID", self.application_id))
+        missing = tuple(name for name, value in needed if not value)
+        return Readiness(configured=not missing, missing=missing, partly=0 < len(missing) < len(needed))
+
+    @property
+    def registration_readiness(self) -> Readiness:
+        """`saidbot discord-register`: commands are registered over REST with the bot token."""
+        return _readiness((("DISCORD_TOKEN", self.token),))
+
+    @property
+    def over_http(self) -> bool:
+        """Discord sends interactions to the web process, so no gateway worker is needed."""
+        return self.http_readiness.configured
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    @property
+    def api_base(self) -> str:
+        return (self.api_url or DISCORD_API_BASE).rstrip("/")
 
     @property
     def configured(self) -> bool:

@@ -190,6 +190,10 @@ def plan_for(command: str, settings: Settings, *, socket: bool = False) -> Plan:
     if command == "serve" or (command == "slack" and not socket):
         return Plan(web=True)
     if command == "discord":
+        if settings.discord.over_http:
+            raise NotConfigured("Discord is answered over HTTP by the web process (DISCORD_PUBLIC_KEY and "
+                                "DISCORD_APPLICATION_ID are set), so no worker is needed: scale it to 0, and run "
+                                "`saidbot discord-register` once to register the commands (see docs/discord.md)")
         ready = settings.discord.readiness
         if not ready.configured:
             raise NotConfigured(f"{_not_set(ready)} (see docs/discord.md; `saidbot doctor` checks it)")
@@ -200,6 +204,9 @@ def plan_for(command: str, settings: Settings, *, socket: bool = False) -> Plan:
             raise NotConfigured(f"Socket Mode needs {_listed(ready.missing)} (see docs/slack.md)")
         return Plan(web=False, adapters=(slack_socket_adapter(),))
     if command == "run":
+        if settings.discord.over_http:
+            # The web process serves /discord/interactions itself; nothing connects to the gateway.
+            return Plan(web=True)
         ready = settings.discord.readiness
         if ready.configured:
             return Plan(web=True, adapters=(discord_adapter(),))

@@ -168,6 +168,37 @@ async def cmd_run(args: argparse.Namespace, settings: Settings, opener: CoreOpen
     return await _supervised("run", settings, opener)
 
 
+async def cmd_discord_register(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
+    """Register the slash commands over REST (HTTP mode has no gateway worker to do it at start)."""
+    ready = settings.discord.registration_readiness
+    if not ready.configured:
+        sys.stderr.write("saidbot: DISCORD_TOKEN is not set; registering the commands needs the bot token "
+                         "(see docs/discord.md)\n")
+        return 2
+    # Imported here, like the other adapters: one-shot commands do not load discord.py.
+    import discord
+
+    from adapters.discord import register_commands
+
+    async with opener(settings) as opened:
+        try:
+            outcome = await register_commands(opened.core, settings, state=opened.state)
+        except discord.LoginFailure:
+            sys.stderr.write("saidbot: Discord refused DISCORD_TOKEN; reset it in the Developer Portal (Bot)\n")
+            return 1
+        except discord.HTTPException as exc:
+            sys.stderr.write(f"saidbot: Discord answered {exc.status} while logging in; try again later\n")
+            return 1
+    guild = settings.discord.guild_id
+    scope = f"server {guild}" if guild is not None else "all servers (global; may take up to an hour to show)"
+    if outcome == "failed":
+        sys.stderr.write("saidbot: Discord did not take the commands (the log line discord_commands_sync_failed "
+                         "says why)\n")
+        return 1
+    print(f"Discord commands {'registered' if outcome == 'registered' else 'already up to date'} in {scope}.")
+    return 0
+
+
 async def cmd_doctor(args: argparse.Namespace, settings: Settings, opener: CoreOpener) -> int:
     if getattr(args, "notes_check", False):
         return await doctor_notes(settings)
@@ -253,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list the note quotations that their transcripts contradict")
     common(p)
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("discord-register", help="register the Discord slash commands over REST (HTTP mode)")
+    p.set_defaults(func=cmd_discord_register)
     return parser
 
 

@@ -63,14 +63,52 @@ def _not_set(names: tuple[str, ...]) -> str:
 
 
 def check_discord(settings: Settings) -> list[Check]:
-    ready = settings.discord.readiness
+    discord = settings.discord
+    http = discord.http_readiness
+    if http.configured:
+        return _check_discord_http(settings)
+    if http.partly:
+        return [Check("fail", f"Discord over HTTP is half configured: {_not_set(http.missing)}",
+                      "Developer Portal → General Information: Application ID and Public Key (both, or neither "
+                      "for the gateway bot)")]
+    ready = discord.readiness
     if not ready.configured:
         return [Check("warn", f"Discord adapter cannot start: {_not_set(ready.missing)}",
-                      "Developer Portal → your application → Bot → Reset Token; set DISCORD_TOKEN")]
-    checks = [_token_check("DISCORD_TOKEN", _secret(settings.discord.token), _DISCORD_TOKEN,
+                      "Developer Portal → your application → Bot → Reset Token; set DISCORD_TOKEN (gateway), or "
+                      "DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID (HTTP)")]
+    checks = [_token_check("DISCORD_TOKEN", _secret(discord.token), _DISCORD_TOKEN,
                            "copy the bot token itself (three dot-separated parts), not the client secret")]
-    where = f"server {settings.discord.guild_id}" if settings.discord.guild_id else "all servers (global)"
-    checks.append(Check("ok", f"Discord commands sync to {where}"))
+    if discord.shard_count is not None:
+        ids = discord.shard_ids or list(range(discord.shard_count))
+        checks.append(Check("ok", f"Discord over the gateway, sharded: this process runs shard(s) "
+                                  f"{', '.join(map(str, ids))} of {discord.shard_count}"))
+    else:
+        checks.append(Check("ok", "Discord over the gateway (`saidbot discord` worker, one connection)"))
+    checks.append(_command_scope(settings))
+    return checks
+
+
+def _command_scope(settings: Settings) -> Check:
+    guild = settings.discord.guild_id
+    where = f"server {guild}" if guild else "all servers (global)"
+    return Check("ok", f"Discord commands sync to {where}")
+
+
+def _check_discord_http(settings: Settings) -> list[Check]:
+    discord = settings.discord
+    checks = [Check("ok", "Discord over HTTP: the web process answers POST /discord/interactions; no worker needed",
+                    "Developer Portal → General Information → Interactions Endpoint URL: "
+                    "https://<your web address>/discord/interactions")]
+    if discord.token is None or not _secret(discord.token):
+        checks.append(Check("warn", "DISCORD_TOKEN is not set, so `saidbot discord-register` cannot register the "
+                                    "slash commands", "set DISCORD_TOKEN (Bot → Reset Token) where you run it"))
+    else:
+        checks.append(_token_check("DISCORD_TOKEN", _secret(discord.token), _DISCORD_TOKEN,
+                                   "copy the bot token itself (three dot-separated parts), not the client secret"))
+        checks.append(_command_scope(settings))
+    if discord.sharded:
+        checks.append(Check("warn", "DISCORD_SHARD_COUNT is set but nothing connects to the gateway in HTTP mode",
+                            "unset DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS"))
     return checks
 
 
@@ -264,7 +302,8 @@ def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Che
         checks += found
     if not any(c.level == "ok" for c in check_discord(settings) + check_slack(settings)):
         checks.append(Check("fail", "no chat adapter can start, so `saidbot serve`/`run` would answer nobody",
-                            "set DISCORD_TOKEN, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see config/example.env);"
+                            "set DISCORD_TOKEN (or DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID), or SLACK_BOT_TOKEN "
+                            "and SLACK_SIGNING_SECRET (see config/example.env);"
                             " `saidbot chat` needs neither"))
     return checks
 

@@ -16,7 +16,7 @@ from bot.present import add_source_summary
 
 from .deps import Deps
 from .format import Reply, cut, escape_user_text
-from .respond import Turn, interaction_lang
+from .respond import Computes, Turn, interaction_lang
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +38,10 @@ async def add(
             await turn.tell(i18n.t("not_allowed", lang))
             return
         log.info("discord_add", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-        result = await turn.compute(deps.core.add_source(url.strip(), added_by=f"discord:{interaction.user.id}"))
-        await turn.show(Reply(content=cut(escape_user_text(add_source_summary(result, lang)), CONTENT_MAX)))
+        await turn.show(await added_reply(deps, turn, url, user_id=interaction.user.id, lang=lang))
+
+
+async def added_reply(deps: Deps, turn: Computes, url: str, *, user_id: int, lang: str) -> Reply:
+    """The core adds the source; the reply says what came of it (both front ends, once allowed)."""
+    result = await turn.compute(deps.core.add_source(url.strip(), added_by=f"discord:{user_id}"))
+    return Reply(content=cut(escape_user_text(add_source_summary(result, lang)), CONTENT_MAX))

@@ -6,7 +6,7 @@ It is given its commands ready-made (`commands.build_commands`), so nothing here
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,9 @@ from discord import app_commands
 
 from .compat import harden_interaction_parser
 from .respond import Turn, interaction_lang
-from .sync import sync_if_changed
+from .sync import SyncOutcome, sync_if_changed
 from .translate import CatalogTranslator
-from .views import ViewRegistry, answer_stale_click
+from .views import ViewRegistry
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +46,33 @@ class SaidTree(app_commands.CommandTree[discord.Client]):
         await Turn(interaction, lang=interaction_lang(interaction), ephemeral=True).apologize()
 
 
+ClickAnswerer = Callable[[discord.Interaction[Any]], Awaitable[None]]
+
+
 class SaidClient(discord.Client):
-    """A gateway client serving `commands`; it holds no core, only what Discord's events need."""
+    """A gateway client serving `commands`; it holds no core, only what Discord's events need.
+
+    `clicks` answers a button click that no live view of this process serves (from the shared state,
+    or with the "expired" note). `options` go to discord.py's client (shard ids and count).
+    """
 
     def __init__(
         self,
         commands: Iterable[app_commands.Command[Any, Any, None] | app_commands.ContextMenu],
         *,
         views: ViewRegistry,
+        clicks: ClickAnswerer,
         guild_id: int | None,
         state_file: Path,
+        **options: Any,
     ) -> None:
-        super().__init__(intents=bot_intents(), allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(intents=bot_intents(), allowed_mentions=discord.AllowedMentions.none(), **options)
         self.guild_id = guild_id
         self.state_file = state_file
-        # The answer views alive in this process, so a click on a dead one gets an "expired" note.
+        # The answer views alive in this process; a click on any other goes to `clicks`.
         self.views = views
+        self._clicks = clicks
+        self.sync_outcome: SyncOutcome | None = None
         self.tree = SaidTree(self)
         for command in commands:
             self.tree.add_command(command)
@@ -74,7 +85,7 @@ class SaidClient(discord.Client):
             # Guild commands appear at once; global ones can take up to an hour to propagate.
             self.tree.copy_global_to(guild=guild)
         assert self.application_id is not None  # set by login() before setup_hook
-        await sync_if_changed(
+        self.sync_outcome = await sync_if_changed(
             self.tree, application_id=self.application_id, guild=guild, state_file=self.state_file
         )
 
@@ -83,4 +94,15 @@ class SaidClient(discord.Client):
         log.info("discord_connected", extra={"user": str(user), "user_id": user.id if user else None})
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        await answer_stale_click(interaction, self.views)
+        await self._clicks(interaction)
+
+
+class ShardedSaidClient(SaidClient, discord.AutoShardedClient):
+    """The same bot over several gateway connections (`DISCORD_SHARD_COUNT`, `DISCORD_SHARD_IDS`).
+
+    Each process runs the shards it is given; a click may come back on another shard or process,
+    which is why button state lives in the shared state rather than in the views.
+    """
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("discord_shard_ready", extra={"shard_id": shard_id, "shard_count": self.shard_count})

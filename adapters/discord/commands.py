@@ -9,8 +9,9 @@ an argument; `build_commands` binds one `Deps` into the callbacks discord.py cal
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
 
 import discord
 from discord import app_commands
@@ -23,19 +24,73 @@ from bot.ratelimit import limited_text, rate_key
 
 from .add import URL_MAX
 from .add import add as add_source
+from .buttons import QUESTION_MAX, AskState
 from .deps import Deps
 from .format import Reply, cut, render_about, render_answer, render_episodes, render_reload, render_verification
-from .respond import Turn, interaction_lang
+from .respond import Computes, Turn, interaction_lang
 from .translate import described
-from .views import AnswerView, AskState
+from .views import AnswerView, answer_click
 
 log = logging.getLogger(__name__)
 
-QUESTION_MAX: Final = 500
 CHOICES_MAX: Final = 25  # Discord's limit for autocomplete
 CHOICE_MAX_LEN: Final = 100
 
 Interaction = discord.Interaction[discord.Client]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What /ask shows: a private `note`, or `reply` (with `state` when it gets buttons)."""
+
+    note: str | None = None
+    reply: Reply | None = None
+    state: AskState | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A question not put to the core: the asker is over the limit, or the backlog is full."""
+
+    note: str
+
+
+async def limited_call(
+    deps: Deps, turn: Computes, call: Callable[[], Awaitable[T]], *, user_id: int, interaction_id: int, lang: str,
+) -> T | Refused:
+    """One question's core call as both front ends make it: the asker's limit, then through the gate."""
+    # Discord user ids are unique across servers: one limit per person wherever they ask.
+    if not await deps.limits.allow(rate_key("discord", None, str(user_id))):
+        log.info("discord_rate_limited", extra={"interaction_id": interaction_id, "user_id": user_id})
+        return Refused(limited_text(lang))
+    try:
+        return await turn.compute(deps.gate.run(call))
+    except Busy:
+        return Refused(i18n.t("busy", lang))
+
+
+async def answer_ask(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, question: str,
+    speaker: str | None, private: bool,
+) -> Asked:
+    """/ask as both front ends answer it: the limit, one core call through the gate, the layout."""
+    answer = await limited_call(
+        deps, turn, lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0),
+        user_id=user_id, interaction_id=interaction_id, lang=lang,
+    )
+    if isinstance(answer, Refused):
+        return Asked(note=answer.note)
+    if answer.status is AnswerStatus.HELP:
+        # How to use the bot is of interest to the asker only.
+        return Asked(note=render_answer(answer, lang, question=question).content)
+    state = None
+    if answer.status is AnswerStatus.OK and (has_more(answer) or private):
+        state = AskState.for_answer(answer, question=question, speaker=speaker or None, lang=lang, private=private,
+                                    page_size=deps.page_size, asker_id=user_id)
+    return Asked(reply=render_answer(answer, lang, question=question), state=state)
+
+
 # What a client's tree is given: slash commands and message (context-menu) commands.
 AppCommand = app_commands.Command[Any, Any, None] | app_commands.ContextMenu
 # A quote to verify: a sentence or a paragraph (the core checks the first 1000 characters of anything longer).
@@ -60,29 +115,20 @@ async def ask(deps: Deps, interaction: Interaction, question: str, speaker: str 
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/ask"):
-        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
-            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-            await turn.tell(limited_text(lang))
-            return
-        try:
-            answer = await turn.compute(deps.gate.run(
-                lambda: deps.core.ask(question, speaker=speaker or None, lang=lang, limit=deps.page_size, offset=0)
-            ))
-        except Busy:
-            await turn.tell(i18n.t("busy", lang))
-            return
-        if answer.status is AnswerStatus.HELP:
-            # How to use the bot is of interest to the asker only.
-            await turn.tell(render_answer(answer, lang, question=question).content)
+        asked = await answer_ask(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id, lang=lang,
+                                 question=question, speaker=speaker, private=private)
+        if asked.reply is None:
+            await turn.tell(asked.note or "")
             return
         view: AnswerView | None = None
-        if answer.status is AnswerStatus.OK and (has_more(answer) or private):
-            state = AskState(question, speaker or None, lang, private, deps.page_size, answer,
-                             asker_id=interaction.user.id)
-            view = AnswerView(state, core=deps.core, registry=deps.views, timeout=deps.view_timeout)
+        if asked.state is not None:
+            view = AnswerView(asked.state, core=deps.core, registry=deps.views, store=deps.state,
+                              timeout=deps.view_timeout)
             view.editor = interaction
         try:
-            await turn.show(render_answer(answer, lang, question=question), view=view)
+            if view is not None:
+                await turn.compute(view.remember())
+            await turn.show(asked.reply, view=view)
         except BaseException:
             if view is not None:
                 view.stop()
@@ -113,30 +159,45 @@ async def reload(deps: Deps, interaction: Interaction) -> None:
         await turn.show(render_reload(result, lang))
 
 
+async def answer_timeline(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, topic: str, speaker: str | None,
+) -> Reply | Refused:
+    """/timeline as both front ends answer it: the core's timeline, laid out like any answer."""
+    answer = await limited_call(deps, turn, lambda: deps.core.timeline(topic, speaker=speaker or None, lang=lang),
+                                user_id=user_id, interaction_id=interaction_id, lang=lang)
+    return answer if isinstance(answer, Refused) else render_answer(answer, lang, question=topic)
+
+
 async def timeline(deps: Deps, interaction: Interaction, topic: str, speaker: str | None, private: bool) -> None:
     """/timeline: the core's timeline answer, laid out like any answer (one entry per episode, dated)."""
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard("/timeline"):
-        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
-            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-            await turn.tell(limited_text(lang))
+        reply = await answer_timeline(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id,
+                                      lang=lang, topic=topic, speaker=speaker)
+        if isinstance(reply, Refused):
+            await turn.tell(reply.note)
             return
-        try:
-            answer = await turn.compute(deps.gate.run(
-                lambda: deps.core.timeline(topic, speaker=speaker or None, lang=lang)
-            ))
-        except Busy:
-            await turn.tell(i18n.t("busy", lang))
-            return
-        await turn.show(render_answer(answer, lang, question=topic))
+        await turn.show(reply)
 
 
 def may_reload(interaction: discord.Interaction[Any], admin_ids: frozenset[int]) -> bool:
+    return may_reload_as(interaction.user.id, admin_ids, in_server=interaction.guild_id is not None,
+                         manages_server=interaction.permissions.manage_guild)
+
+
+def may_reload_as(user_id: int, admin_ids: frozenset[int], *, in_server: bool, manages_server: bool) -> bool:
     """Configured admins anywhere; otherwise members with Manage Server in a server."""
-    if interaction.user.id in admin_ids:
-        return True
-    return interaction.guild_id is not None and interaction.permissions.manage_guild
+    return user_id in admin_ids or (in_server and manages_server)
+
+
+def click_answerer(deps: Deps) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
+    """What the client calls for a click no live view of this process serves."""
+
+    async def answer(interaction: discord.Interaction[Any]) -> None:
+        await answer_click(interaction, deps.views, core=deps.core, store=deps.state, view_timeout=deps.view_timeout)
+
+    return answer
 
 
 async def verify(
@@ -147,20 +208,25 @@ async def verify(
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, ephemeral=private)
     async with turn.guard(command):
-        if not await deps.limits.allow(rate_key("discord", str(interaction.guild_id or ""), str(interaction.user.id))):
-            log.info("discord_rate_limited", extra={"interaction_id": interaction.id, "user_id": interaction.user.id})
-            await turn.tell(limited_text(lang))
+        reply = await answer_verify(deps, turn, user_id=interaction.user.id, interaction_id=interaction.id,
+                                    lang=lang, quote=quote, speaker=speaker, from_message=from_message)
+        if isinstance(reply, Refused):
+            await turn.tell(reply.note)
             return
-        try:
-            found = await turn.compute(deps.gate.run(
-                lambda: deps.core.verify(
-                    quote[:QUOTE_MAX], speaker=speaker or None, lang=lang, from_message=from_message
-                )
-            ))
-        except Busy:
-            await turn.tell(i18n.t("busy", lang))
-            return
-        await turn.show(render_verification(found, lang))
+        await turn.show(reply)
+
+
+async def answer_verify(
+    deps: Deps, turn: Computes, *, user_id: int, interaction_id: int, lang: str, quote: str, speaker: str | None,
+    from_message: bool,
+) -> Reply | Refused:
+    """/verify and "Find who said this" as both front ends answer them."""
+    found = await limited_call(
+        deps, turn,
+        lambda: deps.core.verify(quote[:QUOTE_MAX], speaker=speaker or None, lang=lang, from_message=from_message),
+        user_id=user_id, interaction_id=interaction_id, lang=lang,
+    )
+    return found if isinstance(found, Refused) else render_verification(found, lang)
 
 
 def build_commands(deps: Deps) -> list[AppCommand]:

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import discord
 
@@ -36,6 +36,12 @@ _GONE: Final = frozenset({UNKNOWN_INTERACTION, ALREADY_ACKNOWLEDGED})
 NO_MENTIONS: Final = discord.AllowedMentions.none()
 
 T = TypeVar("T")
+
+
+class Computes(Protocol):
+    """A turn of either front end (gateway `Turn`, HTTP `HttpTurn`): runs work within Discord's deadline."""
+
+    async def compute(self, work: Awaitable[T]) -> T: ...
 
 
 def is_gone(error: BaseException) -> bool:

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -26,6 +26,7 @@ from discord import app_commands
 log = logging.getLogger(__name__)
 
 STATE_FILE_NAME = "discord-commands.json"
+SyncOutcome = Literal["registered", "unchanged", "failed"]
 # State key (after "{application_id}:") of the guild the commands were last registered in.
 LAST_GUILD_KEY = "last_guild"
 
@@ -70,11 +71,11 @@ async def sync_if_changed(
     application_id: int,
     guild: discord.abc.Snowflake | None,
     state_file: Path,
-) -> bool:
+) -> SyncOutcome:
     """Sync the commands for `guild` (None: global) unless Discord already has this exact set.
 
-    Returns whether a sync was sent. A failed sync is logged, not raised: the bot can still answer
-    with the commands Discord already has.
+    Returns "registered", "unchanged" or "failed". A failed sync is logged, not raised: the bot can
+    still answer with the commands Discord already has.
     """
     scope = f"guild:{guild.id}" if guild is not None else "global"
     state_key = f"{application_id}:{scope}"
@@ -86,7 +87,7 @@ async def sync_if_changed(
 
     if state.get(state_key) == digest and await _remote_names_match(tree, guild, payload):
         log.info("discord_commands_unchanged", extra={"scope": scope})
-        return False
+        return "unchanged"
 
     try:
         synced = await tree.sync(guild=guild)
@@ -95,11 +96,11 @@ async def sync_if_changed(
             "scope": scope, "status": exc.status, "error": str(exc),
             "hint": "was the bot invited with the applications.commands scope?",
         })
-        return False
+        return "failed"
     log.info("discord_commands_registered", extra={"scope": scope, "count": len(synced)})
     state[state_key] = digest
     await asyncio.to_thread(_write_state, state_file, state)
-    return True
+    return "registered"
 
 
 async def _clear_other_scope(

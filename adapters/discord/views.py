@@ -1,67 +1,49 @@
-"""The "More" and "Share" buttons under an answer.
+"""The "More" and "Share" buttons under an answer, as the gateway bot serves them.
 
-A button's custom_id is `saidbot:<action>:<key>`; the key names a live `AnswerView` in this
-process's `ViewRegistry`, which holds the question and the page shown. After a restart (or once a
-view has timed out) the key is unknown, and `answer_stale_click` answers the click with a polite
-"expired" note instead of silently failing.
+A button's custom_id is `saidbot:<action>:<key>` (adapters/discord/buttons.py). A live `AnswerView`
+in this process answers clicks on the messages it drew; its state is also kept in the shared state,
+so a click that reaches a process without that view (another shard, the bot after a restart, a web
+instance) is answered from there by a view rebuilt for the click (`answer_click`). Only when the state
+is gone too (expired, or never ours) does the click get the polite "expired" note.
 
-A view is given the core and the registry it needs when it is made; it never reaches them
-through the Discord client.
+A view is given the core, the registry and the shared state it needs when it is made; it never
+reaches them through the Discord client.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import secrets
-from dataclasses import dataclass
 from typing import Any, Final
 
 import discord
 
 from bot import i18n
-from bot.models import Answer, AnswerStatus
+from bot.models import AnswerStatus
 from bot.port import Core
-from bot.present import has_more
+from bot.shared_state import SharedState
 
+from .buttons import (
+    VIEW_TIMEOUT,
+    AskState,
+    ButtonRef,
+    answer_buttons,
+    new_key,
+    next_page,
+    parse_custom_id,
+    recall,
+    remember,
+    share_claim,
+    shown_page,
+)
 from .format import Reply, render_answer
 from .respond import NO_MENTIONS, Turn, interaction_lang
 
+__all__ = ["VIEW_TIMEOUT", "AnswerView", "AskState", "ButtonRef", "ViewRegistry", "answer_click",
+           "parse_custom_id"]
+
 log = logging.getLogger(__name__)
 
-# Interaction tokens (used to disable the buttons when the view times out) live 15 minutes; the
-# timeout restarts on every click, and each click brings a fresh token.
-VIEW_TIMEOUT: Final = 600.0
-
-_CUSTOM_ID = re.compile(r"saidbot:(?P<action>more|share):(?P<key>[0-9a-f]{16})")
-
-
-@dataclass(frozen=True)
-class ButtonRef:
-    action: str
-    key: str
-
-
-def parse_custom_id(custom_id: object) -> ButtonRef | None:
-    """The action and view key of one of our buttons, or None for anything else."""
-    if not isinstance(custom_id, str):
-        return None
-    match = _CUSTOM_ID.fullmatch(custom_id)
-    return ButtonRef(match["action"], match["key"]) if match else None
-
-
-@dataclass
-class AskState:
-    """Enough to ask the core for the next page, and to share the page shown."""
-
-    question: str
-    speaker: str | None
-    lang: str
-    private: bool
-    page_size: int
-    answer: Answer
-    # Who asked: only they page the message itself; anyone else gets their own private page.
-    asker_id: int | None = None
+_TIMEOUT: Final = VIEW_TIMEOUT
 
 
 class ViewRegistry:
@@ -84,8 +66,9 @@ class ViewRegistry:
 
 
 class _ActionButton(discord.ui.Button["AnswerView"]):
-    def __init__(self, action: str, key: str, label: str, style: discord.ButtonStyle) -> None:
-        super().__init__(label=label, style=style, custom_id=f"saidbot:{action}:{key}")
+    def __init__(self, action: str, template: discord.ui.Button[Any]) -> None:
+        super().__init__(label=template.label, style=template.style, custom_id=template.custom_id,
+                         disabled=template.disabled)
         self.action = action
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -95,29 +78,36 @@ class _ActionButton(discord.ui.Button["AnswerView"]):
 
 class AnswerView(discord.ui.View):
     def __init__(
-        self, state: AskState, *, core: Core, registry: ViewRegistry, timeout: float = VIEW_TIMEOUT
+        self, state: AskState, *, core: Core, registry: ViewRegistry, store: SharedState,
+        timeout: float = _TIMEOUT, key: str | None = None,
     ) -> None:
         super().__init__(timeout=timeout)
         self.core = core
         self.registry = registry
+        self.store = store
         self.state = state
-        self.key = secrets.token_hex(8)
+        self.key = key or new_key()
+        self.ttl = timeout
         # The latest interaction whose original response is the message these buttons sit on.
         self.editor: discord.Interaction[Any] | None = None
-        self.more = _ActionButton("more", self.key, i18n.t("more", state.lang), discord.ButtonStyle.primary)
+        templates = answer_buttons(self.key, state)
+        self.more = _ActionButton("more", templates[0])
         self.add_item(self.more)
         # Set before the first await of a Share click, so a second click cannot post a second copy.
         self.shared = False
         self.share: _ActionButton | None = None
-        if state.private:
-            label = i18n.t("share", state.lang)
-            self.share = _ActionButton("share", self.key, label, discord.ButtonStyle.secondary)
+        if len(templates) > 1:
+            self.share = _ActionButton("share", templates[1])
             self.add_item(self.share)
         self.refresh()
         registry.add(self)
 
     def refresh(self) -> None:
-        self.more.disabled = not has_more(self.state.answer)
+        self.more.disabled = not self.state.more
+
+    async def remember(self) -> None:
+        """Keep the state where any instance finds it (again after every page)."""
+        await remember(self.store, self.key, self.state, self.ttl)
 
     def stop(self) -> None:
         self.registry.discard(self.key)
@@ -169,11 +159,7 @@ class AnswerView(discord.ui.View):
         lang = interaction_lang(interaction)
         turn = Turn(interaction, lang=lang, ephemeral=True)
         async with turn.guard("button more (other member)"):
-            shown = self.state.answer
-            answer = await turn.compute(self.core.ask(
-                self.state.question, speaker=self.state.speaker, lang=lang, limit=self.state.page_size,
-                offset=shown.offset + len(shown.citations),
-            ))
+            answer = await turn.compute(next_page(self.core, self.state, lang))
             if answer.status is not AnswerStatus.OK or not answer.citations:
                 await turn.tell(i18n.t("no_more", lang))
                 return
@@ -181,16 +167,7 @@ class AnswerView(discord.ui.View):
 
     async def _more(self, turn: Turn) -> None:
         state = self.state
-        shown = state.answer
-        answer = await turn.compute(
-            self.core.ask(
-                state.question,
-                speaker=state.speaker,
-                lang=state.lang,
-                limit=state.page_size,
-                offset=shown.offset + len(shown.citations),
-            )
-        )
+        answer = await turn.compute(next_page(self.core, state, state.lang))
         self.editor = turn.interaction
         if answer.status is not AnswerStatus.OK or not answer.citations:
             # The notes changed since the first page; keep what is shown and say so.
@@ -198,18 +175,25 @@ class AnswerView(discord.ui.View):
             await turn.show(None, view=self)
             await turn.tell(i18n.t("no_more", state.lang))
             return
-        state.answer = answer
+        state.showing(answer)
         self.refresh()
         if self.share is not None:
             self.share.disabled = False  # a new page is something new to share
             self.shared = False
+        await turn.compute(self.remember())
         await turn.show(render_answer(answer, state.lang, question=state.question), view=self)
 
     async def _share(self, turn: Turn) -> None:
         interaction = turn.interaction
-        reply = render_answer(
-            self.state.answer, self.state.lang, question=self.state.question, shared_by=interaction.user.mention
-        )
+        message_id = interaction.message.id if interaction.message is not None else self.key
+        if not await turn.compute(self.store.claim(share_claim(message_id, self.state))):
+            # The same page was shared already, from this process or another one.
+            log.info("discord_share_duplicate", extra={"interaction_id": interaction.id, "message_id": message_id})
+            await turn.show(None, view=self)
+            return
+        answer = await turn.compute(shown_page(self.core, self.state))
+        reply = render_answer(answer, self.state.lang, question=self.state.question,
+                              shared_by=interaction.user.mention)
         await turn.compute(self._post_publicly(turn, reply))
         if self.share is not None:
             self.share.disabled = True  # one public copy is enough
@@ -238,10 +222,15 @@ class AnswerView(discord.ui.View):
         )
 
 
-async def answer_stale_click(interaction: discord.Interaction[Any], registry: ViewRegistry) -> None:
-    """Answer a click on one of our buttons whose view no longer exists (a restart, or timed out).
+async def answer_click(
+    interaction: discord.Interaction[Any], registry: ViewRegistry, *, core: Core, store: SharedState,
+    view_timeout: float = _TIMEOUT,
+) -> None:
+    """Answer a click on one of our buttons that no live view of this process serves.
 
-    Clicks on live views are theirs to answer, and other bots' buttons are not ours.
+    Clicks on live views are theirs to answer. Otherwise the button's state is looked up in the
+    shared state (another shard or instance drew it, or this bot before a restart) and a view
+    rebuilt from it answers; without state, a polite "expired" note does.
     """
     if interaction.type is not discord.InteractionType.component:
         return
@@ -249,15 +238,33 @@ async def answer_stale_click(interaction: discord.Interaction[Any], registry: Vi
     ref = parse_custom_id(data.get("custom_id"))
     if ref is not None and ref.key in registry:
         return
-    # Every view this process shows is in the registry, so nothing else will answer this click: an
-    # older version's id, a malformed one, or a foreign one. Silence would show "This interaction
-    # failed"; a polite note is better.
     lang = interaction_lang(interaction)
     turn = Turn(interaction, lang=lang, update=True)
-    async with turn.guard("expired button"):
-        custom_id = data.get("custom_id")
-        log.info("discord_expired_click", extra={
-            "interaction_id": interaction.id, "custom_id": str(custom_id)[:100] if custom_id is not None else None,
-        })
-        # One private note in the interaction's own response: nothing else to wait for or fail.
-        await turn.tell(i18n.t("expired", lang))
+    state: AskState | None = None
+    async with turn.guard("button state"):
+        state = await turn.compute(recall(store, ref.key)) if ref is not None else None
+        if state is None:
+            await _expired(turn, data.get("custom_id"))
+    if state is None or ref is None:
+        return
+    view = AnswerView(state, core=core, registry=registry, store=store, timeout=view_timeout, key=ref.key)
+    log.info("discord_click_from_shared_state", extra={"interaction_id": interaction.id, "action": ref.action})
+    try:
+        await view.handle(ref.action, interaction)
+    finally:
+        if not view.is_dispatching():
+            # The message was not redrawn with this view (a private page for another member, a
+            # failure): nothing will dispatch to it, so it must not hold the key.
+            view.stop()
+
+
+async def _expired(turn: Turn, custom_id: object) -> None:
+    # Every view this process shows is in the registry and every state it drew is shared, so
+    # nothing else will answer this click: an expired one, an older version's id, a malformed or a
+    # foreign one. Silence would show "This interaction failed"; a polite note is better.
+    log.info("discord_expired_click", extra={
+        "interaction_id": turn.interaction.id,
+        "custom_id": str(custom_id)[:100] if custom_id is not None else None,
+    })
+    # One private note in the interaction's own response: nothing else to wait for or fail.
+    await turn.tell(i18n.t("expired", turn.lang))

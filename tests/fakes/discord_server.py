@@ -9,11 +9,17 @@ swallowed the error. Every request is recorded in `requests` with its parsed JSO
 
 Point discord.py at it (tests only) by patching `discord.http.Route.BASE` to `api_base` and
 `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` to `gateway_url`.
+
+With `interactions_url` set (or `via=` on one call), interactions are delivered the way an
+Interactions Endpoint gets them instead: POSTed to that URL, signed with the fake application's
+Ed25519 key (`public_key_hex` is what the bot is configured with), and the HTTP response is taken
+as the interaction's callback, under the same rules as a callback sent to the REST API.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import secrets
@@ -24,7 +30,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 def _json_response(data: Any, *, status: int = 200) -> web.Response:
@@ -76,6 +85,8 @@ class FakeInteraction:
     edits: list[Json] = field(default_factory=list)
     followup_ids: list[int] = field(default_factory=list)
     choices: list[Json] | None = None
+    # Delivered over HTTP: the status the bot's endpoint answered with (None: over the gateway).
+    http_status: int | None = None
 
     @property
     def callback_type(self) -> int | None:
@@ -123,6 +134,10 @@ class FakeDiscord:
         # rate limiter); the client must wait and send again, and the deadline keeps running.
         self.callback_rate_limits = 0
         self.callback_retry_after = 1.0
+        # The next N webhook calls (edits and follow-ups of interactions) are answered with this status
+        # (429 with a short `retry_after`, or a 5xx), before they do anything.
+        self.webhook_failures = 0
+        self.webhook_failure_status = 429
         # True: every callback is answered 10062 Unknown interaction, as for an interaction Discord
         # already expired (a client that was paused, a clock far behind).
         self.interactions_expired = False
@@ -136,6 +151,10 @@ class FakeDiscord:
         self.interactions: dict[int, FakeInteraction] = {}
         self.identifies: list[Json] = []
         self.sessions_ready = 0
+        # HTTP delivery: the application's signing key and the bot's Interactions Endpoint.
+        self.signing_key = Ed25519PrivateKey.generate()
+        self.interactions_url: str | None = None
+        self._client: aiohttp.ClientSession | None = None
         self._by_token: dict[str, FakeInteraction] = {}
         self._sockets: list[_GatewaySocket] = []
         self._changed = asyncio.Event()
@@ -158,6 +177,8 @@ class FakeDiscord:
         self.port = server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
         for sock in list(self._sockets):
             await sock.ws.close(code=1001)
         if self._runner is not None:
@@ -170,6 +191,17 @@ class FakeDiscord:
     @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def public_key_hex(self) -> str:
+        """The application's public key, as the Developer Portal shows it (DISCORD_PUBLIC_KEY)."""
+        return self.signing_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+    def signed_headers(self, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
+        """The headers Discord sends with an interaction: an Ed25519 signature over timestamp + body."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        signature = self.signing_key.sign(stamp.encode() + body).hex()
+        return {"X-Signature-Ed25519": signature, "X-Signature-Timestamp": stamp, "Content-Type": "application/json"}
 
     # ------------------------------------------------------------------ waiting
 
@@ -451,6 +483,12 @@ class FakeDiscord:
         path = request.path[len(API_PREFIX) :]
         method = request.method
         body: Any = request.get(JSON_BODY)
+        if path.startswith("/webhooks/") and self.webhook_failures > 0:
+            self.webhook_failures -= 1
+            if self.webhook_failure_status == 429:
+                return _json_response({"message": "You are being rate limited.", "retry_after": 0.05,
+                                       "global": False}, status=429)
+            return self._error(self.webhook_failure_status, 0, "Internal Server Error")
         for pattern, verb, handler, needs_auth in self._routes():
             match = re.fullmatch(pattern, path)
             if match and verb == method:
@@ -566,6 +604,13 @@ class FakeDiscord:
                          "X-RateLimit-Reset-After": str(retry), "X-RateLimit-Bucket": "interactions",
                          "X-RateLimit-Scope": "user"},
             )
+        return self._acknowledge(it, body)
+
+    def _acknowledge(self, it: FakeInteraction, body: Json) -> web.Response:
+        """A callback (over REST, or an HTTP interaction's response), under Discord's rules."""
+        if not isinstance(body, dict) or not isinstance(body.get("type"), int):
+            self.problems.append(f"interaction {it.id}: a callback that is not an interaction response: {body!r}")
+            return self._invalid(["not an interaction response"])
         delay = time.monotonic() - it.dispatched_at
         where = f"callback for interaction {it.id}"
         if delay > INTERACTION_DEADLINE:
@@ -623,23 +668,31 @@ class FakeDiscord:
     def _interaction_for(self, token: str) -> FakeInteraction | None:
         return self._by_token.get(token)
 
-    def _webhook_message(self, match: re.Match[str]) -> tuple[FakeInteraction | None, Json | None]:
+    async def _acknowledged(self, it: FakeInteraction) -> None:
+        # Over HTTP, the bot's answer and its first webhook call may race on the wire; Discord has
+        # the answer by the time the call is handled.
+        if it.http_status is None and self.interactions_url is not None and not it.callbacks:
+            with contextlib.suppress(TimeoutError):
+                await self.wait_for(lambda: bool(it.callbacks), 2.0)
+
+    async def _webhook_message(self, match: re.Match[str]) -> tuple[FakeInteraction | None, Json | None]:
         it = self._interaction_for(match["token"])
         if it is None:
             return None, None
+        await self._acknowledged(it)
         mid = it.original_id if match["mid"] == "@original" else int(match["mid"])
         if mid is None or (mid != it.original_id and mid not in it.followup_ids):
             return it, None
         return it, self.messages.get(mid)
 
     async def _get_wh(self, match: re.Match[str], body: Any, request: web.Request) -> web.Response:
-        _, message = self._webhook_message(match)
+        _, message = await self._webhook_message(match)
         if message is None:
             return self._error(404, 10008, "Unknown Message")
         return _json_response(message)
 
     async def _edit_wh(self, match: re.Match[str], body: Any, request: web.Request) -> web.Response:
-        it, message = self._webhook_message(match)
+        it, message = await self._webhook_message(match)
         if it is None or message is None:
             self.problems.append(f"edit of unknown message {match['mid']}")
             return self._error(404, 10008, "Unknown Message")
@@ -652,7 +705,7 @@ class FakeDiscord:
         return _json_response(message)
 
     async def _del_wh(self, match: re.Match[str], body: Any, request: web.Request) -> web.Response:
-        _, message = self._webhook_message(match)
+        _, message = await self._webhook_message(match)
         if message is None:
             return self._error(404, 10008, "Unknown Message")
         self.messages.pop(int(message["id"]), None)
@@ -662,6 +715,7 @@ class FakeDiscord:
         it = self._interaction_for(match["token"])
         if it is None:
             return self._error(404, 10015, "Unknown Webhook")
+        await self._acknowledged(it)
         if not it.callbacks:
             self.problems.append(f"followup to interaction {it.id} before it was acknowledged")
             return self._error(404, 10015, "Unknown Webhook")
@@ -732,7 +786,7 @@ class FakeDiscord:
                     "guilds": [{"id": str(self.guild_id), "unavailable": True}],
                     "session_id": sock.session_id,
                     "resume_gateway_url": self.gateway_url,
-                    "shard": [0, 1],
+                    "shard": data.get("shard") or [0, 1],
                     "application": {"id": str(self.app_id), "flags": 0},
                 },
             )
@@ -757,6 +811,7 @@ class FakeDiscord:
         user_id: int = extra.pop("user_id")
         permissions: int = extra.pop("permissions")
         locale: str = extra.pop("locale")
+        via: str | None = extra.pop("via", None) or self.interactions_url
         iid = self.snowflake()
         token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
         payload: Json = {
@@ -782,11 +837,37 @@ class FakeDiscord:
         if data is not None:
             payload["data"] = data
         sent = _lean(payload) if self.lean_payloads else payload
-        sock = self._live_socket()
         it = FakeInteraction(iid, token, payload, time.monotonic())
         self.interactions[iid] = it
         self._by_token[token] = it
-        await sock.dispatch("INTERACTION_CREATE", sent)
+        if via is not None:
+            await self._post_interaction(it, via, sent)
+            return it
+        await self._live_socket().dispatch("INTERACTION_CREATE", sent)
+        return it
+
+    async def _post_interaction(self, it: FakeInteraction, url: str, payload: Json) -> None:
+        """Deliver over HTTP and take the response as the callback; a 401 is what a forged one gets."""
+        if self._client is None:
+            self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        body = json.dumps(payload).encode()
+        async with self._client.post(url, data=body, headers=self.signed_headers(body)) as response:
+            it.http_status = response.status
+            text = await response.text()
+        if response.status != 200:
+            return
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            self.problems.append(f"interaction {it.id}: the endpoint answered 200 with no JSON: {text[:200]!r}")
+            return
+        self._acknowledge(it, answer)
+        self._notify()
+
+    async def deliver(self, url: str, payload: Json) -> FakeInteraction:
+        """Deliver `payload` (e.g. one built by another call, delivered again) to `url` as a new delivery."""
+        it = self.interactions[int(payload["id"])]
+        await self._post_interaction(it, url, payload)
         return it
 
     async def dispatch_raw(self, event: str, data: Json) -> None:
@@ -819,15 +900,16 @@ class FakeDiscord:
         locale: str = "en-US",
         user_id: int = 700000000000000001,
         permissions: int = DEFAULT_MEMBER_PERMISSIONS,
+        via: str | None = None,
         **options: Any,
     ) -> FakeInteraction:
-        """A member runs /name with the given option values."""
+        """A member runs /name with the given option values (`via`: to that Interactions Endpoint)."""
         cmd = self._command(name)
         data = {"id": cmd["id"], "name": name, "type": 1, "options": self._options(cmd, options)}
         if "guild_id" in cmd:
             data["guild_id"] = cmd["guild_id"]
         return await self._dispatch_interaction(
-            APPLICATION_COMMAND, data, user_id=user_id, permissions=permissions, locale=locale
+            APPLICATION_COMMAND, data, user_id=user_id, permissions=permissions, locale=locale, via=via
         )
 
     async def autocomplete(
@@ -837,13 +919,14 @@ class FakeDiscord:
         *,
         locale: str = "en-US",
         user_id: int = 700000000000000001,
+        via: str | None = None,
         **options: Any,
     ) -> FakeInteraction:
         """A member is typing option `focused` of /name; `options` holds what is typed so far."""
         cmd = self._command(name)
         data = {"id": cmd["id"], "name": name, "type": 1, "options": self._options(cmd, options, focused)}
         return await self._dispatch_interaction(
-            AUTOCOMPLETE, data, user_id=user_id, permissions=DEFAULT_MEMBER_PERMISSIONS, locale=locale
+            AUTOCOMPLETE, data, user_id=user_id, permissions=DEFAULT_MEMBER_PERMISSIONS, locale=locale, via=via
         )
 
     async def click(
@@ -853,6 +936,7 @@ class FakeDiscord:
         *,
         locale: str = "en-US",
         user_id: int = 700000000000000001,
+        via: str | None = None,
     ) -> FakeInteraction:
         """A member clicks the button `custom_id` on `message`."""
         ids = [c.get("custom_id") for row in message.get("components", []) for c in row.get("components", [])]
@@ -866,6 +950,7 @@ class FakeDiscord:
             permissions=DEFAULT_MEMBER_PERMISSIONS,
             locale=locale,
             message=message,
+            via=via,
         )
 
     async def message_command(
@@ -876,6 +961,7 @@ class FakeDiscord:
         locale: str = "en-US",
         user_id: int = 700000000000000001,
         author_id: int = 700000000000000002,
+        via: str | None = None,
     ) -> FakeInteraction:
         """A member picks Apps → `name` on a message (by `author_id`) that says `content`."""
         cmd = self._command(name)
@@ -889,7 +975,8 @@ class FakeDiscord:
         if "guild_id" in cmd:
             data["guild_id"] = cmd["guild_id"]
         return await self._dispatch_interaction(
-            APPLICATION_COMMAND, data, user_id=user_id, permissions=DEFAULT_MEMBER_PERMISSIONS, locale=locale
+            APPLICATION_COMMAND, data, user_id=user_id, permissions=DEFAULT_MEMBER_PERMISSIONS, locale=locale,
+            via=via,
         )
 
     def reply_message(self, it: FakeInteraction) -> Json:

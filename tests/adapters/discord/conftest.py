@@ -13,10 +13,14 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord import create_client, run_discord, serve
+import adapters.discord as entry
+from adapters.discord import SaidClient, serve
+from bot.port import Core
 from bot.service import SaidService
 from bot.settings import CoreSettings, DiscordSettings, Settings
+from bot.shared_state import SharedState
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.state import MemoryState
 
 ADMIN_ID = 700000000000000099
 VIDEO_ID = "ugvHCXCOmm4"
@@ -75,6 +79,15 @@ tags: [タレント密度, 採用]
 **Dario Amodei (01:38:37):**
 アモデイは、タレント密度はタレント量に勝ると言います。全員が優秀な100人のチームは、優秀な人が200人しかいない1,000人のチームに勝ると述べます。
 """
+
+
+def create_client(core: Core, settings: Settings, *, state: SharedState | None = None, **options: Any) -> SaidClient:
+    """The bot as `create_client` makes it, with button state in memory unless a test shares one."""
+    return entry.create_client(core, settings, state=state if state is not None else MemoryState(), **options)
+
+
+async def run_discord(core: Core, settings: Settings, *, state: SharedState | None = None) -> None:
+    await entry.run_discord(core, settings, state=state if state is not None else MemoryState())
 
 
 @pytest.fixture

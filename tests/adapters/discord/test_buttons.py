@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
-from adapters.discord import create_client, run_discord, serve
+from adapters.discord import serve
 from bot.service import SaidService
 from bot.settings import Settings
-from tests.adapters.discord.conftest import assert_clean, open_service, running
+from bot.state_db import DatabaseState, async_url
+from tests.adapters.discord.conftest import assert_clean, create_client, open_service, run_discord, running
 from tests.adapters.discord.support import button, followups, is_ephemeral, text_of, timestamps
 from tests.fakes.discord_server import CHANNEL_MESSAGE, UPDATE_MESSAGE, FakeDiscord, buttons
 
@@ -147,3 +149,57 @@ async def test_share_is_offered_again_for_the_next_page(bot: FakeDiscord) -> Non
     assert button(message, "share")["disabled"] is True
     await bot.answered(await bot.click(copy.deepcopy(message), button(message, "more")["custom_id"]))
     assert button(message, "share")["disabled"] is False
+
+
+def _state(tmp_path: Path) -> DatabaseState:
+    """One process's view of the shared state: its own engine on the one database file."""
+    return DatabaseState(async_url(f"sqlite:///{tmp_path / 'state.db'}"))
+
+
+async def test_a_click_after_a_restart_is_answered_from_the_shared_state(
+    fake: FakeDiscord, settings: Settings, tmp_path: Path
+) -> None:
+    first, second = _state(tmp_path), _state(tmp_path)
+    service = await open_service(settings)
+    try:
+        async with running(fake, lambda: run_discord(service, settings, state=first)):
+            it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True))
+            message = copy.deepcopy(fake.reply_message(it))
+        # Another client (a restart, another shard or process), the same shared state.
+        async with running(fake, lambda: run_discord(service, settings, state=second)):
+            click = await fake.answered(await fake.click(message, button(message, "more")["custom_id"]))
+            assert click.callback_type == UPDATE_MESSAGE
+            updated = copy.deepcopy(fake.messages[int(message["id"])])
+            assert timestamps(updated) and not set(timestamps(updated)) & set(timestamps(message))
+            # The rebuilt view now serves the message: Share posts the page shown, once.
+            for _ in range(2):
+                await fake.answered(await fake.click(updated, button(updated, "share")["custom_id"]))
+            [public] = fake.channel_messages()
+            assert public["embeds"] == updated["embeds"]
+    finally:
+        await service.close()
+        await first.close()
+        await second.close()
+    assert_clean(fake)
+
+
+async def test_a_share_claimed_by_another_instance_posts_nothing_more(
+    fake: FakeDiscord, settings: Settings, tmp_path: Path
+) -> None:
+    first, second = _state(tmp_path), _state(tmp_path)
+    service = await open_service(settings)
+    try:
+        async with running(fake, lambda: run_discord(service, settings, state=first)):
+            it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True))
+            message = copy.deepcopy(fake.reply_message(it))
+            await fake.answered(await fake.click(message, button(message, "share")["custom_id"]))
+        async with running(fake, lambda: run_discord(service, settings, state=second)):
+            again = await fake.answered(await fake.click(message, button(message, "share")["custom_id"]))
+            assert again.callback_type == UPDATE_MESSAGE
+            assert len(fake.channel_messages()) == 1
+            assert button(fake.messages[int(message["id"])], "share")["disabled"] is True
+    finally:
+        await service.close()
+        await first.close()
+        await second.close()
+    assert_clean(fake)

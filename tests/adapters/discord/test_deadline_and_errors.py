@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.discord import create_client, serve
+from adapters.discord import serve
 from bot.settings import Settings
-from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
+from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, create_client, running
 from tests.adapters.discord.support import HELP, button, dario_core, followups, is_ephemeral, text_of
 from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import (

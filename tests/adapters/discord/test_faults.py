@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.discord import create_client, serve
+from adapters.discord import serve
 from bot.settings import Settings
 from bot.shared_state import SharedState
 from bot.state_db import open_shared_state
-from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
+from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, create_client, running
 from tests.adapters.discord.support import button, dario_core, followups, is_ephemeral, text_of, timestamps
 from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import DEFERRED_CHANNEL_MESSAGE, FakeDiscord

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 import logging
 
-from adapters.discord import run_discord
 from bot.logs import redact, setup_logging
 from bot.service import SaidService
 from bot.settings import Settings
-from tests.adapters.discord.conftest import running
+from tests.adapters.discord.conftest import run_discord, running
 from tests.fakes.discord_server import FakeDiscord
 
 

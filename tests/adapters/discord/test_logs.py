@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from adapters.discord import create_client, serve
+from adapters.discord import serve
 from bot.logs import JsonFormatter
 from bot.settings import Settings
-from tests.adapters.discord.conftest import running
+from tests.adapters.discord.conftest import create_client, running
 from tests.adapters.discord.support import button, dario_core
 from tests.fakes.discord_server import FakeDiscord
 

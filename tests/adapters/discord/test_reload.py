@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from adapters.discord import run_discord
 from bot.settings import CoreSettings, DiscordSettings, Settings
-from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, open_service, running
+from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, open_service, run_discord, running
 from tests.adapters.discord.support import is_ephemeral
 from tests.fakes.discord_server import DEFAULT_MEMBER_PERMISSIONS, MANAGE_GUILD, FakeDiscord
 

@@ -12,11 +12,11 @@ import pytest
 from pydantic import SecretStr
 
 import adapters.discord as entry
-from adapters.discord import command_state_file, run_discord
+from adapters.discord import command_state_file
 from bot.logs import JsonFormatter
 from bot.service import SaidService
 from bot.settings import Settings
-from tests.adapters.discord.conftest import running
+from tests.adapters.discord.conftest import run_discord, running
 from tests.fakes.discord_server import PRIVILEGED_INTENTS, FakeDiscord
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord import create_client, serve
+from adapters.discord import serve
 from bot.models import Citation
 from bot.settings import Settings
-from tests.adapters.discord.conftest import assert_clean, running
+from tests.adapters.discord.conftest import assert_clean, create_client, running
 from tests.adapters.discord.support import is_ephemeral, text_of
 from tests.fakes.core import FakeCore
 from tests.fakes.discord_server import AUTOCOMPLETE_RESULT, FakeDiscord

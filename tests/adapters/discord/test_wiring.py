@@ -11,9 +11,9 @@ import discord
 import pytest
 
 import adapters.discord
-from adapters.discord import create_client, serve
+from adapters.discord import serve
 from bot.settings import Settings
-from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, running
+from tests.adapters.discord.conftest import ADMIN_ID, assert_clean, create_client, running
 from tests.adapters.discord.support import button, dario_core, timestamps
 from tests.fakes.discord_server import UPDATE_MESSAGE, FakeDiscord
 
