@@ -1,7 +1,9 @@
 """Two web instances as the platform runs them: `saidbot serve` subprocesses on two loopback ports,
-sharing one PostgreSQL database (DATABASE_URL) and one fake Slack (SLACK_API_URL), each with its own
+sharing one PostgreSQL database (DATABASE_URL), one fake Slack (SLACK_API_URL) and one fake Discord
+(DISCORD_API_URL, delivering signed interactions to either instance's endpoint), each with its own
 note index. Slack is in multi-workspace mode: workspaces install through the OAuth flow, and
-retries, installs and the rate limit land on either instance.
+retries, installs and the rate limit land on either instance. Discord runs over HTTP: its commands
+are registered once with `saidbot discord-register`, and clicks land on either instance.
 
 The two processes start once for the module (a few seconds); each test uses its own channels.
 """
@@ -19,7 +21,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import ClientError, ClientSession
 
+from tests.adapters.discord.support import button, followups, is_ephemeral, text_of
 from tests.adapters.slack.conftest import NOTE_SCALING, mention
+from tests.fakes.discord_server import CHANNEL_MESSAGE, FakeDiscord
 from tests.fakes.slack_api import SIGNING_SECRET, FakeSlack, Workspace
 from tests.support.net import free_port
 from tests.support.postgres import fresh_database
@@ -43,6 +47,10 @@ class Cluster:
     b: str
     slack: FakeSlack
     database_url: str
+    discord: FakeDiscord
+
+    def endpoint(self, url: str) -> str:
+        return f"{url}/discord/interactions"
 
     def posts(self, channel: str, method: str = "chat.postMessage") -> list[dict[str, object]]:
         return [body for body in self.slack.of(method) if body.get("channel") == channel]
@@ -73,15 +81,31 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
     slack = FakeSlack(installs={"code-home": HOME, "code-guest": GUEST}, client_id=CLIENT_ID,
                       client_secret=CLIENT_SECRET)
     await slack.start()
+    discord = FakeDiscord()
+    await discord.start()
     database = contextlib.asynccontextmanager(fresh_database)()
     database_url = await database.__aenter__()
     procs: list[asyncio.subprocess.Process] = []
     try:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
+        base.pop("DATABASE_URL", None)
+        base.update({
+            "DISCORD_PUBLIC_KEY": discord.public_key_hex, "DISCORD_APPLICATION_ID": str(discord.app_id),
+            "DISCORD_API_URL": discord.api_base, "DISCORD_TOKEN": discord.token,
+            "DISCORD_GUILD_ID": str(discord.guild_id), "SAIDBOT_LOG_FORMAT": "json",
+        })
+        # HTTP mode: the commands are registered over REST once, as an admin would before scaling out.
+        register = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "saidbot", "discord-register", cwd=root,
+            env={**base, "SAIDBOT_DB": str(root / "register.db")},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(register.communicate(), 60)
+        assert register.returncode == 0, (out, err)
         urls = []
         for name in ("a", "b"):
             port = free_port()
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("SAIDBOT_", "SLACK_", "DISCORD_"))}
-            env.pop("DATABASE_URL", None)
+            env = dict(base)
             env.update({
                 "PORT": str(port), "SAIDBOT_HOST": "127.0.0.1", "SAIDBOT_NOTES": str(notes),
                 # Each instance builds its own index; what they share is the database.
@@ -97,7 +121,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
             ))
             urls.append(f"http://127.0.0.1:{port}")
         await asyncio.gather(*(_ready(url, proc) for url, proc in zip(urls, procs, strict=True)))
-        cluster = Cluster(urls[0], urls[1], slack, database_url)
+        cluster = Cluster(urls[0], urls[1], slack, database_url, discord)
         status, page = await install(cluster.a, cluster.b, "code-home")
         assert status == 200, page
         yield cluster
@@ -105,6 +129,7 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         stopped = [await stop_process(proc) for proc in procs]
         await database.__aexit__(None, None, None)
         await slack.close()
+        await discord.close()
     for result in stopped:
         result.assert_clean()
         assert CLIENT_SECRET not in result.stderr.decode() and HOME.token not in result.stderr.decode()
@@ -167,3 +192,33 @@ async def test_the_rate_limit_holds_across_both_instances(cluster: Cluster) -> N
     assert len(cluster.posts("CFLOOD")) == LIMIT
     notes = cluster.posts("CFLOOD", "chat.postEphemeral")
     assert len(notes) == 2 and all(n["user"] == "UFLOOD" for n in notes)
+
+
+async def test_discord_over_http_answers_on_either_instance_and_refuses_forgeries(cluster: Cluster) -> None:
+    ping = b'{"type": 1, "id": "1", "application_id": "1", "token": "t", "version": 1}'
+    async with ClientSession() as session:
+        async with session.post(cluster.endpoint(cluster.a), data=ping,
+                                headers=cluster.discord.signed_headers(ping)) as resp:
+            assert (resp.status, await resp.json()) == (200, {"type": 1})
+        forged = dict(cluster.discord.signed_headers(ping))
+        async with session.post(cluster.endpoint(cluster.b), data=ping.replace(b'"1"', b'"2"', 1),
+                                headers=forged) as resp:
+            assert resp.status == 401
+    it = await cluster.discord.answered(
+        await cluster.discord.slash("ask", question=QUESTION, via=cluster.endpoint(cluster.b))
+    )
+    assert QUOTE in text_of(cluster.discord.reply_message(it))
+
+
+async def test_a_discord_share_clicked_on_both_instances_is_one_post(cluster: Cluster) -> None:
+    fake = cluster.discord
+    it = await fake.answered(await fake.slash("ask", question=QUESTION, private=True, via=cluster.endpoint(cluster.a)))
+    private = fake.reply_message(it)
+    assert it.callback_type == CHANNEL_MESSAGE and is_ephemeral(private)
+    share = button(private, "share")["custom_id"]
+    clicks = await asyncio.gather(fake.click(private, share, via=cluster.endpoint(cluster.a)),
+                                  fake.click(private, share, via=cluster.endpoint(cluster.b)))
+    for click in clicks:
+        await fake.answered(click)
+    posts = [m for click in clicks for m in followups(fake, click) if not is_ephemeral(m)]
+    assert len(posts) == 1 and QUOTE in text_of(posts[0])
