@@ -39,8 +39,11 @@ _JA: Final = (
     # 「…」と言った？ with who before it: "アモデイは本当に「…」と言った？", "「…」と言ったのは誰？"
     re.compile(
         rf"^(?:(?P<spk>[^「『]+?)(?:は|が|って)?\s*)?(?:本当に|ほんとに|ほんとうに|実際に)?\s*{_QUOTED}\s*"
-        r"(?:と|って)\s*(?:本当に)?(?:言|い|話|語|述べ|発言|主張|書)"
-        r"[^「」『』]*$"
+        # The saying verb in a form that ends the question (言った, 言ってた, 言いました, 話した…), then a
+        # short tail with no comma: 「…」という予測について、…何と言っていた？ names a topic ("the
+        # prediction that …") and asks what was said about it, which is a question, not a quote to check.
+        r"(?:と|って)\s*(?:本当に)?(?:言っ|言い|いっ|いい|話し|語っ|述べ|発言し|主張し|書い|書き)"
+        r"[^「」『』、,，]{0,16}$"
     ),
 )
 # "Amodei said “…”", "Dario: '…'" in a message someone pasted.

@@ -31,6 +31,9 @@ def test_questions_asking_whether_a_quote_was_said(text: str, quote: str, speake
     "Amodei on “talent density”",
     "アモデイはタレント密度について何と言った？",
     "did Dario say '…'?",
+    # A quoted topic ("the prediction that …"), and the question is what was said about it.
+    "「小さいチームが勝つ」という話について、アモデイは何と言っていた？",
+    "「AIが全部書く」っていう予測、ダリオはどう言ってた？",
     "",
 ])
 def test_other_questions_are_left_to_the_pipeline(text: str) -> None:
