@@ -184,8 +184,9 @@ class _Replies:
             if answer is None:
                 return
             reply = fmt.message(present_answer(answer, question=question))
-            await client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text, blocks=reply.blocks,
-                                          unfurl_links=False, unfurl_media=False)
+            async with turn.delivering():
+                await client.chat_postMessage(channel=channel, thread_ts=thread, text=reply.text,
+                                              blocks=reply.blocks, unfurl_links=False, unfurl_media=False)
 
     async def _private(self, respond: Any, client: AsyncWebClient, channel: str, user: str,
                        **message: Any) -> None:
@@ -224,7 +225,8 @@ class _Replies:
             view = present_answer(answer, question=question)
             actions = [fmt.share_button(question, view.language)] if view.found else None
             reply = fmt.message(view, show_question=True, actions=actions)
-            await self._private(respond, client, channel, user, text=reply.text, blocks=reply.blocks)
+            async with turn.delivering():
+                await self._private(respond, client, channel, user, text=reply.text, blocks=reply.blocks)
 
     async def share(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
                     client: AsyncWebClient) -> None:
@@ -254,7 +256,8 @@ class _Replies:
             answer = await self.core.ask(question, lang=turn.lang)
             who = _text(user.get("name")) or _text(user.get("username"))
             reply = fmt.message(present_answer(answer, question=question), show_question=True, shared_by=who or None)
-            turn.outcome = await _post_shared(client, respond, channel, reply)
+            async with turn.delivering():
+                turn.outcome = await _post_shared(client, respond, channel, reply)
             try:
                 await _respond(respond, delete_original=True)
             except Exception as exc:

@@ -30,6 +30,8 @@ ANSWER_SECONDS: float = 20.0
 WARMUP_SECONDS: Final = 840.0
 # The apology is one small post; if Slack cannot take even that, the log says so and we move on.
 APOLOGY_SECONDS: Final = 5.0
+# Once the answer is being posted, the post gets this long of its own, whatever is left of the deadline.
+DELIVERY_SECONDS: float = 10.0
 
 Apology = Callable[[str], Awaitable[object]]
 
@@ -46,15 +48,36 @@ class Turn:
         self.outcome = "ok"
         self.fields = fields
         self._apologize = apologize
+        self._deadline: asyncio.Timeout | None = None
+        self._delivering = False
+
+    @asynccontextmanager
+    async def delivering(self) -> AsyncIterator[None]:
+        """Around the post of the answer itself: the reply deadline no longer cuts it short.
+
+        Under load the deadline fired while the answer's post was already on its way, and the asker
+        got the answer and then an apology for it. A post that is slow now has DELIVERY_SECONDS of
+        its own; if even that runs out, no apology follows, because the answer may well have landed.
+        """
+        self._delivering = True
+        if self._deadline is not None:
+            self._deadline.reschedule(None)
+        async with asyncio.timeout(DELIVERY_SECONDS):
+            yield
 
     @asynccontextmanager
     async def guard(self) -> AsyncIterator[Turn]:
         began = time.perf_counter()
         failure: Exception | None = None
         try:
-            async with asyncio.timeout(ANSWER_SECONDS + (WARMUP_SECONDS if self.warming_up else 0.0)):
+            async with asyncio.timeout(ANSWER_SECONDS + (WARMUP_SECONDS if self.warming_up else 0.0)) as deadline:
+                self._deadline = deadline
                 yield self
         except TimeoutError as exc:
+            if self._delivering:
+                self.outcome = "delivery_timeout"
+                log.warning("slack_reply", extra={**self._fields(began), "apologized": False})
+                return
             self.outcome, failure = "timeout", exc
         except asyncio.CancelledError:
             # Shutdown cancelled us; there is nobody left to apologize through.

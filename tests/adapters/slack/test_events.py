@@ -205,3 +205,19 @@ async def test_a_mention_during_the_first_build_is_answered_when_the_index_is_re
     finally:
         await started.server.close()
         await cold.close()
+
+
+async def test_an_answer_already_being_posted_when_the_deadline_passes_gets_no_apology(
+    web: Web, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.slack import guard
+
+    # Slack takes longer to accept the answer's post than is left of the reply deadline: the answer
+    # lands, and no "something went wrong" follows it (it did, under load, before).
+    monkeypatch.setattr(guard, "ANSWER_SECONDS", 0.3)
+    slack.delays["chat.postMessage"] = 0.6
+    await web.event(mention("what did Amodei say about talent density?"))
+    [post] = await slack.wait_for("chat.postMessage")
+    await asyncio.sleep(1.0)
+    assert "Dario Amodei" in post["text"]
+    assert len(slack.of("chat.postMessage")) == 1
