@@ -203,3 +203,23 @@ async def test_a_deferred_state_is_made_on_first_use_only(tmp_path: Path) -> Non
     assert await deferred.claim("k") and not await deferred.claim("k")
     assert len(made) == 1 and deferred.resolve() is made[0]
     await deferred.close()
+
+
+async def test_a_connection_the_server_dropped_is_replaced_without_failing_the_call() -> None:
+    async for database in fresh_database():
+        state = DatabaseState(async_url(database))
+        try:
+            assert await state.claim("before")
+            # The server (or a proxy in front of it) closes the idle pooled connection.
+            killer = DatabaseState(async_url(database))
+            async with killer.engine.connect() as conn:
+                killed = await conn.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ))
+                assert any(row[0] for row in killed)
+            await killer.close()
+            assert await state.claim("after")
+            assert not await state.claim("before")
+        finally:
+            await state.close()
