@@ -77,6 +77,9 @@ async def test_sigterm_with_a_backlog_answers_or_counts_every_acknowledged_menti
     answered = {str(call["thread_ts"]) for method in ("chat.postMessage", "chat.postEphemeral")
                 for call in slack.of(method)}
     stalled = {str(call["thread_ts"]) for call in slack.stalled} - answered
-    assert len(answered) + dropped == MENTIONS, (len(answered), dropped, took)
-    assert dropped == len(stalled) and dropped > 0
+    # A post that hung past its delivery window is logged as unconfirmed (it may have landed: no apology).
+    unconfirmed = [line for line in lines
+                   if line["event"] == "slack_reply" and line.get("outcome") == "delivery_timeout"]
+    assert len(answered) + dropped + len(unconfirmed) == MENTIONS, (len(answered), dropped, len(unconfirmed), took)
+    assert dropped + len(unconfirmed) == len(stalled) and stalled
     assert "stopped" in [line["event"] for line in lines]
