@@ -26,7 +26,7 @@ from bot.query import MAX_QUESTION_CHARS, clean_question, parse_question
 from bot.retrieval import retrieve
 from bot.scoring import note_moments, resolve_notes, score_hits, speaker_passages, within_scope
 from bot.shows import Scope, ShowDirectory
-from bot.speakers import SpeakerDirectory
+from bot.speakers import SpeakerDirectory, is_placeholder
 from bot.store import Store
 from bot.suggest import nearest_topics
 from bot.text import detect_language, tokens
@@ -65,7 +65,8 @@ class Knowledge:
     secrets: Sequence[str] = field(default=())
 
     def known_speakers(self) -> list[str]:
-        return sorted(self.speaker_ids)
+        """The people one can ask about (not the unnamed voices of a diarized transcript)."""
+        return sorted(name for name in self.speaker_ids if not is_placeholder(name))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from bot.remote.urls import FetchError, FetchPolicy, check_url, loggable
 from bot.settings import Settings
 from bot.shared_state import SharedState
 from bot.shows import ShowDirectory, load_shows
-from bot.speakers import SpeakerDirectory, load_configured_speakers
+from bot.speakers import SpeakerDirectory, is_placeholder, load_configured_speakers
 from bot.store import Store
 from bot.topics import AliasTable, cached_aliases
 from bot.verify import verify as verify_quote
@@ -372,7 +372,8 @@ class SaidService:
     def speaker_names(self, prefix: str = "", limit: int = 25) -> list[str]:
         """Autocomplete: fast and in memory, never waits on the database."""
         known = self.knowledge.speaker_ids
-        return [name for name in self.speakers.complete(prefix, limit=100) if name in known][:limit]
+        return [name for name in self.speakers.complete(prefix, limit=100)
+                if name in known and not is_placeholder(name)][:limit]
 
     async def stats(self) -> StoreStats:
         return await self.store.stats(self.notes_root())

@@ -10,6 +10,15 @@ from bot.config_files import ConfigError, read_toml
 from bot.models import Speaker
 from bot.text import is_cjk, normalize
 
+# What an unnamed diarization label is stored as (SPEAKER_02, Speaker B, spk_1): a voice in one
+# recording, not a person anyone can ask about, so never offered as a speaker.
+_PLACEHOLDER: re.Pattern[str] = re.compile(r"^(?:speaker|spk|spkr)[ _-]?(?:\d{1,3}|[A-Z])$", re.I)
+
+
+def is_placeholder(name: str) -> bool:
+    """Whether a stored speaker name is a speech-to-text tool's label rather than a person's name."""
+    return _PLACEHOLDER.match(name.strip()) is not None
+
 
 def _key(text: str) -> str:
     return re.sub(r"[\s・·.\-]+", "", normalize(text).lower())

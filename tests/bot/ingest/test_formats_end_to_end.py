@@ -112,3 +112,21 @@ async def test_ytdlp_json3_captions_and_an_srt_with_a_japanese_speaker(service: 
     assert top.text == "the waggle dance points at the sun." and top.url == f"{VIDEO}&t=1s"
     japanese = (await service.ask("山田花子は八の字ダンスについて何と言った？")).citations[0]
     assert japanese.speaker == "山田花子" and japanese.url == "https://www.youtube.com/watch?v=ZyXwVuTsRqP&t=597s"
+
+
+async def test_an_unnamed_diarization_label_is_never_offered_as_a_speaker(service: SaidService, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "hives.json").write_text(json.dumps({"segments": [
+        {"start": 6.0, "end": 12.0, "text": "City hives often thrive on varied flowers.", "speaker": "SPEAKER_01"},
+        {"start": 12.0, "end": 16.0, "text": "Rooftop hives need shade from the afternoon sun.", "speaker": "SPEAKER_02"},
+    ]}), encoding="utf-8")
+    (folder / "hives.meta.yaml").write_text("title: Urban bees\nspeaker_names:\n  SPEAKER_01: Bo Guest\n",
+                                            encoding="utf-8")
+    await service.ingest([folder])
+    # Autocomplete and the "I know: …" list name people, not a tool's label for a voice.
+    assert "Bo Guest" in service.speaker_names("")
+    assert not [n for n in service.speaker_names("") if n.upper().startswith("SPEAKER")]
+    assert "SPEAKER_02" not in service.speaker_names("SPEA")
+    unknown = await service.ask("what did Zed Nobody say about hives?")
+    assert "Bo Guest" in unknown.known_speakers and "SPEAKER_02" not in unknown.known_speakers
