@@ -119,13 +119,20 @@ _TRAILING: Final = re.compile(
 )
 
 
+# A trailing filler is a few words: it is looked for in this many last characters only. Searched from
+# every position, a long run of punctuation cost quadratic time (2,000 colons: 0.17 s per call).
+_TRAILING_REACH: Final = 160
+
+
 def strip_fillers(text: str) -> str:
     """The question without the greetings, fillers and politeness at either end, in English or Japanese."""
     previous = None
     while previous != text:
         previous = text
         text = _LEADING.sub("", text).strip()
-        trimmed = _TRAILING.sub("", text).strip()
+        # `^` in _TRAILING still means the text's real start: a search from `pos` does not match it there.
+        found = _TRAILING.search(text, max(0, len(text) - _TRAILING_REACH))
+        trimmed = (text[: found.start()] if found else text).strip()
         # "教えて" or "please" may be the whole message; an empty question is the help, not ours to make.
         text = trimmed or text
     return text

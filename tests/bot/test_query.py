@@ -144,3 +144,4 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
     assert (scoped.speaker, scoped.show, scoped.show_is_subject) == ("Dario Amodei", "Turing Post", False)
     # Someone the notes do not know is still unknown, not a show.
     assert parse_question("what did the Turing critic say about Amodei?", speakers, shows=shows).unknown_speaker
+
