@@ -269,3 +269,10 @@ async def test_a_said_that_prefix_goes_to_the_speaker_slot(labs: SaidService) ->
     # An unknown name before "said" is part of the quote, not a speaker.
     plain = await labs.verify("Nobody said that hiring fast feels safe")
     assert plain.speaker is None and plain.quote.startswith("Nobody said")
+
+
+async def test_two_of_her_sentences_spliced_into_one_claim_are_not_close(labs: SaidService) -> None:
+    # Half of one sentence and half of another, sharing a word: the alignment finds the real half, and the
+    # claim as a whole (the small lab stuck in meetings) is one she never made.
+    found = await labs.verify("I am convinced the lab of 40 will spend its days in meetings about meetings")
+    assert found.verdict == "not_found"
