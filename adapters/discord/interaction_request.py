@@ -11,7 +11,6 @@ is not an interaction Discord would send is `Unreadable`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -20,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bot import i18n
+from bot.request_json import NotAnObject, json_object
 
 from .compat import Malformed, check_interaction
 
@@ -54,31 +54,16 @@ def signed(key: Ed25519PublicKey, body: bytes, timestamp: str | None, signature:
     return True
 
 
-def _nesting(text: str) -> int:
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def read_interaction(body: bytes) -> Json:
     """The interaction in a signed body; `Unreadable` for anything Discord would not send."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unreadable("not UTF-8") from exc
-    if _nesting(text) > MAX_DEPTH:
-        raise Unreadable("nested too deep")
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Unreadable("not JSON") from exc
-    if not isinstance(data, dict):
-        raise Unreadable("not an object")
+        data = json_object(text, max_depth=MAX_DEPTH)
+    except NotAnObject as exc:
+        raise Unreadable(str(exc)) from exc
     if data.get("type") == PING:
         # Discord's endpoint check carries no user: nothing else to read.
         return data

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
@@ -31,6 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack.app import create_slack_app, drain, prepare, slack_section
 from adapters.slack.inflight import DRAIN_SECONDS
 from bot.port import Core
+from bot.request_json import NotAnObject, json_object
 from bot.settings import CoreSettings, Settings, SlackSettings
 from bot.shared_state import SharedState
 from bot.state_db import open_shared_state
@@ -72,27 +72,11 @@ def signed(secret: str, body: bytes, timestamp: str | None, signature: str | Non
     return SignatureVerifier(secret).is_valid(text, timestamp, signature)
 
 
-def _nesting(text: str) -> int:
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def _object(text: str) -> dict[str, Any]:
-    if _nesting(text) > MAX_DEPTH:
-        raise Unreadable("nested too deep")
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Unreadable("not JSON") from exc
-    if not isinstance(value, dict):
-        raise Unreadable(f"JSON {type(value).__name__}, not an object")
-    return value
+        return json_object(text, max_depth=MAX_DEPTH)
+    except NotAnObject as exc:
+        raise Unreadable(str(exc)) from exc
 
 
 # The fields Bolt reads without checking their type, and the type Slack always sends them as.
