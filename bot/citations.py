@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence, Set
-from typing import Final
+from typing import Final, TypeVar
 
 from bot.deeplinks import deep_link, link_seeks
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, Verification
 from bot.scoring import Ranked
 from bot.text import cut_at_sentence, format_timestamp, joins_without_space, split_sentences, tokens
 
 MAX_CITATION_CHARS: Final = 700
 REDACTED: Final = "[redacted]"
+# What is shown in chat and may carry stored text: an answer or a verification.
+Shown = TypeVar("Shown", Answer, Verification)
 
 
 # A piece that opens with closing punctuation continues the one before it: the sentence splitter
@@ -82,8 +84,9 @@ def to_citation(item: Ranked, query_tokens: Set[str]) -> Citation:
     )
 
 
-def redact_answer(answer: Answer, secrets: Sequence[str]) -> Answer:
-    """The answer with every configured secret blanked, wherever it appears (citations, suggestions, links).
+def redact_answer(answer: Shown, secrets: Sequence[str]) -> Shown:
+    """The answer (or verification) with every configured secret blanked, wherever it appears (citations,
+    suggestions, links).
 
     The last line of defence behind the ingest's refusal of links out of the notes folder and of
     credential files: a token that reached the index anyway is never posted to a channel.
@@ -97,4 +100,4 @@ def redact_answer(answer: Answer, secrets: Sequence[str]) -> Answer:
     for secret in sorted(present, key=len, reverse=True):
         # Tokens are ASCII letters, digits, '-', '_' and '.', which JSON writes as they are.
         dumped = dumped.replace(secret, REDACTED)
-    return Answer.model_validate_json(dumped)
+    return type(answer).model_validate_json(dumped)

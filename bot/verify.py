@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot import i18n
-from bot.citations import MAX_CITATION_CHARS, REDACTED, to_citation
+from bot.citations import MAX_CITATION_CHARS, redact_answer, to_citation
 from bot.models import Coverage, QuoteDifference, Verdict, Verification, VerifiedCitation
 from bot.pipeline import Knowledge
 from bot.plan import unit_idf
@@ -159,7 +159,7 @@ async def verify(
         "verdict": found.verdict, "speaker": found.speaker, "translated": found.translated,
         "citations": len(found.citations),
     })
-    return _redacted(found, knowledge.secrets)
+    return redact_answer(found, knowledge.secrets)
 
 
 async def _verify(
@@ -476,16 +476,3 @@ async def _not_found(base: Verification, knowledge: Knowledge, store: Store, spe
                        count=len(titles))
         text = i18n.t(key, language, speaker=speaker, passages=passages, count=count, episodes=names or "—")
     return base.model_copy(update={"coverage": text, "covered": covered})
-
-
-def _redacted(found: Verification, secrets: Sequence[str]) -> Verification:
-    """The same last line of defence as answers: no configured token is ever shown."""
-    if not secrets:
-        return found
-    dumped = found.model_dump_json()
-    present = [s for s in secrets if s in dumped]
-    if not present:
-        return found
-    for secret in sorted(present, key=len, reverse=True):
-        dumped = dumped.replace(secret, REDACTED)
-    return Verification.model_validate_json(dumped)
