@@ -217,7 +217,7 @@ def _run_baselines(baselines: list[Baseline], questions: Sequence[Question], lim
 
 _HEADERS = (
     "lang", "system", "answerable", "hit@1", f"hit@{CUTOFF}", f"MRR@{CUTOFF}", "answered", "nothing found",
-    "ms/q",
+    "wrong speaker", "ms/q",
 )
 
 
@@ -236,7 +236,8 @@ def table_rows(run: EvalRun) -> list[tuple[str, ...]]:
             if s.none_rate is not None:
                 nothing += f" ({s.none_rate:.2f})"
             rows.append((lang, system.name, str(s.answerable), _fmt(s.hit_at_1), _fmt(s.hit_at_k),
-                         _fmt(s.mrr), _fmt(s.answered_rate, 2), nothing, _fmt(s.ms_per_question, 1)))
+                         _fmt(s.mrr), _fmt(s.answered_rate, 2), nothing, str(s.wrong_speaker),
+                         _fmt(s.ms_per_question, 1)))
     return rows
 
 
@@ -335,6 +336,8 @@ def render_markdown(run: EvalRun) -> str:
         f"- MRR@{CUTOFF}: mean of 1/rank of the first such citation, 0 when none is in the top {CUTOFF} "
         "(the bot shows three).",
         "- answered: share of answerable questions that got at least one citation.",
+        f"- wrong speaker: citations (of the first {CUTOFF}) that name a speaker at a labelled paragraph "
+        "someone else speaks; only labels naming a speaker can be checked.",
         "- nothing found: should-find-nothing questions answered with no citation at all; a baseline "
         "finds nothing only when no segment matches any query token (read it together with answered).",
         "- Baselines index the same segments saidbot stored; the query is the raw question, each "

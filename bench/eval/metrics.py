@@ -101,6 +101,10 @@ class QuestionResult:
         self.rank = hit_rank(self.question, self.results)
 
     @property
+    def wrong_speaker(self) -> int:
+        return wrong_speakers(self.question, self.results)
+
+    @property
     def found_nothing(self) -> bool:
         return not self.results
 
@@ -123,6 +127,8 @@ class Scores:
     answered: int = 0
     seconds: float = 0.0
     questions: int = 0
+    # Citations (of the first CUTOFF) shown as one person's words at a labelled moment another person speaks.
+    wrong_speaker: int = 0
 
     @property
     def hit_at_1(self) -> float | None:
@@ -159,6 +165,7 @@ class Scores:
             "none_rate": self.none_rate,
             "answered_rate": self.answered_rate,
             "ms_per_question": self.ms_per_question,
+            "wrong_speaker": self.wrong_speaker,
         }
 
 
@@ -285,6 +292,33 @@ def is_hit(expect: Expectation, result: Retrieved) -> bool:
     return expect.start - TOLERANCE_SECONDS <= result.start_seconds <= expect.end + TOLERANCE_SECONDS
 
 
+# A citation is the labelled paragraph itself (not a neighbour, which may be the host's question) when it
+# starts this close to a labelled start time: a host's question can end five seconds before the answer.
+SAME_PARAGRAPH_SECONDS: Final = 2
+
+
+def wrong_speakers(question: Question, results: Sequence[Retrieved], cutoff: int = CUTOFF) -> int:
+    """How many of the first `cutoff` results name a speaker at a labelled moment someone else speaks.
+
+    Only labels that name a speaker can be checked, and only a result at the labelled paragraph: the
+    label says who speaks there, and nothing about the passages around it.
+    """
+    wrong = 0
+    for result in results[:cutoff]:
+        if result.speaker is None or result.start_seconds is None:
+            continue
+        for expect in question.expects:
+            if (
+                expect.speaker is not None
+                and episode_matches(expect.episode, result.video_id, result.transcript_url)
+                and expect.start - SAME_PARAGRAPH_SECONDS <= result.start_seconds <= expect.end + SAME_PARAGRAPH_SECONDS
+                and result.speaker != expect.speaker
+            ):
+                wrong += 1
+                break
+    return wrong
+
+
 def hit_rank(question: Question, results: Sequence[Retrieved], cutoff: int = CUTOFF) -> int | None:
     """1-based rank of the first result (within the cutoff) that matches any expectation."""
     if question.none:
@@ -301,11 +335,12 @@ def hit_rank(question: Question, results: Sequence[Retrieved], cutoff: int = CUT
 
 
 def score(results: Iterable[QuestionResult]) -> Scores:
-    answerable = hits1 = hitsk = none_total = none_correct = answered = questions = 0
+    answerable = hits1 = hitsk = none_total = none_correct = answered = questions = wrong = 0
     rr = seconds = 0.0
     for result in results:
         questions += 1
         seconds += result.seconds
+        wrong += result.wrong_speaker
         if result.question.none:
             none_total += 1
             none_correct += result.found_nothing
@@ -318,7 +353,7 @@ def score(results: Iterable[QuestionResult]) -> Scores:
             rr += 1.0 / result.rank
     return Scores(answerable=answerable, hits_at_1=hits1, hits_at_k=hitsk, reciprocal_rank_sum=rr,
                   none_total=none_total, none_correct=none_correct, answered=answered, seconds=seconds,
-                  questions=questions)
+                  questions=questions, wrong_speaker=wrong)
 
 
 def score_by_language(results: Sequence[QuestionResult]) -> dict[str, Scores]:

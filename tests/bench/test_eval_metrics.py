@@ -21,6 +21,7 @@ from bench.eval.metrics import (
     score,
     score_by_language,
     video_id_from_url,
+    wrong_speakers,
 )
 
 LEX_TRANSCRIPT = "https://lexfridman.com/dario-amodei-transcript/"
@@ -90,6 +91,26 @@ def test_scores_per_language_and_nothing_found() -> None:
     assert overall.answerable == 3 and overall.hits_at_1 == 1 and overall.none_correct == 1
     assert overall.answered_rate == 1.0
     assert [r.correct for r in results] == [True, False, False, True, False]
+
+
+def test_wrong_speaker_counts_only_a_named_speaker_at_the_labelled_paragraph() -> None:
+    dario = Expectation(episode="ugvHCXCOmm4", start=5955, end=5955, speaker="Dario Amodei")
+    question = _q("w", "en", dario)
+
+    def said(who: str | None, start: int, video: str = "ugvHCXCOmm4") -> Retrieved:
+        return Retrieved(video_id=video, transcript_url=None, start_seconds=start, speaker=who)
+
+    assert wrong_speakers(question, [said("Dario Amodei", 5955)]) == 0
+    # The host's words at the answer's paragraph, shown under the host's name, are still the wrong person there.
+    assert wrong_speakers(question, [said("Lex Fridman", 5956), said("Chris Olah", 5954)]) == 2
+    # The host's question five seconds before, another episode, an unnamed passage, a label without a speaker.
+    assert wrong_speakers(question, [said("Lex Fridman", 5950), said("Lex Fridman", 5955, "n1E9IZfvGMA"),
+                                     said(None, 5955)]) == 0
+    assert wrong_speakers(_q("u", "en", TALENT), [said("Lex Fridman", 5917)]) == 0
+    # Only the citations the bot shows count.
+    assert wrong_speakers(question, [said("Dario Amodei", 5955)] * 3 + [said("Lex Fridman", 5955)]) == 0
+    result = QuestionResult(question, "s", [said("Lex Fridman", 5955)])
+    assert score([result]).wrong_speaker == 1
 
 
 def test_empty_scores_are_none_not_zero() -> None:
