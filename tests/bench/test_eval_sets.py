@@ -1,4 +1,4 @@
-"""The chat-style set and the second held-out set load through the harness's question loader, and every chat
+"""The chat-style, development and later held-out sets load through the harness's question loader, and every chat
 question re-types an existing clean question with the same labels."""
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from bench.eval.metrics import load_questions
 EVAL_DIR = Path(__file__).resolve().parents[2] / "bench" / "eval"
 CHAT_FILE = EVAL_DIR / "chat.yaml"
 HOLDOUT2_FILE = EVAL_DIR / "holdout2.yaml"
+DEV_FILE = EVAL_DIR / "dev.yaml"
+HOLDOUT3_FILE = EVAL_DIR / "holdout3.yaml"
 
 
-@pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE])
+@pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE])
 def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     questions = load_questions(path)
     assert len(questions) >= 40
