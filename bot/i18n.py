@@ -15,6 +15,10 @@ _CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": "I found nothing {speaker} said about “{topic}”.",
         "ja": "{speaker}が「{topic}」について話した箇所は見つかりませんでした。",
     },
+    "never_mentioned": {
+        "en": "Nothing in the notes mentions {names}.",
+        "ja": "ノートには{names}への言及がありません。",
+    },
     "nearest_topics": {
         "en": "Topics the notes do cover: {topics}.",
         "ja": "ノートにある話題: {topics}",

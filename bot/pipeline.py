@@ -20,6 +20,7 @@ from bot.citations import redact_answer, to_citation
 from bot.claims import attach_checks, stored_verdicts, transcript_first
 from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
+from bot.names import name_units, name_words, unseen_names
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
 from bot.query import MAX_QUESTION_CHARS, clean_question, parse_question
@@ -119,6 +120,9 @@ async def _answer(
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
     if not plan.alternatives:
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+    unseen = await _unseen_names(parsed, knowledge, store, doc_freqs)
+    if unseen:
+        return _not_found(base, parsed, knowledge, language, unseen=unseen)
 
     # 3. retrieve
     hits = await retrieve(store, plan)
@@ -206,12 +210,30 @@ def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge,
     })
 
 
-def _not_found(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge, language: str) -> Answer:
+async def _unseen_names(parsed: ParsedQuestion, knowledge: Knowledge, store: Store, doc_freqs: DocFreqs) -> list[str]:
+    """Names the topic asks about that no passage holds (not people or shows the directories know)."""
+    words = [
+        word for word in name_words(parsed.topic, parsed.text, knowledge.aliases)
+        if not knowledge.speakers.names_word(word) and not knowledge.shows.names_word(word)
+    ]
+    names = name_units(words, knowledge.aliases)
+    if not names:
+        return []
+    doc_freq, _ = await unit_weights([[unit for _, unit in names]], doc_freqs, knowledge.segments)
+    return await unseen_names(names, doc_freq, store)
+
+
+def _not_found(
+    base: Answer, parsed: ParsedQuestion, knowledge: Knowledge, language: str, *, unseen: Sequence[str] = ()
+) -> Answer:
     suggestions = nearest_topics(parsed.topic, list(knowledge.topics), language)
     if parsed.speaker:
         message = i18n.t("not_found_speaker", language, speaker=parsed.speaker, topic=parsed.topic)
     else:
         message = i18n.t("not_found", language, topic=parsed.topic)
+    if unseen:
+        quoted = [f"“{name}”" if language != "ja" else f"「{name}」" for name in unseen]
+        message += " " + i18n.t("never_mentioned", language, names=i18n.join_list(quoted, language))
     if suggestions:
         message += " " + i18n.t("nearest_topics", language, topics=i18n.join_list(suggestions, language))
     return base.model_copy(update={"status": AnswerStatus.NOT_FOUND, "message": message, "suggestions": suggestions})

@@ -263,7 +263,9 @@ class SaidService:
     async def _refresh_caches(self) -> None:
         speaker_ids = await self.store.speaker_table()
         speakers = SpeakerDirectory(self._configured_speakers, speaker_ids)
-        aliases = AliasTable({k: set(v) for k, v in self._config_aliases.pairs.items()})
+        aliases = AliasTable(
+            {k: set(v) for k, v in self._config_aliases.pairs.items()}, set(self._config_aliases.proper)
+        )
         for a, b in await self.store.term_aliases():
             aliases.add(a, b)
         episodes = await self.store.episodes()

@@ -100,6 +100,8 @@ class ShowDirectory:
                 forms[key] = name
                 self._names[name] = frozenset({key})
         self._by_key = {_squash(form): show for form, show in forms.items()}
+        # Each word of every way of naming a show ("turing", "post"), lower-cased.
+        self._words = frozenset(word for form in forms for word in re.split(r"[\s・]+", form) if word)
         self._bare = bare | {_squash(form) for form in forms if re.search(r"[\s・]", form.strip())}
         alternation = "|".join(
             re.escape(form).replace(r"\ ", r"[\s・]*") for form in sorted(forms, key=len, reverse=True)
@@ -160,6 +162,10 @@ class ShowDirectory:
         if match is None or show is None:
             return None
         return show, text[match.end() :].strip()
+
+    def names_word(self, word: str) -> bool:
+        """Whether `word` is part of a show's name or its host's ("Turing" of Turing Post)."""
+        return normalize(word).lower() in self._words
 
     def is_commentary(self, show: str | None) -> bool:
         """Whether a show talks about people rather than with them (config/shows.toml `kind = "commentary"`)."""

@@ -20,6 +20,11 @@ def is_placeholder(name: str) -> bool:
     return _PLACEHOLDER.match(name.strip()) is not None
 
 
+_KATAKANA_NAME = re.compile(r"[\u30a1-\u30ff]+")
+_DOTTED_BEFORE = re.compile(r"[\u30a1-\u30fa\u30fc]+・")
+_DOTTED_AFTER = re.compile(r"・[\u30a1-\u30fa\u30fc]+")
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s・·.\-]+", "", normalize(text).lower())
 
@@ -82,6 +87,16 @@ class SpeakerDirectory:
             parts.append(escaped if is_cjk(form) else rf"(?<![A-Za-z0-9]){escaped}(?:'s|’s)?(?![A-Za-z0-9])")
         return re.compile("|".join(parts))
 
+    def names_word(self, word: str) -> bool:
+        """Whether `word` is part of a way of writing somebody's name ("Olah", "クリス")."""
+        folded = normalize(word).lower()
+        return any(folded in re.split(r"[\s・]+", form) for form in self._name_words())
+
+    def _name_words(self) -> set[str]:
+        return {normalize(f).lower() for f in self._forms} | set(self._by_key) | {
+            normalize(n).lower() for n in self.names
+        }
+
     def forms_of(self, name: str) -> tuple[str, ...]:
         """Every spelling of `name` the directory knows, lower-cased, for spotting mentions in text."""
         forms = {normalize(name).lower(), *(normalize(p).lower() for p in name.split() if len(p) >= 3)}
@@ -96,11 +111,22 @@ class SpeakerDirectory:
         """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""
         if self._pattern is None:
             return None
-        match = self._pattern.search(normalize(text).lower())
+        folded = normalize(text).lower()
+        match = self._pattern.search(folded)
         if not match:
             return None
         name = self.resolve(match.group())
-        return (name, match.start(), match.end()) if name else None
+        if not name:
+            return None
+        start, end = match.start(), match.end()
+        if _KATAKANA_NAME.fullmatch(match.group()):
+            # A katakana name is written whole with its middle dot, in spellings no list holds all of
+            # (クリス・オラ for クリス・オラー): the rest of the dotted name is the name too, not the topic.
+            while (before := _DOTTED_BEFORE.search(folded, 0, start)) is not None and before.end() == start:
+                start = before.start()
+            while (after := _DOTTED_AFTER.match(folded, end)) is not None:
+                end = after.end()
+        return name, start, end
 
     def complete(self, prefix: str, limit: int = 25) -> list[str]:
         key = _key(prefix)

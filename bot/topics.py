@@ -166,6 +166,8 @@ class AliasTable:
     """Topic terms across scripts: `タレント密度` <-> `talent density`."""
 
     pairs: dict[str, set[str]] = field(default_factory=dict)
+    # Terms the tables write with a capital ("Japan" for 日本): names, not everyday words.
+    proper: set[str] = field(default_factory=set)
     _sorted: list[str] | None = field(default=None, repr=False, compare=False)
     _sorted_for: int = field(default=-1, repr=False, compare=False)
 
@@ -175,6 +177,7 @@ class AliasTable:
 
     def add(self, a: str, b: str, *, both_ways: bool = True) -> None:
         ka, kb = self.key(a), self.key(b)
+        self.proper.update(k for k, written in ((ka, a), (kb, b)) if any(c.isupper() for c in written))
         if ka and kb and ka != kb:
             self.pairs.setdefault(ka, set()).add(kb)
             if both_ways:
@@ -182,6 +185,10 @@ class AliasTable:
 
     def knows(self, word: str) -> bool:
         return self.key(word) in self.pairs
+
+    def is_proper(self, term: str) -> bool:
+        """Whether the tables write `term` as a name (with a capital)."""
+        return self.key(term) in self.proper
 
     def translations(self, word: str) -> list[str]:
         """The other-script forms of a single word or term."""

@@ -20,7 +20,7 @@ COVERAGE: Final = 0.55
 PHRASE_BONUS: Final = 0.25
 # Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
 # related passages, higher answers "nothing found" to everyday paraphrases.
-MIN_COVERAGE: Final = 0.3
+MIN_COVERAGE: Final = 0.15
 # Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
 TWO_WORD_MIN_SHARE: Final = 0.5
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".

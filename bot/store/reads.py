@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from rapidfuzz import fuzz
 
 from bot.models import Episode, StoreStats
 from bot.store.fts import quote
@@ -28,6 +29,10 @@ from bot.store.rows import (
 
 # A note's time is "the last passage to start by then", give or take the note's rounding.
 QUOTE_AT_SLACK_SECONDS = 2
+
+
+# A stored stem this long that a term begins with is the same word, misspelt past the stem.
+PREFIX_STEM = 6
 
 
 class Reads(ABC):
@@ -121,6 +126,26 @@ class Reads(ABC):
                     span = max(1, high - int(row[0]) + 1)
                     out[term] = min(high - low + 1, round(exact_up_to * (high - low + 1) / span))
         return out
+
+    async def similar_terms(self, term: str, *, min_ratio: float) -> list[str]:
+        """Indexed terms spelt like `term`, best first: a rapidfuzz ratio of at least `min_ratio`, or a
+        stored stem of six letters or more that `term` begins with (the stemmer keeps a misspelt ending:
+        "interpretabilty" stays long where "interpretability" became "interpret").
+
+        Only terms with the same first letter are read: a misspelling rarely changes it, and fts5vocab
+        answers a term range from the index.
+        """
+        if not term:
+            return []
+        first = term[0]
+        async with self.reader() as conn, conn.execute(
+            "SELECT term FROM segments_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+            (first, chr(ord(first) + 1), min(len(term) - 2, max(PREFIX_STEM, len(term) - 8)), len(term) + 2),
+        ) as cur:
+            candidates = [str(row[0]) async for row in cur]
+        scored = [(fuzz.ratio(term, c), c) for c in candidates if c != term]
+        return [c for ratio, c in sorted(scored, reverse=True)
+                if ratio >= min_ratio or (len(c) >= PREFIX_STEM and term.startswith(c))]
 
     async def segment_count(self) -> int:
         async with self.reader() as conn, conn.execute("SELECT COUNT(*) FROM segments") as cur:

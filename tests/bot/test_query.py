@@ -145,3 +145,19 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
     # Someone the notes do not know is still unknown, not a show.
     assert parse_question("what did the Turing critic say about Amodei?", speakers, shows=shows).unknown_speaker
 
+
+
+def test_a_katakana_name_is_read_whole_in_a_spelling_no_list_holds() -> None:
+    """クリス・オラ where only クリス and クリス・オラー are listed: the rest of the dotted name is not the topic."""
+    speakers = SpeakerDirectory([
+        Speaker(name="Chris Olah", aliases=["Olah", "クリス", "クリス・オラー"]),
+        Speaker(name="Varun Mohan", aliases=["ヴァルン"]),
+    ])
+    cases = {
+        "クリス・オラの重ね合わせ仮説の話": ("Chris Olah", "重ね合わせ仮説"),
+        "ヴァルン・モハンはリモートワークについてどう言っている？": ("Varun Mohan", "リモートワーク"),
+        "クリス・オラーは解釈可能性について何と言った？": ("Chris Olah", "解釈可能性"),
+    }
+    for question, expected in cases.items():
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == expected, question

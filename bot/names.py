@@ -1,0 +1,83 @@
+"""Names a question asks about that the store has never seen.
+
+"What did Dario say about the Texas AI law?" holds two everyday words the store knows and one name it
+does not. Weighting the topic by how telling each word is still leaves "AI law" enough of the topic to
+match a passage about Tennessee's law; but a name is what the question is about, and when no passage
+holds it, the honest answer is that nothing mentions it. Only names count: an everyday word the notes
+never use ("headcount") is a paraphrase, and the rest of the topic may still find the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, Protocol
+
+from bot.store.fts import Unit
+from bot.text import is_cjk, normalize
+from bot.topics import AliasTable, topic_units
+
+# A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
+_LATIN_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
+_CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
+# An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.
+# (80: one letter changed in a five-letter name, "Kenya" for "Kenia").
+TYPO_SIMILARITY: Final = 80.0
+
+
+class Vocabulary(Protocol):
+    async def similar_terms(self, term: str, *, min_ratio: float) -> list[str]: ...
+
+
+def _is_name(word: str) -> bool:
+    return any(c.isupper() for c in word)
+
+
+def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
+    """The topic's words written as names.
+
+    A Latin word with a capital letter, unless it opens the question ("Scaling laws?"), and a Japanese
+    word whose translation is a name (日本 → Japan). A katakana word the glossary does not know is not
+    taken for a name: katakana spells loanwords (エッセイ) as often as names.
+    """
+    first = _LATIN_WORD.search(normalize(question))
+    opening = first.group(0) if first is not None and first.start() == 0 else None
+    found: list[str] = []
+    text = normalize(topic)
+    for match in _LATIN_WORD.finditer(text):
+        word = match.group(0)
+        if is_cjk(word) or not _is_name(word):
+            continue
+        if word == opening and text.startswith(word) and normalize(question).startswith(word):
+            continue
+        found.append(word)
+    for match in _CJK_RUN.finditer(text):
+        word = match.group(0)
+        if any(aliases.is_proper(t) for t in aliases.translations(word)):
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def name_units(words: Iterable[str], aliases: AliasTable) -> list[tuple[str, Unit]]:
+    """Each name with the unit a passage must hold to mention it (its spellings across scripts)."""
+    out: list[tuple[str, Unit]] = []
+    for word in words:
+        units = topic_units(word, aliases)
+        if len(units) == 1:
+            out.append((word, units[0]))
+    return out
+
+
+async def unseen_names(
+    names: Sequence[tuple[str, Unit]], doc_freq: Mapping[Unit, int], vocabulary: Vocabulary
+) -> list[str]:
+    """The names no stored passage holds in any spelling, leaving out misspellings of a stored word."""
+    unseen: list[str] = []
+    for word, unit in names:
+        if doc_freq.get(unit, 0) > 0:
+            continue
+        latin = [t for option in unit for t in option if not is_cjk(t)]
+        if any([await vocabulary.similar_terms(t, min_ratio=TYPO_SIMILARITY) for t in latin if len(t) >= 4]):
+            continue
+        unseen.append(word)
+    return unseen

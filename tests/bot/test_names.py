@@ -1,0 +1,58 @@
+"""A name the question asks about that no passage holds is answered as nothing found, in both languages."""
+
+from __future__ import annotations
+
+from bot.models import AnswerStatus
+from bot.names import name_words
+from bot.service import SaidService
+from bot.topics import AliasTable
+
+
+def _aliases() -> AliasTable:
+    table = AliasTable()
+    table.add("日本", "Japan", both_ways=False)
+    table.add("採用", "hiring", both_ways=False)
+    return table
+
+
+def test_name_words_are_capitalised_words_and_japanese_words_translated_as_names() -> None:
+    aliases = _aliases()
+    assert name_words("Texas AI law", "what did Dario say about the Texas AI law?", aliases) == ["Texas", "AI"]
+    # The question's own first word is capitalised only because it comes first.
+    assert name_words("Scaling laws", "Scaling laws?", aliases) == []
+    assert name_words("日本の採用", "日本の採用についてダリオは？", aliases) == ["日本"]
+    # Katakana spells loanwords as often as names.
+    assert name_words("エッセイ", "エッセイについて", aliases) == []
+
+
+async def test_an_unseen_name_is_nothing_found_even_with_everyday_words_beside_it(loaded: SaidService) -> None:
+    # "talent" and "density" are in the notes; "Texas" is not: a passage on talent density is not about Texas.
+    answer = await loaded.ask("what did Amodei say about Texas talent density?")
+    assert answer.status is AnswerStatus.NOT_FOUND and not answer.citations
+    assert "Nothing in the notes mentions “Texas”." in (answer.message or "")
+    # Without the name, the same words find the passage.
+    found = await loaded.ask("what did Amodei say about talent density?")
+    assert found.status is AnswerStatus.OK and found.citations
+
+
+async def test_an_unseen_name_in_japanese(loaded: SaidService) -> None:
+    answer = await loaded.ask("アモデイは日本のタレント密度について何と言った？")
+    assert answer.status is AnswerStatus.NOT_FOUND and not answer.citations
+    assert "「日本」への言及がありません" in (answer.message or "")
+
+
+async def test_names_the_store_holds_or_knows_are_not_unseen(loaded: SaidService) -> None:
+    # "Interpretability" is capitalised but stored; "Hannah" is a speaker's name; "Example" names the show.
+    for question in (
+        "what did Amodei say about Interpretability?",
+        "what did Amodei say to Hannah about talent density?",
+        "what did Amodei say on Example Podcast about talent density?",
+    ):
+        answer = await loaded.ask(question)
+        assert answer.status is AnswerStatus.OK, (question, answer.message)
+
+
+async def test_a_misspelt_name_is_not_taken_for_an_unknown_one(loaded: SaidService) -> None:
+    # "Interpretabilty" is one letter off a stored word: not a name nobody mentions.
+    answer = await loaded.ask("what did Amodei say about Interpretabilty?")
+    assert "Nothing in the notes mentions" not in (answer.message or "")
