@@ -17,14 +17,19 @@ _VERBS: Final = (
     r"mentioned|believe|believes|believed|argue|argues|argued|claim|claimed|tell us|have to say|has to say|"
     r"had to say|said anything|say anything|discuss|discussed|predict|predicted|explain|explained|write|wrote)"
 )
+# Words people put between the name and the verb ("did Chris Olah ever talk about …"): not part of the name.
+_ADVERBS: Final = (
+    r"(?:\s+(?:ever|really|actually|also|even|once|recently|specifically|publicly|explicitly|previously|"
+    r"originally|first|just|ever\s+really))*"
+)
 _EN_PATTERNS: Final = [
     re.compile(
         rf"^(?:so\s+)?(?:what|how|where|when|why)\s+(?:did|does|do|has|had|have|is|was|would|will|can)\s+"
-        rf"(?P<spk>.+?)\s+{_VERBS}\s+(?:about|of|on|regarding|re:?|concerning)\s+(?P<topic>.+)$",
+        rf"(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|of|on|regarding|re:?|concerning)\s+(?P<topic>.+)$",
         re.I,
     ),
     re.compile(
-        rf"^(?:did|does|has|have|do)\s+(?P<spk>.+?)\s+{_VERBS}\s+(?:anything\s+)?(?:about|on|of|regarding)\s+(?P<topic>.+)$",
+        rf"^(?:did|does|has|have|do)\s+(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:anything\s+)?(?:about|on|of|regarding)\s+(?P<topic>.+)$",
         re.I,
     ),
     re.compile(
@@ -38,9 +43,10 @@ _EN_PATTERNS: Final = [
     ),
     # The question inside "tell me / I wonder what Amodei said about X", once the filler is gone.
     re.compile(
-        rf"^(?:what|how)\s+(?P<spk>.+?)\s+{_VERBS}\s+(?:about|of|on|regarding|concerning)\s+(?P<topic>.+)$", re.I
+        rf"^(?:what|how)\s+(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|of|on|regarding|concerning)\s+(?P<topic>.+)$",
+        re.I,
     ),
-    re.compile(rf"^(?P<spk>.+?)\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
+    re.compile(rf"^(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
 ]
 _EN_ON: Final = re.compile(r"^(?P<spk>.+?)\s+(?:on|about)\s+(?P<topic>.+)$", re.I)
 _PRONOUNS: Final = {"he", "she", "they", "you", "people", "anyone", "someone", "somebody", "anybody", "i", "we", "it"}
@@ -171,7 +177,10 @@ def parse_question(
         # "…on the Lex Fridman podcast" says where, not what, and its host is not the one asked.
         scope, rest = shows.extract(text)
         if scope is not None:
-            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker)
+            rest, guests = _guests_clause(_LEADING_PUNCT.sub("", rest), speakers)
+            # "In the Lex Fridman episode with Chris Olah, what did he say …": the one guest named is who.
+            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker or (
+                guests[0] if len(guests) == 1 and _PRONOUN_ASKED.match(rest) else None))
             if scoped.topic:
                 return scoped.model_copy(update={"text": text, "show": scope.show, "episode_number": scope.number})
     language = lang or detect_language(text)
@@ -243,10 +252,33 @@ def parse_question(
     return ParsedQuestion(text=text, speaker=asked, unknown_speaker=unknown, topic=topic, language=language)
 
 
+_ROLE_WORDS: Final = frozenset(
+    "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
+    "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
+)
+_LEADING_PUNCT: Final = re.compile(r"^[\s,;:.—–-]+")
+# "… episode with Nathan Lambert and Sebastian Raschka, what did they say …": who the episode has.
+_GUESTS: Final = re.compile(r"^with\s+(?P<who>[^,?]{2,120}?)\s*,\s*(?P<rest>.+)$", re.I)
+_PRONOUN_ASKED: Final = re.compile(r"^(?:what|how|why)\s+(?:did|does|do|has|had)\s+(?:he|she)\b", re.I)
+
+
+def _guests_clause(text: str, speakers: SpeakerDirectory) -> tuple[str, list[str]]:
+    """The question without a leading "with A and B," clause, and the people it names."""
+    match = _GUESTS.match(text)
+    if match is None:
+        return text, []
+    names = [speakers.resolve(part) for part in re.split(r"\s*(?:,|\band\b|&)\s*", match.group("who")) if part]
+    return match.group("rest"), [n for n in names if n is not None]
+
+
 def _could_be_a_name(who: str) -> bool:
     """"what was said about X" has "what was" where a name would stand; that is no speaker."""
     words = who.split()
     if not words or len(who) > 60 or who in _PRONOUNS:
+        return False
+    if any(re.sub(r"['’]s$", "", w) in _ROLE_WORDS for w in words):
+        # "the Windsurf founder", "their guest": a description, not a name to look up; the topic is
+        # searched across everyone rather than answered with "I don't know anyone called …".
         return False
     return not all(w in ENGLISH_STOPWORDS or w in _PRONOUNS for w in words)
 

@@ -70,13 +70,19 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
     if speaker is None:
         return None, False, w.NOTE_UNASKED if hit.kind == "note" else w.UNLABELLED_UNASKED
     episode = hit.episode
-    features = episode is not None and speaker in episode.speakers
+    features = episode is not None and (
+        speaker in episode.speakers or (plan.speaker_is_host and hit.episode_id in plan.speaker_episodes)
+    )
     if hit.kind == "note":
         # A note counts for a speaker when it names them, or when it is about an episode they were a
         # guest on; never as their words.
         about = _mentions(hit, plan.speaker_forms) or (features and not plan.speaker_is_host)
         return None, False, w.NOTE_ABOUT_SPEAKER if about else 0.0
     if features and episode is not None and _is_interview(episode.show, plan.interview_shows):
+        if plan.speaker_is_host:
+            # The host asks; an unlabelled answer is the guest's. A question is the host's words,
+            # unverified; anything else may be either, and is shown as nobody's.
+            return (speaker, False, w.GUEST_UNLABELLED) if is_question(hit.text) else (None, False, w.SHARED_UNLABELLED)
         if is_question(hit.text):
             # All question: the host's turn, not the guest's answer.
             return None, False, w.HOST_QUESTION

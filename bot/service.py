@@ -309,7 +309,10 @@ class SaidService:
         featuring: dict[str, list[int]] = {}
         for e in episodes:
             if e.id is not None and (e.show or "").lower() not in self._commentary:
-                for name in e.speakers:
+                show = (e.show or "").lower()
+                # A host is in every episode of their show, listed or not.
+                hosts = [host for s in self._shows if show in s.names for host in s.hosts]
+                for name in dict.fromkeys([*e.speakers, *hosts]):
                     featuring.setdefault(name, []).append(e.id)
         return {name: tuple(ids) for name, ids in featuring.items()}
 

@@ -204,3 +204,24 @@ async def test_a_bare_name_with_no_passages_of_their_own_says_so(loaded: SaidSer
 async def test_help_asked_with_chat_noise_is_still_help(loaded: SaidService) -> None:
     for question in ("@saidbot help", "hey, help? :pray:", "ねえ、ヘルプ お願いします", ":wave:"):
         assert (await loaded.ask(question)).status is AnswerStatus.HELP, question
+
+
+async def test_a_host_asked_about_gets_their_questions_never_the_guests_answers(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """The host of the show (shows.toml) is in every episode, listed or not: an unlabelled question is theirs,
+    unverified; an unlabelled answer is shown as nobody's rather than as the host's words."""
+    write(
+        tmp_path / "iv" / "talk.md",
+        "---\nvideo_id: AbCdEfGhIjK\ntitle: Dario Amodei on compute\nchannel: Dwarkesh Patel\nspeakers: [Dario Amodei]\n---\n\n"
+        "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Why buy so much compute?\n\n"
+        "[0:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=30s) Compute is the bottleneck for everything we do.\n",
+    )
+    await service.ingest([tmp_path / "iv"])
+    answer = await service.ask("on the Dwarkesh podcast, what did Dwarkesh say about compute?")
+    assert answer.status is AnswerStatus.OK and answer.speaker == "Dwarkesh Patel"
+    by_start = {c.start_seconds: c for c in answer.citations}
+    assert by_start[0].speaker == "Dwarkesh Patel" and not by_start[0].speaker_verified
+    assert all(c.speaker != "Dwarkesh Patel" for c in answer.citations if c.start_seconds == 30)
+    guest = await service.ask("what did Dario say about compute?")
+    assert guest.citations[0].start_seconds == 30 and guest.citations[0].speaker == "Dario Amodei"

@@ -161,3 +161,27 @@ def test_a_katakana_name_is_read_whole_in_a_spelling_no_list_holds() -> None:
     for question, expected in cases.items():
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == expected, question
+
+
+def test_words_around_the_name_are_not_the_name() -> None:
+    """An adverb before the verb, a show named first with a comma, the guests named in a clause, a description."""
+    speakers = SpeakerDirectory(
+        [Speaker(name="Dario Amodei", aliases=["Dario", "Amodei"])], ["Chris Olah", "Nathan Lambert", "Sebastian Raschka"]
+    )
+    shows = ShowDirectory([Show(name="Lex Fridman", aliases=("Lex Fridman Podcast",), hosts=("Lex Fridman",))])
+    cases = {
+        "Did Chris Olah ever talk about sparse networks?": ("Chris Olah", "sparse networks", None),
+        "what has Dario actually said about export controls?": ("Dario Amodei", "export controls", None),
+        "on the Lex Fridman podcast, what did Dario say about talent?": ("Dario Amodei", "talent", "Lex Fridman"),
+        "In the Lex Fridman episode with Nathan Lambert and Sebastian Raschka, what did they say about scaling laws?":
+            (None, "scaling laws", "Lex Fridman"),
+        "In the Lex Fridman episode with Nathan Lambert, what did he say about scaling laws?":
+            ("Nathan Lambert", "scaling laws", "Lex Fridman"),
+        "what's the Windsurf founder's view on hiring?": (None, "hiring", None),
+    }
+    for question, (speaker, topic, show) in cases.items():
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.speaker, parsed.topic, parsed.show) == (speaker, topic, show), question
+        assert parsed.unknown_speaker is None, question
+    # A name nobody knows is still reported as such.
+    assert parse_question("what did Elon Musk ever say about rockets?", speakers).unknown_speaker == "Elon Musk"
