@@ -25,7 +25,15 @@ from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
 from bot.present import help_text, is_help_request
 from bot.query import MAX_QUESTION_CHARS, clean_question, parse_question
 from bot.retrieval import retrieve
-from bot.scoring import note_moments, resolve_notes, score_hits, speaker_passages, within_scope
+from bot.scoring import (
+    Ranked,
+    host_questions,
+    note_moments,
+    resolve_notes,
+    score_hits,
+    speaker_passages,
+    within_scope,
+)
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory, is_placeholder
 from bot.store import Store
@@ -131,7 +139,7 @@ async def _answer(
     if parsed.show_is_subject:
         scored = within_scope(scored, plan)
     # 5. resolve notes to the transcript playing at their time
-    resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
+    resolved = await _resolve(scored, store, plan)
     # 6. one entry per passage (the transcript's own words for a moment a note quotes too)
     ranked, total = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])),
                            language)
@@ -145,6 +153,11 @@ async def _answer(
     citations = knowledge.shows.label_commentary(citations, [r.hit for r in page], parsed.topic, knowledge.speakers)
     citations = await attach_checks(store, page, citations)
     return base.model_copy(update={"citations": citations, "total": total})
+
+
+async def _resolve(scored: list[Ranked], store: Store, plan: Plan) -> list[Ranked]:
+    quotes = await store.quotes_at(note_moments(scored))
+    return resolve_notes(scored, quotes, plan, await store.quotes_after(host_questions(quotes, plan)))
 
 
 async def make_plan(
@@ -278,7 +291,7 @@ async def _timeline(
     if not plan.alternatives:
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     scored = score_hits(await retrieve(store, plan), plan)
-    resolved = resolve_notes(scored, await store.quotes_at(note_moments(scored)), plan)
+    resolved = await _resolve(scored, store, plan)
     ranked, _ = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])), language)
     entries = per_episode(ranked, parsed.speaker)
     if not entries:

@@ -175,18 +175,40 @@ def note_moments(ranked: Sequence[Ranked]) -> list[tuple[int, float]]:
     ]
 
 
-def resolve_notes(ranked: Sequence[Ranked], quotes: Mapping[tuple[int, float], Hit], plan: Plan) -> list[Ranked]:
+def host_questions(quotes: Mapping[tuple[int, float], Hit], plan: Plan) -> list[tuple[int, float]]:
+    """(episode id, seconds) of the resolved moments that are the host's question to the asked guest:
+    the answer after each is looked up (`following` of resolve_notes)."""
+    return [
+        (hit.episode_id, hit.start) for hit in quotes.values()
+        if hit.episode_id is not None and hit.start is not None and attribution(hit, plan)[2] == w.HOST_QUESTION
+    ]
+
+
+def resolve_notes(
+    ranked: Sequence[Ranked], quotes: Mapping[tuple[int, float], Hit], plan: Plan,
+    following: Mapping[tuple[int, float], Hit] | None = None,
+) -> list[Ranked]:
     """Swap a timestamped note for the verbatim passage playing at its time (`quotes`, by note_moments).
 
     Summaries and key points are written the way people ask ("a study found developers were
     slower"), so they match paraphrased questions; the answer is still the speaker's own words at
-    that moment, when the store holds the episode's transcript.
+    that moment, when the store holds the episode's transcript. A note's time often marks the host's
+    question that opens the topic; when the guest was asked about, their answer after it (`following`,
+    by host_questions) is what the note is about.
     """
     out: list[Ranked] = []
     for index, item in enumerate(ranked):
         hit = item.hit
         if index < RESOLVE_NOTES and hit.kind == "note" and hit.episode_id is not None and hit.start is not None:
             quote = quotes.get((hit.episode_id, hit.start))
+            if quote is not None and quote.start is not None and following:
+                answer = following.get((hit.episode_id, quote.start))
+                if (
+                    answer is not None and answer.start is not None
+                    and answer.start - hit.start <= w.RESOLVE_MAX_GAP_SECONDS
+                    and attribution(answer, plan)[2] > w.HOST_QUESTION
+                ):
+                    quote = answer
             if quote is not None and hit.start - (quote.start or 0) <= w.RESOLVE_MAX_GAP_SECONDS:
                 shown, verified, weight = attribution(quote, plan)
                 if weight > 0:

@@ -186,6 +186,25 @@ class Reads(ABC):
             rows = await cur.fetchall()
         return {wanted[int(row[0]) - 1]: hit_from(row[1:]) for row in rows}
 
+    async def quotes_after(self, moments: Sequence[tuple[int, float]]) -> dict[tuple[int, float], Hit]:
+        """For each (episode id, seconds): the first verbatim passage to start after then (the answer
+        after a question), in one query."""
+        wanted = list(dict.fromkeys(moments))
+        if not wanted:
+            return {}
+        values = ",".join("(?, ?)" for _ in wanted)
+        sql = (
+            f"WITH wanted(n, episode, at) AS (SELECT row_number() OVER (), column1, column2 FROM (VALUES {values})) "
+            f"SELECT wanted.n, {HIT_COLUMNS} FROM wanted JOIN segments s ON s.id = ("
+            "  SELECT q.id FROM segments q WHERE q.episode_id = wanted.episode AND q.kind = 'quote' "
+            "  AND q.start > wanted.at ORDER BY q.start, q.id LIMIT 1"
+            f") {HIT_JOINS}"
+        )
+        params = [v for moment in wanted for v in moment]
+        async with self.reader() as conn, conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return {wanted[int(row[0]) - 1]: hit_from(row[1:]) for row in rows}
+
     async def translations(self, keys: Sequence[str], lang: str) -> dict[str, Hit]:
         """The segment in `lang` for each passage key that has one."""
         if not keys:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import Episode
 from bot.plan import Plan, plan_tokens
-from bot.scoring import attribution, resolve_notes, score_hits
+from bot.scoring import attribution, host_questions, resolve_notes, score_hits
 from bot.store import Hit
 from bot.store.fts import Unit
 
@@ -80,6 +80,24 @@ def test_a_timestamped_note_resolves_to_the_verbatim_words_playing_then() -> Non
     assert [r.hit.id for r in resolved] == [9] and resolved[0].score > ranked[0].score
     far = replace(quote, start=-200.0)
     assert [r.hit.id for r in resolve_notes(ranked, {(1, 100.0): far}, plan)] == [1]
+
+
+def test_a_note_at_the_hosts_question_resolves_to_the_guests_answer_after_it() -> None:
+    """The note's time marks the host's question that opens the topic; asked about the guest, the answer is shown."""
+    note = _hit(1, "Amodei on talent density", kind="note", start=100.0)
+    question = _hit(8, "Why does talent density matter so much?", start=98.0)
+    answer = _hit(9, "It beats talent mass every time.", start=130.0)
+    plan = _plan("Dario Amodei")
+    ranked = score_hits([note], plan)
+    quotes = {(1, 100.0): question}
+    assert host_questions(quotes, plan) == [(1, 98.0)]
+    resolved = resolve_notes(ranked, quotes, plan, {(1, 98.0): answer})
+    assert [r.hit.id for r in resolved] == [9] and resolved[0].attributed_to == "Dario Amodei"
+    # Nobody asked for: the question is nobody's turn in particular, and stays what the note points at.
+    assert host_questions(quotes, _plan()) == []
+    # An answer further from the note than a resolved passage may be is not the note's.
+    late = replace(answer, start=100.0 + 181)
+    assert [r.hit.id for r in resolve_notes(ranked, quotes, plan, {(1, 98.0): late})] == [8]
 
 
 def test_unlabelled_words_of_an_interview_with_two_guests_are_nobodys() -> None:

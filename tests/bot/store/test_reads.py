@@ -23,3 +23,14 @@ async def test_quotes_at_many_moments_in_one_call(loaded: SaidService) -> None:
     assert (episode.id, 10.0) not in found and (999, 600.0) not in found
     assert all(hit.kind == "quote" and hit.episode_id == episode.id for hit in found.values())
     assert await store.quotes_at([]) == {}
+
+
+async def test_quotes_after_is_the_next_passage_to_start(loaded: SaidService) -> None:
+    store = loaded.store
+    [episode] = [e for e in await store.episodes() if e.number == 7]
+    assert episode.id is not None
+    found = await store.quotes_after([(episode.id, 590.0), (episode.id, 5000.0), (999, 0.0)])
+    # After the host's question at 00:09:50 comes the answer at 00:10:05.
+    assert found[(episode.id, 590.0)].start == 605 and found[(episode.id, 590.0)].speaker == "Dario Amodei"
+    assert (episode.id, 5000.0) not in found and (999, 0.0) not in found
+    assert await store.quotes_after([]) == {}
