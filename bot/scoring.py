@@ -151,6 +151,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         relevance = w.STRENGTH * strength + w.COVERAGE * share + (w.PHRASE_BONUS if phrase else 0.0)
         if hit.kind == "quote":
             weight *= w.QUOTE
+        elif hit.start is None:
+            weight *= w.UNTIMED_NOTE
         if hit.lang == plan.language:
             weight *= w.SAME_LANGUAGE
         if plan.scope is not None and hit.episode_id not in plan.scope:

@@ -52,6 +52,8 @@ SAME_LANGUAGE: Final = 1.1
 # A transcript's verbatim words over a note quoting the same words from memory.
 VERBATIM_SOURCE: Final = 1.05
 VERBATIM_FORMATS: Final = frozenset({"transcript", "quotes", "vtt", "srt", "youtube"})
+# A note with no time cannot link to the moment: below a passage that can, when both match as well.
+UNTIMED_NOTE: Final = 0.7
 # Asked about one show: other recordings are a fallback, not the answer.
 OUT_OF_SCOPE: Final = 0.5
 

@@ -112,3 +112,10 @@ def test_unlabelled_words_of_an_interview_with_two_guests_are_nobodys() -> None:
     assert attribution(solo, _plan("Dario Amodei"))[:2] == ("Dario Amodei", False)
     # No host known and three people: still more than one guest.
     assert attribution(answer, _plan("Dario Amodei"))[0] is None
+
+
+def test_a_note_without_a_time_ranks_below_a_passage_that_links_to_the_moment() -> None:
+    untimed = _hit(1, "talent density wins", kind="note", start=None)
+    timed = _hit(2, "talent density wins", kind="note", start=40.0)
+    ranked = score_hits([untimed, timed], _plan())
+    assert [r.hit.id for r in ranked] == [2, 1]
