@@ -17,6 +17,12 @@ _VERBS: Final = (
     r"mentioned|believe|believes|believed|argue|argues|argued|claim|claimed|tell us|have to say|has to say|"
     r"had to say|said anything|say anything|discuss|discussed|predict|predicted|explain|explained|write|wrote)"
 )
+_DIRECT_VERBS: Final = (
+    r"(?:describe|describes|described|characteri[sz]e|characteri[sz]ed|critici[sz]e|critici[sz]es|critici[sz]ed|"
+    r"critique|critiques|critiqued|summari[sz]e|summari[sz]ed|frame|frames|framed|see|sees|saw|view|views|viewed|"
+    r"(?:object|objects|objected|respond|responds|responded|react|reacts|reacted|reply|replies|replied)\s+to|"
+    r"push(?:es|ed)?\s+back\s+(?:on|against)|disagree(?:s|d)?\s+with|agree(?:s|d)?\s+with)"
+)
 # Words people put between the name and the verb ("did Chris Olah ever talk about …"): not part of the name.
 _ADVERBS: Final = (
     r"(?:\s+(?:ever|really|actually|also|even|once|recently|specifically|publicly|explicitly|previously|"
@@ -33,8 +39,15 @@ _EN_PATTERNS: Final = [
         re.I,
     ),
     re.compile(
-        r"^(?:what(?:'s|’s| is| are| were| was)\s+)(?P<spk>.+?)(?:'s|’s)\s+"
+        r"^(?:what(?:'s|’s| is| are| were| was)\s+)(?P<spk>.+?)(?:'s|’s)?\s+"
         r"(?:view|views|take|takes|opinion|opinions|thoughts?|position|stance|quote|quotes|words)\s+(?:on|about|of|regarding)\s+(?P<topic>.+)$",
+        re.I,
+    ),
+    # Verbs that take their topic directly or with their own preposition: "how did X describe …",
+    # "why does X object to …", "how did X respond to …".
+    re.compile(
+        rf"^(?:so\s+)?(?:what|how|where|when|why)\s+(?:did|does|do|has|had|have|is|was|would|will|can)\s+"
+        rf"(?P<spk>.+?){_ADVERBS}\s+{_DIRECT_VERBS}\s+(?P<topic>.+)$",
         re.I,
     ),
     re.compile(

@@ -185,3 +185,22 @@ def test_words_around_the_name_are_not_the_name() -> None:
         assert parsed.unknown_speaker is None, question
     # A name nobody knows is still reported as such.
     assert parse_question("what did Elon Musk ever say about rockets?", speakers).unknown_speaker == "Elon Musk"
+
+
+def test_a_show_as_who_speaks_with_verbs_that_take_their_topic_directly() -> None:
+    speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["Dario", "Amodei"])])
+    shows = ShowDirectory([Show(name="Turing Post", kind="commentary")])
+    cases = {
+        "What's the Turing Post view on Dario's proposed fixes?": ("Turing Post", "Dario's proposed fixes"),
+        "Why does the Turing Post host object to the sci-fi references in Amodei's essay?":
+            ("Turing Post", "sci-fi references in Amodei's essay"),
+        "how did Turing Post describe Dario's answer about the video editor?":
+            ("Turing Post", "Dario's answer about the video editor"),
+    }
+    for question, (show, topic) in cases.items():
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.show, parsed.show_is_subject, parsed.topic, parsed.speaker) == (show, True, topic, None), question
+    responded = parse_question("how did Dario respond to the study on developers?", speakers, shows=shows)
+    assert (responded.speaker, responded.topic) == ("Dario Amodei", "study on developers")
+    viewed = parse_question("How does Amodei view export controls?", speakers, shows=shows)
+    assert (viewed.speaker, viewed.topic) == ("Dario Amodei", "export controls")
