@@ -37,12 +37,15 @@ from bot.scoring import (
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory, is_placeholder
 from bot.store import Store
+from bot.store.fts import Unit
 from bot.suggest import nearest_topics
 from bot.text import detect_language, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import AliasTable, person_alternatives, speaker_topics, telling_terms, topic_alternatives
 
 MAX_LIMIT = 25
+# A name in at most this share of the store's passages must be in a passage for it to answer.
+REQUIRED_NAME_SHARE: Final = 0.03
 # A question naming only a speaker is answered from a sample of their passages this large.
 ABOUT_SAMPLE: Final = 1000
 # FTS5 lists no rows without a MATCH: function words are indexed, and one of these is in nearly every
@@ -128,7 +131,7 @@ async def _answer(
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
     if not plan.alternatives:
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
-    unseen = await _unseen_names(parsed, knowledge, store, doc_freqs)
+    unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
 
@@ -167,7 +170,12 @@ async def make_plan(
     speaker = parsed.speaker
     alternatives = topic_alternatives(parsed.topic, knowledge.aliases)
     alternatives += person_alternatives(parsed.topic, parsed.speaker, knowledge.speakers, knowledge.aliases)
-    doc_freq, idf = await unit_weights(alternatives, doc_freqs, knowledge.segments)
+    names = _topic_names(parsed, knowledge)
+    doc_freq, idf = await unit_weights([*alternatives, [unit for _, unit in names]], doc_freqs, knowledge.segments)
+    # A name few passages hold says what the question is about: a passage without it is not an answer.
+    required = frozenset(
+        unit for _, unit in names if 0 < doc_freq[unit] <= REQUIRED_NAME_SHARE * knowledge.segments
+    )
     scope = None
     if parsed.show is not None or parsed.episode_number is not None:
         wanted = Scope(show=parsed.show, number=parsed.episode_number)
@@ -180,6 +188,7 @@ async def make_plan(
         speaker_is_host=speaker in knowledge.hosts, hosts=knowledge.hosts, interview_shows=knowledge.interview_shows,
         scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
+        names=tuple(names), required=required,
     )
 
 
@@ -223,17 +232,13 @@ def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge,
     })
 
 
-async def _unseen_names(parsed: ParsedQuestion, knowledge: Knowledge, store: Store, doc_freqs: DocFreqs) -> list[str]:
-    """Names the topic asks about that no passage holds (not people or shows the directories know)."""
+def _topic_names(parsed: ParsedQuestion, knowledge: Knowledge) -> list[tuple[str, Unit]]:
+    """The names the topic asks about, with their units; not people or shows the directories know."""
     words = [
         word for word in name_words(parsed.topic, parsed.text, knowledge.aliases)
         if not knowledge.speakers.names_word(word) and not knowledge.shows.names_word(word)
     ]
-    names = name_units(words, knowledge.aliases)
-    if not names:
-        return []
-    doc_freq, _ = await unit_weights([[unit for _, unit in names]], doc_freqs, knowledge.segments)
-    return await unseen_names(names, doc_freq, store)
+    return name_units(words, knowledge.aliases)
 
 
 def _not_found(

@@ -46,6 +46,10 @@ class Plan:
     limit: int = 3
     # Every token of every alternative, for match density and excerpts.
     tokens: frozenset[str] = field(default=frozenset())
+    # The names the topic asks about (bot.names), each with the unit a passage must hold to mention it.
+    names: tuple[tuple[str, Unit], ...] = ()
+    # Names rare enough in the store that a passage without them is not about what was asked.
+    required: frozenset[Unit] = field(default=frozenset())
 
     @property
     def wanted(self) -> int:

@@ -139,6 +139,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
+        if plan.required and not all(unit_present(unit, term_set) for unit in plan.required):
+            continue
         share, phrase = max(
             (coverage(alt, terms, term_set, plan.idf) for alt in plan.alternatives), key=lambda c: (c[0], c[1])
         )

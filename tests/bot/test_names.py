@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from bot.models import AnswerStatus
 from bot.names import name_words
 from bot.service import SaidService
 from bot.topics import AliasTable
+
+Write = Callable[[Path, str], Path]
 
 
 def _aliases() -> AliasTable:
@@ -56,3 +61,24 @@ async def test_a_misspelt_name_is_not_taken_for_an_unknown_one(loaded: SaidServi
     # "Interpretabilty" is one letter off a stored word: not a name nobody mentions.
     answer = await loaded.ask("what did Amodei say about Interpretabilty?")
     assert "Nothing in the notes mentions" not in (answer.message or "")
+
+
+async def test_a_rare_name_must_be_in_the_passage(service: SaidService, tmp_path: Path, write: Write) -> None:
+    """A name the store holds only in somebody else's words: the asked speaker's passages on the other words are
+    not about it."""
+    lines = [
+        "---\ntitle: Notes\nyoutube: AbCdEfGhIjK\nspeakers: [Hannah Host, Dario Amodei]\n---\n\n## Talk\n",
+        "**Dario Amodei (00:02:00):**\n\"Policy circles should think about compute and about talent.\"\n",
+    ]
+    # Filler passages, so that one mention is rare in the store (as it is in any real one).
+    lines += [f"**Dario Amodei (00:{10 + i}:00):**\n\"Passage {i} about weather and tea.\"\n" for i in range(40)]
+    lines += ["## Later\n", "**Hannah Host (01:30:00):**\n\"The Manhattan Project comparison keeps coming up in "
+              "policy circles.\"\n"]
+    write(tmp_path / "n" / "talk.md", "\n".join(lines))
+    await service.ingest([tmp_path / "n"])
+    dario = await service.ask("what did Dario say about the Manhattan Project in policy circles?")
+    assert dario.status is AnswerStatus.NOT_FOUND and not dario.citations
+    anyone = await service.ask("what was said about the Manhattan Project in policy circles?")
+    assert anyone.citations and "Manhattan" in anyone.citations[0].text
+    # Without the name the asked speaker's words on the rest are found.
+    assert (await service.ask("what did Dario say about policy circles?")).citations
