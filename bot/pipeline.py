@@ -19,6 +19,8 @@ from bot import i18n
 from bot.citations import redact_answer, to_citation
 from bot.claims import attach_checks, stored_verdicts, transcript_first
 from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
+from bot.dense import rerank
+from bot.embedding import Embedder
 from bot.models import Answer, AnswerStatus, Episode, ParsedQuestion
 from bot.names import name_units, name_words, unseen_names
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_idf, unit_weights
@@ -75,6 +77,8 @@ class Knowledge:
     topics: Sequence[tuple[str, str]] = field(default=())
     # Configured tokens (Settings.secrets()): blanked from every answer, whatever the notes hold.
     secrets: Sequence[str] = field(default=())
+    # The optional dense embedder (bot/dense.py): re-ranks the candidates by meaning when set.
+    embedder: Embedder | None = None
 
     def known_speakers(self) -> list[str]:
         """The people one can ask about (not the unnamed voices of a diarized transcript)."""
@@ -137,10 +141,12 @@ async def _answer(
 
     # 3. retrieve
     hits = await retrieve(store, plan)
-    # 4. score
+    # 4. score (and, with an embedder, by meaning too)
     scored = score_hits(hits, plan)
     if parsed.show_is_subject:
         scored = within_scope(scored, plan)
+    if knowledge.embedder is not None:
+        scored = await rerank(scored, parsed.topic, knowledge.embedder, store)
     # 5. resolve notes to the transcript playing at their time
     resolved = await _resolve(scored, store, plan)
     # 6. one entry per passage (the transcript's own words for a moment a note quotes too)
@@ -296,6 +302,8 @@ async def _timeline(
     if not plan.alternatives:
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     scored = score_hits(await retrieve(store, plan), plan)
+    if knowledge.embedder is not None:
+        scored = await rerank(scored, parsed.topic, knowledge.embedder, store)
     resolved = await _resolve(scored, store, plan)
     ranked, _ = dedupe(transcript_first(resolved, await stored_verdicts(store, resolved[:DEDUPE_WINDOW])), language)
     entries = per_episode(ranked, parsed.speaker)

@@ -7,9 +7,11 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
+from bot.dense import EmbedReport, embed_missing
+from bot.embedding import Embedder, EmbedderUnavailable, load_embedder
 from bot.ingest.runner import Progress, max_file_bytes, run_ingest
 from bot.models import (
     AddSourceResult,
@@ -62,7 +64,10 @@ def _settle_heap() -> None:
 class SaidService:
     """Owns the store and answers questions. One per process, shared by every adapter."""
 
-    def __init__(self, settings: Settings, store: Store, *, shared_state: SharedState | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, *, shared_state: SharedState | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         # Where sources added from chat are remembered; None: this deployment takes none (/add says so).
@@ -82,6 +87,12 @@ class SaidService:
             interview_shows=frozenset(self._interview), featuring={}, segments=0,
         )
         self._doc_freqs = DocFreqs(store)
+        # The one given (tests), else the one SAIDBOT_EMBEDDER names.
+        self.embedder = embedder or _configured_embedder(settings)
+        # Passages embedded after an ingest, in the background: answering never waits for it.
+        self._embedding: asyncio.Task[EmbedReport | None] | None = None
+        self._embed_again = False
+        self._embed_progress: Callable[[int, int], None] | None = None
         self._ready = asyncio.Event()
         self._index_lock = asyncio.Lock()
         self._last_ingest_wall: float | None = None
@@ -93,10 +104,12 @@ class SaidService:
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    async def open(cls, settings: Settings, *, shared_state: SharedState | None = None) -> SaidService:
+    async def open(
+        cls, settings: Settings, *, shared_state: SharedState | None = None, embedder: Embedder | None = None
+    ) -> SaidService:
         store = await Store.open(settings.core.db_path, readers=settings.core.read_connections)
         try:
-            service = cls(settings, store, shared_state=shared_state)
+            service = cls(settings, store, shared_state=shared_state, embedder=embedder)
             await service._refresh_caches()
             service._data_version = await store.data_version()
             # Stale-while-revalidate: an index from an earlier run answers while the boot refresh runs.
@@ -109,8 +122,63 @@ class SaidService:
         return service
 
     async def close(self) -> None:
+        if self._embedding is not None and not self._embedding.done():
+            # Committed batches stay; the rest is embedded after the next start's ingest.
+            self._embedding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._embedding
         async with self._index_lock:
             await self.store.close()
+
+    # ----------------------------------------------------------------- dense vectors
+
+    def _start_embedding(self) -> None:
+        if self.embedder is None:
+            return
+        if self._embedding is not None and not self._embedding.done():
+            self._embed_again = True  # the running pass may have missed what this ingest added
+            return
+        self._embedding = asyncio.create_task(self._embed_loop(self.embedder), name="saidbot-embed")
+
+    async def _embed_loop(self, embedder: Embedder) -> EmbedReport | None:
+        report = None
+        while True:
+            self._embed_again = False
+            try:
+                report = await embed_missing(self.store, embedder, self._report_embedding)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the lexical answers keep serving; the next ingest tries again
+                log.error("embed_failed", extra={"model": embedder.name, "error": f"{type(exc).__name__}: {exc}"})
+                return None
+            if not self._embed_again:
+                return report
+
+    def _report_embedding(self, done: int, total: int) -> None:
+        if self._embed_progress is not None:
+            self._embed_progress(done, total)
+
+    async def embed_pending(self, progress: Callable[[int, int], None] | None = None) -> EmbedReport | None:
+        """Wait for the passages ingested so far to be embedded (a one-shot command, the evaluation),
+        reporting (done, total) to `progress` meanwhile.
+
+        None when no embedder is configured or the pass failed (logged).
+        """
+        if self.embedder is None:
+            return None
+        if self._embedding is None:
+            self._start_embedding()
+        self._embed_progress = progress
+        report = None
+        try:
+            while self._embedding is not None:
+                task = self._embedding
+                report = await task
+                if task is self._embedding:
+                    break
+        finally:
+            self._embed_progress = None
+        return report
 
     @property
     def ready(self) -> bool:
@@ -175,6 +243,7 @@ class SaidService:
             self._last_ingest_wall = time.time()
         # Whatever was ingested can be asked about, whether or not notes are configured.
         self._ready.set()
+        self._start_embedding()
         return report
 
     def fetch_policy(self) -> FetchPolicy:
@@ -277,7 +346,7 @@ class SaidService:
             speakers=speakers, shows=shows, aliases=aliases, speaker_ids=speaker_ids, episodes=episodes,
             hosts=self._hosts, interview_shows=self._interview_shows(episodes), featuring=self._featuring(episodes),
             segments=await self.store.segment_count(), topics=await self.store.topics(),
-            secrets=tuple(self.settings.secrets()),
+            secrets=tuple(self.settings.secrets()), embedder=self.embedder,
         )
         self._doc_freqs.clear()
         if self.knowledge.segments >= SETTLE_MIN_SEGMENTS:
@@ -399,6 +468,19 @@ class SaidService:
                 kind=hit.kind, source=hit.source_path,
             )
 
+
+
+def _configured_embedder(settings: Settings) -> Embedder | None:
+    """The embedder SAIDBOT_EMBEDDER names, or None. One that cannot load is logged and left out: the
+    lexical ranking answers on its own, and `saidbot doctor` reports why."""
+    name = settings.core.embedder
+    if name is None:
+        return None
+    try:
+        return load_embedder(name)
+    except EmbedderUnavailable as exc:
+        log.error("embedder_unavailable", extra={"embedder": name, "error": str(exc)})
+        return None
 
 
 def _requested(url: str, origin: str) -> Requested:

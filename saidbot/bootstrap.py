@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.dense import EmbedReport
 from bot.ingest.runner import Progress
 from bot.logs import register_secret
 from bot.models import IngestReport, RemoteSource
@@ -55,6 +56,8 @@ class Indexer(Protocol):
 
     async def remote_sources(self) -> list[RemoteSource]: ...
 
+    async def embed_pending(self, progress: Callable[[int, int], None] | None = None) -> EmbedReport | None: ...
+
 
 @dataclass(frozen=True)
 class OpenedCore:
@@ -88,6 +91,12 @@ class OpenedCore:
         if self.indexer is None:
             raise RuntimeError("this core keeps no remote sources")
         return await self.indexer.remote_sources()
+
+    async def embed_pending(self, progress: Callable[[int, int], None] | None = None) -> EmbedReport | None:
+        """Wait for the ingested passages to be embedded (with an embedder configured); None otherwise."""
+        if self.indexer is None:
+            return None
+        return await self.indexer.embed_pending(progress)
 
 
 CoreOpener = Callable[[Settings], AbstractAsyncContextManager[OpenedCore]]

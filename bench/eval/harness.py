@@ -61,6 +61,8 @@ class EvalRun:
     # For a set whose questions name a `clean_of` original: saidbot's answers to those originals, asked in
     # the same run over the same index, in the order of `questions` (only questions with a clean_of).
     clean_results: list[QuestionResult] = field(default_factory=list)
+    # The embedder saidbot re-ranked with (bot/dense.py), or None for the lexical ranking alone.
+    embedder: str | None = None
 
     def system(self, name: str) -> SystemRun:
         for system in self.systems:
@@ -134,6 +136,7 @@ async def run_eval(
     limit: int = CUTOFF,
     baselines: bool = True,
     clean: Mapping[str, Question] | None = None,
+    embedder: str | None = None,
 ) -> EvalRun:
     """Ingest `paths` into a fresh (or the given) database and answer every question with every system.
 
@@ -147,12 +150,16 @@ async def run_eval(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="saidbot-eval-") as tmp:
         db_path = db if db is not None else Path(tmp) / "eval.db"
-        service = await SaidService.open(Settings(db=db_path, notes=None))
+        service = await SaidService.open(Settings(db=db_path, notes=None, embedder=embedder))
         try:
+            if embedder is not None and service.embedder is None:
+                raise RuntimeError(f"the {embedder} embedder cannot be loaded (see the log line above)")
             # With an explicit db and no notes folder this indexes nothing; it only marks the service ready,
             # without which ask() answers "warming up".
             await service.ensure_index()
             report = await service.ingest([Path(p) for p in paths])
+            # Every passage has its vector before the first question, or none would be re-ranked.
+            await service.embed_pending()
             rows = [_segment_to_row(segment) async for segment in service.export_segments()]
 
             saidbot_results = [await _ask(service, question, limit) for question in questions]
@@ -176,7 +183,7 @@ async def run_eval(
         unreachable=[q.id for q in questions if not q.none and not any(
             is_hit(expect, segment) for expect in q.expects for segment in reachable)],
         started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=time.perf_counter() - started,
-        clean_results=clean_results,
+        clean_results=clean_results, embedder=embedder,
     )
 
 
@@ -299,7 +306,8 @@ def clean_comparison(run: EvalRun) -> CleanComparison | None:
 def render_text(run: EvalRun) -> str:
     rows = [_HEADERS, *table_rows(run)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
-    lines = [f"saidbot eval: {_counts(run)}; ingest: {run.ingest_summary}", ""]
+    ranking = f"; saidbot re-ranks with the {run.embedder} embedder" if run.embedder else ""
+    lines = [f"saidbot eval: {_counts(run)}{ranking}; ingest: {run.ingest_summary}", ""]
     if run.unreachable:
         lines[-1:-1] = [f"warning: no stored segment matches the label of {', '.join(run.unreachable)}"]
     for index, row in enumerate(rows):
@@ -315,7 +323,8 @@ def render_text(run: EvalRun) -> str:
 
 def render_markdown(run: EvalRun) -> str:
     lines = [
-        f"Run of {run.started}: {_counts(run)}, over {', '.join(f'`{p}`' for p in run.paths)}.",
+        f"Run of {run.started}: {_counts(run)}, over {', '.join(f'`{p}`' for p in run.paths)}"
+        + (f", saidbot re-ranking with the `{run.embedder}` embedder." if run.embedder else "."),
         "",
         "| " + " | ".join(_HEADERS) + " |",
         "|" + "|".join(["---", "---"] + ["---:"] * (len(_HEADERS) - 2)) + "|",

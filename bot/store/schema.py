@@ -96,6 +96,16 @@ _MIGRATIONS: list[str] = [
         fetched_at TEXT NOT NULL, ok_at TEXT
     );
     """,
+    # Dense vectors of passages (the optional embedder, bot/embedding.py), by model and by a digest of the
+    # passage's text: a re-ingest that keeps the words keeps the vector, and nothing refers to segment ids.
+    """
+    CREATE TABLE passage_vectors(
+        model TEXT NOT NULL,
+        text_key TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_key)
+    ) WITHOUT ROWID;
+    """,
 ]
 # The schema a store is brought to: one version per migration, so a merged migration cannot be forgotten.
 SCHEMA_VERSION = len(_MIGRATIONS)

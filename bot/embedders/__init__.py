@@ -1,0 +1,1 @@
+"""Implementations of `bot.embedding.Embedder`, one module each, imported only when configured."""
