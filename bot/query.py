@@ -14,8 +14,9 @@ MAX_QUESTION_CHARS: Final = 500
 
 _VERBS: Final = (
     r"(?:say|said|says|think|thinks|thought|feel|feels|felt|talk|talks|talked|speak|speaks|spoke|mention|mentions|"
-    r"mentioned|believe|believes|believed|argue|argues|argued|claim|claimed|tell us|have to say|has to say|"
-    r"had to say|said anything|say anything|discuss|discussed|predict|predicted|explain|explained|write|wrote)"
+    r"mentioned|believe|believes|believed|argue|argues|argued|claim|claims|claimed|tell us|have to say|has to say|"
+    r"had to say|said anything|say anything|discuss|discusses|discussed|predict|predicts|predicted|explain|explains|"
+    r"explained|write|writes|wrote)"
 )
 _DIRECT_VERBS: Final = (
     r"(?:describe|describes|described|characteri[sz]e|characteri[sz]ed|critici[sz]e|critici[sz]es|critici[sz]ed|"
@@ -76,7 +77,8 @@ _JA_TOPIC: Final = re.compile(
 )
 _JA_TAIL: Final = re.compile(
     r"(?:何と|なんと|どう|どのように)?(?:言って(?:い)?(?:た|る|ました|います)|言った|言いました|語った|語って(?:い)?(?:た|る|ました)|"
-    r"話した|話して(?:い)?(?:た|る|ました)|述べた|考えて(?:い)?(?:る|た|ます)|思って(?:い)?(?:る|た|ます)|発言|意見|見解|コメント|"
+    r"話した|話して(?:い)?(?:た|る|ました)|述べた|説明(?:した|して(?:い)?(?:た|る|ました))|答えた|答えて(?:い)?(?:た|る)|"
+    r"見て(?:い)?(?:る|た|ます)|評価して(?:い)?(?:る|た)|批判した|批判して(?:い)?(?:る|た)|考えて(?:い)?(?:る|た|ます)|思って(?:い)?(?:る|た|ます)|発言|意見|見解|コメント|"
     r"ですか|でしたか|ますか|ましたか|の|か|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
 )
 _JA_LEADING_PARTICLE: Final = re.compile(r"^[はがのもってにをへと、,\s]+")
@@ -309,8 +311,16 @@ def _title(name: str) -> str:
     return " ".join(part[:1].upper() + part[1:] for part in name.split())
 
 
+# "the part where Amodei explains …": a way to point at a moment, not the topic.
+_MOMENT: Final = re.compile(
+    r"^(?:the\s+)?(?:part|bit|moment|section|segment|clip)\s+(?:where|when|in\s+which)\s+", re.I
+)
+
+
 def _english_topic(rest: str) -> str:
-    rest = rest.strip().rstrip("?？!. ")
+    rest = _MOMENT.sub("", rest.strip().rstrip("?？!. "))
+    # Where the name stood before "explains why …": the verb goes, what is explained stays.
+    rest = re.sub(rf"^(?:{_VERBS})\s+(?=(?:why|how|what|whether|that)\b)", "", rest, flags=re.I)
     rest = re.sub(
         rf"^(?:what|how)\s+(?:did|does|do|has|had|is|was)\s+(?:\S+\s+)??{_VERBS}\s+(?:about|of|on|regarding)\s+",
         "", rest, flags=re.I,

@@ -204,3 +204,12 @@ def test_a_show_as_who_speaks_with_verbs_that_take_their_topic_directly() -> Non
     assert (responded.speaker, responded.topic) == ("Dario Amodei", "study on developers")
     viewed = parse_question("How does Amodei view export controls?", speakers, shows=shows)
     assert (viewed.speaker, viewed.topic) == ("Dario Amodei", "export controls")
+
+
+def test_pointing_at_a_moment_and_japanese_verbs_of_explaining_are_not_the_topic() -> None:
+    speakers = _directory()
+    parsed = parse_question("the part where Amodei explains why fast hiring hurts", speakers)
+    assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "why fast hiring hurts")
+    for question in ("アモデイは採用の速さについてどう説明していた？", "採用の速さについて、アモデイはどう見ている？"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "採用の速さ"), question
