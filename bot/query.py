@@ -227,6 +227,12 @@ def parse_question(
                 topic = f"{_strip_edges(match.group('spk'))} {topic}"
             elif shows is not None and (voice := shows.voice(who)) is not None:
                 pass
+            elif shows is not None and (guests_of := re.match(r"^(.+?)(?:['’]s)?\s+guests?$", who)) and (
+                host_show := shows.voice(guests_of.group(1))
+            ) is not None:
+                # "what do Lex's guests think about …": his show's episodes, nobody's words in particular.
+                return ParsedQuestion(text=text, speaker=None, topic=_strip_edges(topic), language=language,
+                                      show=host_show)
             elif _could_be_a_name(who) and unknown is None:
                 unknown = _title(who)
             break
@@ -254,6 +260,12 @@ def parse_question(
             # With a speaker given as an option, a bare question naming someone else is all topic:
             # /ask question:"Chris Olah interpretability" speaker:"Dario Amodei".
             found_at = None
+        guests_at = _GUESTS_OF.match(text, found_at[2]) if found_at else None
+        if found_at and guests_at and shows is not None and (host_show := shows.voice(found_at[0].lower())):
+            # "what do Lex Fridman's guests think …": the show's episodes, nobody's words in particular.
+            rest = (text[: found_at[1]] + " " + text[guests_at.end() :]).strip()
+            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker)
+            return scoped.model_copy(update={"text": text, "show": host_show, "speaker": scoped.speaker})
         if found_at:
             name, start, end = found_at
             asked = asked or name
@@ -273,6 +285,7 @@ _ROLE_WORDS: Final = frozenset(
     "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
     "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
 )
+_GUESTS_OF: Final = re.compile(r"(?:['’]s)?\s+guests?\b", re.I)
 _LEADING_PUNCT: Final = re.compile(r"^[\s,;:.—–-]+")
 # "… episode with Nathan Lambert and Sebastian Raschka, what did they say …": who the episode has.
 _GUESTS: Final = re.compile(r"^with\s+(?P<who>[^,?]{2,120}?)\s*,\s*(?P<rest>.+)$", re.I)
@@ -317,6 +330,20 @@ _MOMENT: Final = re.compile(
 )
 
 
+_AUX: Final = r"(?:did|does|do|is|was|are|were|has|had|have|will|would|can|could)"
+_ING_VERBS: Final = r"(?:talking|speaking|saying|thinking|discussing|writing|arguing|explaining)"
+# What stands around a name that was taken out of a question, once it is gone ("which lab did  say was
+# ahead", "according to , when …", "thoughts from  on …", "did  discuss …"): how it was asked, not what.
+_AROUND_NAME: Final = (
+    re.compile(r"^(?:according\s+to|per|re:?)[\s,:]+", re.I),
+    re.compile(r"^(?:(?:thoughts?|quotes?|words?|views?|comments?)\s+(?:from|by)\s+)?(?:on|about)\s+", re.I),
+    re.compile(rf"^{_ING_VERBS}\s+(?:about|on|of)\s+", re.I),
+    re.compile(rf"^(?:(?:what|how|why|when|where|who)\s+)?{_AUX}\s+(?:{_VERBS}\s+)?(?=\S)", re.I),
+)
+# "which lab did  say was ahead": the auxiliary and verb of the taken-out subject, mid-question.
+_DANGLING_VERB: Final = re.compile(rf"\b{_AUX}\s+(?:{_VERBS})\b\s*(?:that\s+)?", re.I)
+
+
 def _english_topic(rest: str) -> str:
     rest = _MOMENT.sub("", rest.strip().rstrip("?？!. "))
     # Where the name stood before "explains why …": the verb goes, what is explained stays.
@@ -326,24 +353,32 @@ def _english_topic(rest: str) -> str:
         "", rest, flags=re.I,
     )
     rest = re.sub(
-        rf"^(?:'s|’s)?\s*(?:{_VERBS}|views?|take|thoughts?|opinions?)?\s*(?:about|on|of|regarding)\s+", "", rest,
+        # ("about Dario's view on …" is "about  view on …" once the name and its 's are out)
+        rf"^(?:(?:about|on|of)\s+(?=(?:'s|’s)?\s*(?:views?|takes?|thoughts?|opinions?|position|stance)\b))?"
+        rf"(?:'s|’s)?\s*(?:{_VERBS}|views?|takes?|thoughts?|opinions?|position|stance)?\s*(?:about|on|of|regarding)\s+",
+        "", rest,
         flags=re.I,
     )
     rest = re.sub(rf"\s+(?:{_VERBS})\s*(?:about|on)?$", "", rest, flags=re.I)
     # "what did  say" once the speaker is taken out: a question with no topic.
     rest = re.sub(r"^(?:what|how)\s+(?:did|does|do|has|had|is|was)$", "", rest.strip(), flags=re.I)
-    # What is left where the speaker's name stood: "…, per", "…, according to", "in  view", "? answer".
+    # What is left where the speaker's name stood: "…, per", "…, according to", "in  view", "? answer"
+    # (whole words: "superposition" keeps its "position").
     rest = re.sub(
-        r"[\s,;:?!-]*(?:(?:in|from)\s+)?(?:'s|’s)?\s*(?:per|according to|by|from|"
+        r"(?:[\s,;:?!-]+|^)(?:(?:in|from)\s+)?(?:'s|’s)?\s*(?:per|according to|by|from|"
         r"views?|answers?|opinions?|takes?|thoughts?|position|perspective|explanation)?\s*[?.!]*$",
         "", rest, flags=re.I,
     )
-    rest = re.sub(r"\s{2,}", " ", rest)
+    rest = re.sub(r"\s{2,}", " ", rest).strip()
+    for pattern in _AROUND_NAME:
+        rest = pattern.sub("", rest, count=1).strip()
+    rest = _DANGLING_VERB.sub("", rest)
     return _EN_FILLER.sub("", rest).strip()
 
 
 def _japanese_topic(rest: str) -> str:
-    rest = rest.strip()
+    # "ダリオによると、…": "according to" is left where the name stood.
+    rest = re.sub(r"^(?:に)?よると[、,，\s]*", "", rest.strip())
     match = _JA_TOPIC.match(rest)
     if match:
         return match.group("topic")

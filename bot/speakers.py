@@ -43,6 +43,7 @@ class SpeakerDirectory:
     """Resolves `Dario`, `Amodei`, `ダリオ`, `アモデイ` to `Dario Amodei`."""
 
     def __init__(self, configured: Iterable[Speaker], learnt: Iterable[str] = ()) -> None:
+        configured = list(configured)
         self._by_key: dict[str, str] = {}
         self.names: list[str] = []
         forms: set[str] = set()
@@ -56,9 +57,9 @@ class SpeakerDirectory:
         for name in fresh:
             self._add_name(name)
             forms.add(name)
-        # First and last names of learnt speakers work too, unless two people share them.
+        # First and last names work too (of configured and learnt speakers alike), unless two people share them.
         owners: dict[str, list[tuple[str, str]]] = {}
-        for name in fresh:
+        for name in dict.fromkeys([*(speaker.name for speaker in configured), *fresh]):
             parts = name.split()
             if len(parts) >= 2:
                 for part in {parts[0], parts[-1]}:

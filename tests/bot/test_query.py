@@ -213,3 +213,38 @@ def test_pointing_at_a_moment_and_japanese_verbs_of_explaining_are_not_the_topic
     for question in ("アモデイは採用の速さについてどう説明していた？", "採用の速さについて、アモデイはどう見ている？"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "採用の速さ"), question
+
+
+def test_what_is_left_around_a_taken_out_name_is_not_the_topic() -> None:
+    speakers = SpeakerDirectory(
+        [Speaker(name="Dario Amodei", aliases=["Amodei", "ダリオ"]), Speaker(name="Sebastian Raschka", aliases=["Raschka"])],
+        ["Chris Olah", "Amanda Askell"],
+    )
+    shows = ShowDirectory([Show(name="Lex Fridman", aliases=("Lex Fridman Podcast",), hosts=("Lex Fridman",))])
+    cases = {
+        "which lab did Dario say was ahead?": ("Dario Amodei", "which lab was ahead"),
+        "is Dario worried about China?": ("Dario Amodei", "worried about China"),
+        "according to Dario, when will AGI arrive?": ("Dario Amodei", "AGI arrive"),
+        "did Amanda Askell discuss Claude's character?": ("Amanda Askell", "Claude's character"),
+        "Amodei talking about talent density": ("Dario Amodei", "talent density"),
+        # "superposition" keeps its "position".
+        "thoughts from Chris Olah on superposition": ("Chris Olah", "superposition"),
+        "tell me about Dario's view on AGI timelines": ("Dario Amodei", "AGI timelines"),
+        # A configured speaker's first name works as a learnt one's does.
+        "Will programmers lose their jobs to AI, in Sebastian's view?": ("Sebastian Raschka",
+                                                                          "programmers lose their jobs to AI"),
+        "ダリオによると、AGIはいつ来る？": ("Dario Amodei", "AGIはいつ来る"),
+    }
+    for question, expected in cases.items():
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.speaker, parsed.topic) == expected, question
+
+
+def test_a_hosts_guests_are_the_show_not_the_host() -> None:
+    speakers = SpeakerDirectory([], ["Lex Fridman"])
+    shows = ShowDirectory([Show(name="Lex Fridman", hosts=("Lex Fridman",))])
+    for question in ("what do Lex Fridman's guests think about open source?",
+                     "which model did Lex Fridman's guests prefer for open source?"):
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.speaker, parsed.show) == (None, "Lex Fridman"), question
+        assert "open source" in parsed.topic and "guest" not in parsed.topic, question
