@@ -19,6 +19,7 @@ from bot.topics import AliasTable, topic_units
 
 # A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
 _LATIN_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
+_KATAKANA: Final = re.compile(r"[\u30a0-\u30ff]+")
 _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 # An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.
 # (80: one letter changed in a five-letter name, "Kenya" for "Kenia").
@@ -59,12 +60,20 @@ def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
 
 
 def name_units(words: Iterable[str], aliases: AliasTable) -> list[tuple[str, Unit]]:
-    """Each name with the unit a passage must hold to mention it (its spellings across scripts)."""
+    """Each name with the unit a passage must hold to mention it (its spellings across scripts).
+
+    A katakana name is held by its translations only: its character pairs are inside longer words too
+    (インド in マインド), so a passage holding them need not name it.
+    """
     out: list[tuple[str, Unit]] = []
     for word in words:
         units = topic_units(word, aliases)
-        if len(units) == 1:
-            out.append((word, units[0]))
+        if len(units) != 1:
+            continue
+        unit = units[0]
+        if _KATAKANA.fullmatch(word):
+            unit = tuple(option for option in unit if not any(is_cjk(t) for t in option)) or unit
+        out.append((word, unit))
     return out
 
 

@@ -11,11 +11,13 @@ by the service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from bot import i18n
+from bot import weights as w
 from bot.citations import redact_answer, to_citation
 from bot.claims import attach_checks, stored_verdicts, transcript_first
 from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
@@ -43,7 +45,14 @@ from bot.store.fts import Unit
 from bot.suggest import nearest_topics
 from bot.text import detect_language, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
-from bot.topics import AliasTable, person_alternatives, speaker_topics, telling_terms, topic_alternatives
+from bot.topics import (
+    AliasTable,
+    person_alternatives,
+    speaker_topics,
+    telling_terms,
+    topic_alternatives,
+    topic_units,
+)
 
 MAX_LIMIT = 25
 # A name in at most this share of the store's passages must be in a passage for it to answer.
@@ -138,6 +147,9 @@ async def _answer(
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
+    if plan.unseen_share(_people_units(parsed.topic, knowledge)) >= w.UNSEEN_TOPIC_SHARE:
+        # Most of what was asked about is in words no passage holds: what the rest matches is not it.
+        return _not_found(base, parsed, knowledge, language)
 
     # 3. retrieve
     hits = await retrieve(store, plan)
@@ -236,6 +248,15 @@ def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge,
             "unknown_speaker", language, name=parsed.unknown_speaker, speakers=i18n.join_list(known[:12], language)
         ),
     })
+
+
+def _people_units(topic: str, knowledge: Knowledge) -> frozenset[Unit]:
+    """The units of the topic's words that are part of a person's or a show's name."""
+    return frozenset(
+        unit for word in re.findall(r"[^\W\d_][\w'’-]*", topic)
+        if knowledge.speakers.names_word(word) or knowledge.shows.names_word(word)
+        for unit in topic_units(word, knowledge.aliases)
+    )
 
 
 def _topic_names(parsed: ParsedQuestion, knowledge: Knowledge) -> list[tuple[str, Unit]]:

@@ -60,6 +60,17 @@ class Plan:
     def units(self) -> frozenset[Unit]:
         return frozenset(u for alt in self.alternatives for u in alt)
 
+    def unseen_share(self, ignore: frozenset[Unit] = frozenset()) -> float:
+        """How much of the topic's weight is in words no passage holds, in its best-held alternative;
+        `ignore` are units that do not count either way (people's names: labels, not words, name them)."""
+        shares = []
+        for alt in self.alternatives:
+            counted = [u for u in alt if u not in ignore]
+            total = sum(self.idf.get(u, 1.0) for u in counted)
+            unseen = sum(self.idf.get(u, 1.0) for u in counted if self.doc_freq.get(u, 0) == 0)
+            shares.append(unseen / total if total else 0.0)
+        return min(shares, default=0.0)
+
     def estimate_all(self) -> int:
         """Segments the all-words match may return, from the rarest unit of the best alternative."""
         if not self.doc_freq:

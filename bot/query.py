@@ -338,7 +338,7 @@ _AROUND_NAME: Final = (
     re.compile(r"^(?:according\s+to|per|re:?)[\s,:]+", re.I),
     re.compile(r"^(?:(?:thoughts?|quotes?|words?|views?|comments?)\s+(?:from|by)\s+)?(?:on|about)\s+", re.I),
     re.compile(rf"^{_ING_VERBS}\s+(?:about|on|of)\s+", re.I),
-    re.compile(rf"^(?:(?:what|how|why|when|where|who)\s+)?{_AUX}\s+(?:{_VERBS}\s+)?(?=\S)", re.I),
+    re.compile(rf"^(?:(?:what|how|why|when|where|who)\s+)?{_AUX}{_ADVERBS}\s+(?:{_VERBS}\s+)?(?=\S)", re.I),
 )
 # "which lab did  say was ahead": the auxiliary and verb of the taken-out subject, mid-question.
 _DANGLING_VERB: Final = re.compile(rf"\b{_AUX}\s+(?:{_VERBS})\b\s*(?:that\s+)?", re.I)

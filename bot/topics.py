@@ -28,7 +28,8 @@ __all__ = [
 _QUESTION_WORDS: Final = frozenset(
     tokens(
         "say said says saying think thinks thought talk talked talking speak spoke mention mentioned believe "
-        "believes opinion opinions view views anything something quote quotes explain explains explained explaining"
+        "believes opinion opinions view views anything something quote quotes explain explains explained explaining "
+        "ever own"
     )
 )
 _STOP_STEMS: Final = frozenset(tokens(" ".join(ENGLISH_STOPWORDS))) | _QUESTION_WORDS
@@ -74,12 +75,16 @@ def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
         return [word]
     parts: list[str] = []
     unknown = ""
+    # A katakana word is one loanword or name unless its parts cover it all: モデルナ is not モデル and ナ.
+    katakana = bool(re.fullmatch(r"[\u30a0-\u30ff]+", word))
     i = 0
     while i < len(word):
         for j in range(len(word), i + 1, -1):
             if aliases.knows(word[i:j]):
                 if len(unknown) >= 2:
                     parts.append(unknown)
+                elif unknown and katakana:
+                    return [word]
                 unknown = ""
                 parts.append(word[i:j])
                 i = j
@@ -87,7 +92,7 @@ def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
         else:
             unknown += word[i]
             i += 1
-    if not parts:
+    if not parts or (katakana and len(unknown) == 1):
         return [word]
     if len(unknown) >= 2:
         parts.append(unknown)
@@ -161,6 +166,9 @@ def person_alternatives(
                 extra.append(alt)
     return tuple(extra)
 
+_KATAKANA_TERM = re.compile(r"[\u30a0-\u30ff]+")
+
+
 @dataclass
 class AliasTable:
     """Topic terms across scripts: `タレント密度` <-> `talent density`."""
@@ -202,7 +210,13 @@ class AliasTable:
         for term in self._by_length():
             if term not in lowered:
                 continue
-            pattern = re.escape(term) if re.search(r"[^\x00-\x7f]", term) else rf"(?<!\w){re.escape(term)}(?!\w)"
+            if _KATAKANA_TERM.fullmatch(term):
+                # Katakana writes a loanword whole: モデル is not in モデルナ.
+                pattern = rf"(?<![\u30a0-\u30ff]){re.escape(term)}(?![\u30a0-\u30ff])"
+            elif re.search(r"[^\x00-\x7f]", term):
+                pattern = re.escape(term)
+            else:
+                pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
             if re.search(pattern, lowered):
                 for other in sorted(self.pairs[term]):
                     found.append(re.sub(pattern, other, lowered))

@@ -21,6 +21,10 @@ PHRASE_BONUS: Final = 0.25
 # Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
 # related passages, higher answers "nothing found" to everyday paraphrases.
 MIN_COVERAGE: Final = 0.15
+# A topic with this share of its weight (or more) in words no passage holds finds nothing: "the 2024
+# presidential election" is not answered by a passage on 2024. Lower refuses paraphrases that use a word
+# or two the notes never do.
+UNSEEN_TOPIC_SHARE: Final = 0.65
 # Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
 TWO_WORD_MIN_SHARE: Final = 0.5
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".

@@ -15,6 +15,7 @@ CHAT_FILE = EVAL_DIR / "chat.yaml"
 HOLDOUT2_FILE = EVAL_DIR / "holdout2.yaml"
 DEV_FILE = EVAL_DIR / "dev.yaml"
 HOLDOUT3_FILE = EVAL_DIR / "holdout3.yaml"
+DEV_NONE_FILE = EVAL_DIR / "dev_none.yaml"
 
 
 @pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE])
@@ -24,6 +25,12 @@ def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     assert sum(q.lang == "ja" for q in questions) >= 14
     assert sum(q.none for q in questions) >= 5
     assert all(q.expects or q.none for q in questions)
+
+
+def test_the_nothing_found_set_is_only_questions_nothing_answers() -> None:
+    questions = load_questions(DEV_NONE_FILE)
+    assert len(questions) >= 40 and all(q.none and q.note for q in questions)
+    assert sum(q.lang == "ja" for q in questions) >= 14
 
 
 def test_every_chat_question_names_a_clean_original_with_the_same_labels() -> None:

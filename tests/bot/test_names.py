@@ -82,3 +82,30 @@ async def test_a_rare_name_must_be_in_the_passage(service: SaidService, tmp_path
     assert anyone.citations and "Manhattan" in anyone.citations[0].text
     # Without the name the asked speaker's words on the rest are found.
     assert (await service.ask("what did Dario say about policy circles?")).citations
+
+
+async def test_a_topic_mostly_in_words_no_passage_holds_finds_nothing(service: SaidService, tmp_path: Path,
+                                                                      write: Write) -> None:
+    """Word weights as in a real store (a few hundred passages): "2024" is held, "presidential" and "election"
+    are not, so a passage on 2024 is not about the 2024 presidential election."""
+    lines = ["---\ntitle: Notes\nyoutube: AbCdEfGhIjK\nspeakers: [Hannah Host, Dario Amodei]\n---\n\n## Talk\n",
+             "**Dario Amodei (00:01:00):**\n\"In 2024 our revenue grew tenfold, and talent density held.\"\n"]
+    lines += [f"**Dario Amodei (01:{i:02d}:00):**\n\"Passage {i} about weather, tea and gardens.\"\n" for i in range(60)]
+    write(tmp_path / "n" / "talk.md", "\n".join(lines))
+    await service.ingest([tmp_path / "n"])
+    answer = await service.ask("what did Dario say about the 2024 presidential election?")
+    assert answer.status is AnswerStatus.NOT_FOUND and not answer.citations
+    # One word the notes never use among telling ones they do is a paraphrase, and still answered.
+    assert (await service.ask("what did Dario say about revenue in 2024 growing tenfold-ish?")).citations
+    assert (await service.ask("what did Dario say about 2024 revenue?")).citations
+
+
+async def test_a_katakana_name_is_not_found_inside_a_longer_word(service: SaidService, tmp_path: Path,
+                                                                 write: Write) -> None:
+    """インド (India) is spelt inside マインド (mind): a passage about the mind does not mention India."""
+    write(tmp_path / "n" / "ja.md", "---\ntitle: メモ\nlang: ja\nyoutube: AbCdEfGhIjK\nspeakers: [Dario Amodei]\n---\n\n"
+          "## 話\n\n**Dario Amodei (00:01:00):**\n「オープンなマインドでAIの政策を考えるべきです。」\n")
+    await service.ingest([tmp_path / "n"])
+    answer = await service.ask("インドのAI政策についてダリオは何と言った？")
+    assert answer.status is AnswerStatus.NOT_FOUND and "「インド」への言及がありません" in (answer.message or "")
+    assert (await service.ask("AIの政策についてダリオは何と言った？")).citations

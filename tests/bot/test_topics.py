@@ -71,3 +71,17 @@ def test_what_a_speaker_talks_about_comes_from_their_headings_then_their_telling
     # Conversation words are never a topic, however often they come up.
     chatty = [_said(i, "I guess that kind of thing is actually really something.", None) for i in range(4)]
     assert speaker_topics(chatty, forms, "en", {}) == []
+
+
+def test_a_katakana_word_is_not_split_into_a_known_word_and_a_stray_letter() -> None:
+    from bot.topics import AliasTable, topic_alternatives, topic_units
+
+    table = AliasTable()
+    table.add("モデル", "model", both_ways=False)
+    table.add("トレーニング", "training", both_ways=False)
+    table.add("ウェイト", "weight", both_ways=False)
+    # モデルナ (Moderna) is one word, not モデル (model) and ナ.
+    assert topic_units("モデルナ", table) == [(("モデ", "デル", "ルナ"),)]
+    assert all(("model",) not in unit for alt in topic_alternatives("モデルナ", table) for unit in alt)
+    # A compound its known parts cover whole is still split: ウェイト + トレーニング.
+    assert [("weight",) in u or ("train",) in u for u in topic_units("ウェイトトレーニング", table)] == [True, True]
