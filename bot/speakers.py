@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -90,13 +91,15 @@ class SpeakerDirectory:
 
     def names_word(self, word: str) -> bool:
         """Whether `word` is part of a way of writing somebody's name ("Olah", "クリス")."""
-        folded = normalize(word).lower()
-        return any(folded in re.split(r"[\s・]+", form) for form in self._name_words())
+        return normalize(word).lower() in self._name_words
 
-    def _name_words(self) -> set[str]:
-        return {normalize(f).lower() for f in self._forms} | set(self._by_key) | {
+    @functools.cached_property
+    def _name_words(self) -> frozenset[str]:
+        # Built once: the directory does not change after it is made, and a question may ask per word.
+        forms = {normalize(f).lower() for f in self._forms} | set(self._by_key) | {
             normalize(n).lower() for n in self.names
         }
+        return frozenset(word for form in forms for word in re.split(r"[\s・]+", form) if word)
 
     def forms_of(self, name: str) -> tuple[str, ...]:
         """Every spelling of `name` the directory knows, lower-cased, for spotting mentions in text."""
