@@ -137,7 +137,7 @@ async def _answer(
         return _unknown_speaker(base, parsed, knowledge, language)
     if timeline is not None:
         return await _timeline(base, parsed, language, knowledge, store, doc_freqs, question)
-    if parsed.speaker and not parsed.topic and parsed.show is None:
+    if parsed.speaker and not parsed.topic and not parsed.show_is_subject:
         return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
 
     # 2. plan

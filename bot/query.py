@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from bot.models import ParsedQuestion
-from bot.shows import ShowDirectory
+from bot.shows import ShowDirectory, says_show
 from bot.speakers import SpeakerDirectory
 from bot.text import ENGLISH_STOPWORDS, detect_language, normalize
 
@@ -79,7 +79,7 @@ _JA_TAIL: Final = re.compile(
     r"(?:何と|なんと|どう|どのように)?(?:言って(?:い)?(?:た|る|ました|います)|言った|言いました|語った|語って(?:い)?(?:た|る|ました)|"
     r"話した|話して(?:い)?(?:た|る|ました)|述べた|説明(?:した|して(?:い)?(?:た|る|ました))|答えた|答えて(?:い)?(?:た|る)|"
     r"見て(?:い)?(?:る|た|ます)|評価して(?:い)?(?:る|た)|批判した|批判して(?:い)?(?:る|た)|考えて(?:い)?(?:る|た|ます)|思って(?:い)?(?:る|た|ます)|発言|意見|見解|コメント|"
-    r"ですか|でしたか|ますか|ましたか|の|か|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
+    r"ですか|でしたか|ますか|ましたか|という話|って話|の話|の|か|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
 )
 _JA_LEADING_PARTICLE: Final = re.compile(r"^[はがのもってにをへと、,\s]+")
 _EDGE_CHARS: Final = r"[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+"
@@ -198,7 +198,10 @@ def parse_question(
             # "In the Lex Fridman episode with Chris Olah, what did he say …": the one guest named is who.
             scoped = parse_question(rest, speakers, lang=lang, speaker=speaker or (
                 guests[0] if len(guests) == 1 and _PRONOUN_ASKED.match(rest) else None))
-            if scoped.topic:
+            # Without a topic the one asked about still is who speaks when the show is called one
+            # ("レックス・フリードマンのポッドキャストでダリオは何と言った？" is Dario on that show, not Lex);
+            # "what did Dario say on Lex Fridman" is about Lex.
+            if scoped.topic or (scoped.speaker and says_show(text)):
                 return scoped.model_copy(update={"text": text, "show": scope.show, "episode_number": scope.number})
     language = lang or detect_language(text)
     if language not in ("en", "ja"):

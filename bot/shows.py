@@ -68,6 +68,11 @@ _JA_VOICE_WORDS: Final = (
 _EN_VOICE: Final = re.compile(rf"(?:^the\s+)|(?:['’]s)?\s*\b(?:{_EN_VOICE_WORDS}|{_EN_SHOW_WORDS})\b", re.I)
 
 
+def says_show(text: str) -> bool:
+    """Whether `text` calls something a show, podcast, episode (in English or Japanese)."""
+    return bool(_SHOW_WORD.search(text))
+
+
 class ShowDirectory:
     """Finds a show (by name, alias or host) or an episode number a question is scoped to."""
 
@@ -117,6 +122,8 @@ class ShowDirectory:
             )
             self._ja = re.compile(
                 rf"(?P<form>{alternation})の?{_JA_SHOW_WORDS}?の?(?:第?(?P<num>\d{{1,5}})回)?{_JA_AT}"
+                # "レックス・フリードマンの2026年のAI回で": an episode of the show described, not numbered.
+                rf"|(?P<described>{alternation})の[^、。,，？?！!\s]{{1,20}}?(?:回|{_JA_SHOW_WORDS}){_JA_AT}"
             )
             self._ja_voice: re.Pattern[str] | None = re.compile(
                 rf"^(?P<form>{alternation})(?:の{_JA_VOICE_WORDS})?(?:は|が)"
@@ -135,10 +142,13 @@ class ShowDirectory:
         lowered = normalize(text).lower()
         for pattern in (self._en, self._ja):
             for match in pattern.finditer(lowered) if pattern is not None else ():
-                key = _squash(match.group("form"))
+                key = _squash(match.group("form") or match.groupdict().get("described") or "")
                 show = self._by_key.get(key)
                 number = match.groupdict().get("num") or match.groupdict().get("hash")
-                if show is None or (key not in self._bare and not number and not _SHOW_WORD.search(match.group())):
+                described = bool(match.groupdict().get("described"))
+                if show is None or (
+                    key not in self._bare and not number and not described and not _SHOW_WORD.search(match.group())
+                ):
                     continue
                 rest = _cut(text, match.start(), match.end())
                 return Scope(show=show, number=int(number) if number else None), rest

@@ -225,3 +225,9 @@ async def test_a_host_asked_about_gets_their_questions_never_the_guests_answers(
     assert all(c.speaker != "Dwarkesh Patel" for c in answer.citations if c.start_seconds == 30)
     guest = await service.ask("what did Dario say about compute?")
     assert guest.citations[0].start_seconds == 30 and guest.citations[0].speaker == "Dario Amodei"
+
+
+async def test_a_speaker_on_a_named_show_without_a_topic_answers_about_them(loaded: SaidService) -> None:
+    answer = await loaded.ask("on the Example Podcast, what did Dario say?")
+    assert answer.status is AnswerStatus.OK and answer.about_speaker and answer.speaker == "Dario Amodei"
+    assert answer.citations and all(c.speaker == "Dario Amodei" for c in answer.citations)

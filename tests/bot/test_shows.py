@@ -125,3 +125,14 @@ async def test_scoped_question_prefers_that_shows_episode(loaded: SaidService, n
     assert numbered.citations[0].video_id == "ZyXwVuTsRqP"
     # Other recordings still answer when the named show has nothing.
     assert any(c.video_id == "ZyXwVuTsRqP" for c in scoped.citations)
+
+
+def test_an_episode_described_in_japanese_and_a_show_question_without_a_topic() -> None:
+    speakers = _speakers()
+    shows = _shows(speakers)
+    described = parse_question("レックス・フリードマンの2026年のAI回で、スケーリング則はもう終わったのかという話", speakers,
+                               shows=shows)
+    assert (described.speaker, described.show, described.topic) == (None, "Lex Fridman", "スケーリング則はもう終わった")
+    # Called a podcast, the show is where; the one asked about is Dario, not its host.
+    asked = parse_question("レックス・フリードマンのポッドキャストでダリオは何と言った？", speakers, shows=shows)
+    assert (asked.speaker, asked.show, asked.topic) == ("Dario Amodei", "Lex Fridman", "")
