@@ -221,6 +221,8 @@ class SaidService:
             report = await self._read_everything(progress, fresh_seconds=minutes * 60 if minutes else float("inf"))
         finally:
             self._ready.set()
+        # A store built before the embedder was configured (or by hand, with nothing to read) is embedded too.
+        self._start_embedding()
         return report
 
     async def ingest(

@@ -114,9 +114,10 @@ async def test_without_vectors_or_with_a_failing_model_the_lexical_answer_stands
 ) -> None:
     write(tmp_path / "n" / "growth.md", NOTE)
     fake = FakeEmbedder(KEYWORDS)
-    service = await _service(settings, fake)
+    service = await SaidService.open(settings, embedder=fake)
     try:
         service._start_embedding = lambda: None  # type: ignore[method-assign]  # ingest, but embed nothing yet
+        await service.ensure_index()
         await service.ingest([tmp_path / "n"])
         with caplog.at_level(logging.INFO, logger="bot.dense"):
             unembedded = await service.ask(QUESTION)
@@ -151,5 +152,24 @@ async def test_a_configured_embedder_that_cannot_load_leaves_the_lexical_ranking
     try:
         assert service.embedder is None and await service.embed_pending() is None
         assert any(r.message == "embedder_unavailable" for r in caplog.records)
+    finally:
+        await service.close()
+
+
+async def test_a_store_built_before_the_embedder_is_embedded_at_start(settings: Settings, tmp_path: Path,
+                                                                       write: Write) -> None:
+    write(tmp_path / "n" / "growth.md", NOTE)
+    plain = await _service(settings, None)
+    try:
+        await plain.ingest([tmp_path / "n"])
+    finally:
+        await plain.close()
+    fake = FakeEmbedder(KEYWORDS)
+    service = await SaidService.open(settings, embedder=fake)
+    try:
+        await service.ensure_index()  # no notes folder to read: the start still embeds what the store holds
+        assert service._embedding is not None
+        report = await service.embed_pending()
+        assert report is not None and report.embedded == len(fake.embedded) > 0
     finally:
         await service.close()
