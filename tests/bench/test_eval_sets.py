@@ -16,6 +16,7 @@ HOLDOUT2_FILE = EVAL_DIR / "holdout2.yaml"
 DEV_FILE = EVAL_DIR / "dev.yaml"
 HOLDOUT3_FILE = EVAL_DIR / "holdout3.yaml"
 DEV_NONE_FILE = EVAL_DIR / "dev_none.yaml"
+DEV_NONE2_FILE = EVAL_DIR / "dev_none2.yaml"
 
 
 @pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE])
@@ -27,8 +28,9 @@ def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     assert all(q.expects or q.none for q in questions)
 
 
-def test_the_nothing_found_set_is_only_questions_nothing_answers() -> None:
-    questions = load_questions(DEV_NONE_FILE)
+@pytest.mark.parametrize("path", [DEV_NONE_FILE, DEV_NONE2_FILE])
+def test_the_nothing_found_sets_are_only_questions_nothing_answers(path: Path) -> None:
+    questions = load_questions(path)
     assert len(questions) >= 40 and all(q.none and q.note for q in questions)
     assert sum(q.lang == "ja" for q in questions) >= 14
 
