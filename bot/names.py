@@ -18,6 +18,8 @@ from bot.text import is_cjk, normalize
 from bot.topics import AliasTable, topic_units
 
 # A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
+# A number (a year, a figure: 2019, 72): as specific as a name.
+_NUMBER: Final = re.compile(r"(?<![\w.])\d{2,}(?![\w.])")
 _LATIN_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
 _KATAKANA: Final = re.compile(r"[\u30a0-\u30ff]+")
 _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
@@ -37,7 +39,8 @@ def _is_name(word: str) -> bool:
 def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
     """The topic's words written as names.
 
-    A Latin word with a capital letter, unless it opens the question ("Scaling laws?"), and a Japanese
+    A number of two digits or more (a year, a figure: "revenue in 2019", "72-hour weeks"), a Latin word
+    with a capital letter, unless it opens the question ("Scaling laws?"), and a Japanese
     word whose translation is a name (日本 → Japan). A katakana word the glossary does not know is not
     taken for a name: katakana spells loanwords (エッセイ) as often as names.
     """
@@ -45,6 +48,7 @@ def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
     opening = first.group(0) if first is not None and first.start() == 0 else None
     found: list[str] = []
     text = normalize(topic)
+    found.extend(match.group(0) for match in _NUMBER.finditer(text))
     for match in _LATIN_WORD.finditer(text):
         word = match.group(0)
         if is_cjk(word) or not _is_name(word):

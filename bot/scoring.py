@@ -74,9 +74,10 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
         speaker in episode.speakers or (plan.speaker_is_host and hit.episode_id in plan.speaker_episodes)
     )
     if hit.kind == "note":
-        # A note counts for a speaker when it names them, or when it is about an episode they were a
-        # guest on; never as their words.
-        about = _mentions(hit, plan.speaker_forms) or (features and not plan.speaker_is_host)
+        # A note counts for a speaker when it names them, or when it marks a moment of an episode they
+        # were a guest on; never as their words. A note on the whole episode that does not name them (the
+        # host's biography, the episode's blurb) says nothing of theirs.
+        about = _mentions(hit, plan.speaker_forms) or (features and not plan.speaker_is_host and hit.start is not None)
         return None, False, w.NOTE_ABOUT_SPEAKER if about else 0.0
     if features and episode is not None and _is_interview(episode.show, plan.interview_shows):
         if plan.speaker_is_host:

@@ -22,6 +22,11 @@ def _aliases() -> AliasTable:
 
 def test_name_words_are_capitalised_words_and_japanese_words_translated_as_names() -> None:
     aliases = _aliases()
+    # A year or a figure is as specific as a name; one digit is not.
+    assert name_words("Anthropic's revenue in 2019", "what did Dario say about Anthropic's revenue in 2019?",
+                      aliases) == ["2019", "Anthropic's"]
+    assert name_words("72-hour weeks", "72-hour weeks?", aliases) == ["72"]
+    assert name_words("3 labs and 1.5 models", "x", aliases) == []
     assert name_words("Texas AI law", "what did Dario say about the Texas AI law?", aliases) == ["Texas", "AI"]
     # The question's own first word is capitalised only because it comes first.
     assert name_words("Scaling laws", "Scaling laws?", aliases) == []
@@ -98,6 +103,9 @@ async def test_a_topic_mostly_in_words_no_passage_holds_finds_nothing(service: S
     # One word the notes never use among telling ones they do is a paraphrase, and still answered.
     assert (await service.ask("what did Dario say about revenue in 2024 growing tenfold-ish?")).citations
     assert (await service.ask("what did Dario say about 2024 revenue?")).citations
+    # A year no passage holds is asked about as a name is: nothing mentions it.
+    other_year = await service.ask("what did Dario say about revenue in 2019?")
+    assert other_year.status is AnswerStatus.NOT_FOUND and "“2019”" in (other_year.message or "")
 
 
 async def test_a_katakana_name_is_not_found_inside_a_longer_word(service: SaidService, tmp_path: Path,

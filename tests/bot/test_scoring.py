@@ -57,6 +57,13 @@ def test_a_note_about_the_speaker_counts_but_never_as_their_words() -> None:
     note = _hit(1, "Amodei explained talent density", kind="note")
     shown, verified, weight = attribution(note, _plan("Dario Amodei"))
     assert shown is None and not verified and 0 < weight < 1
+    # A moment of an episode they were a guest on counts, named or not; the episode's blurb that does not name
+    # them (the host's biography) is not about them.
+    moment = _hit(2, "the host asks about talent density", kind="note", start=30.0)
+    blurb = _hit(3, "The host is a research scientist known for talent density", kind="note", start=None)
+    assert attribution(moment, _plan("Dario Amodei"))[2] > 0
+    assert attribution(blurb, _plan("Dario Amodei"))[2] == 0.0
+    assert attribution(replace(blurb, text="Amodei and the host on talent density"), _plan("Dario Amodei"))[2] > 0
 
 
 def test_scoring_is_deterministic_and_prefers_verbatim_words() -> None:
