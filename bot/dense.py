@@ -83,8 +83,9 @@ async def embed_missing(
     """Embed every stored passage text without a vector of this model, a committed batch at a time, and
     drop the vectors of texts no passage holds any more. An interrupted run keeps what it committed."""
     began = time.perf_counter()
-    pruned = await stored.prune(store, embedder.name)
-    todo = await stored.missing(store, embedder.name)
+    work = await stored.pending(store, embedder.name)
+    await stored.prune(store, embedder.name, work.stale)
+    pruned, todo = len(work.stale), work.missing
     log.info("embed_started", extra={"model": embedder.name, "passages": len(todo), "pruned": pruned})
     done = 0
     for start in range(0, len(todo), EMBED_BATCH):

@@ -89,8 +89,15 @@ async def unseen_names(
     for word, unit in names:
         if doc_freq.get(unit, 0) > 0:
             continue
-        latin = [t for option in unit for t in option if not is_cjk(t)]
-        if any([await vocabulary.similar_terms(t, min_ratio=TYPO_SIMILARITY) for t in latin if len(t) >= 4]):
-            continue
-        unseen.append(word)
+        latin = [t for option in unit for t in option if not is_cjk(t) and len(t) >= 4]
+        if not await _misspelt(latin, vocabulary):
+            unseen.append(word)
     return unseen
+
+
+async def _misspelt(terms: Sequence[str], vocabulary: Vocabulary) -> bool:
+    """Whether any of `terms` is spelt like a stored word (looked up one at a time, stopping at the first)."""
+    for term in terms:
+        if await vocabulary.similar_terms(term, min_ratio=TYPO_SIMILARITY):
+            return True
+    return False

@@ -170,25 +170,20 @@ class Reads(ABC):
         One query for all of them: a timestamped note is looked up for every note among an answer's
         best candidates.
         """
-        wanted = list(dict.fromkeys(moments))
-        if not wanted:
-            return {}
-        values = ",".join("(?, ?)" for _ in wanted)
-        sql = (
-            f"WITH wanted(n, episode, at) AS (SELECT row_number() OVER (), column1, column2 FROM (VALUES {values})) "
-            f"SELECT wanted.n, {HIT_COLUMNS} FROM wanted JOIN segments s ON s.id = ("
-            "  SELECT q.id FROM segments q WHERE q.episode_id = wanted.episode AND q.kind = 'quote' "
-            f"  AND q.start <= wanted.at + {QUOTE_AT_SLACK_SECONDS} ORDER BY q.start DESC, q.id DESC LIMIT 1"
-            f") {HIT_JOINS}"
+        return await self._quote_per_moment(
+            moments, f"q.start <= wanted.at + {QUOTE_AT_SLACK_SECONDS} ORDER BY q.start DESC, q.id DESC"
         )
-        params = [v for moment in wanted for v in moment]
-        async with self.reader() as conn, conn.execute(sql, params) as cur:
-            rows = await cur.fetchall()
-        return {wanted[int(row[0]) - 1]: hit_from(row[1:]) for row in rows}
 
     async def quotes_after(self, moments: Sequence[tuple[int, float]]) -> dict[tuple[int, float], Hit]:
         """For each (episode id, seconds): the first verbatim passage to start after then (the answer
         after a question), in one query."""
+        return await self._quote_per_moment(moments, "q.start > wanted.at ORDER BY q.start, q.id")
+
+    async def _quote_per_moment(
+        self, moments: Sequence[tuple[int, float]], choose: str
+    ) -> dict[tuple[int, float], Hit]:
+        """One verbatim passage of each moment's episode, the first by `choose` (a condition on `q.start`
+        against `wanted.at` and an ORDER BY), for all the moments in one query."""
         wanted = list(dict.fromkeys(moments))
         if not wanted:
             return {}
@@ -197,7 +192,7 @@ class Reads(ABC):
             f"WITH wanted(n, episode, at) AS (SELECT row_number() OVER (), column1, column2 FROM (VALUES {values})) "
             f"SELECT wanted.n, {HIT_COLUMNS} FROM wanted JOIN segments s ON s.id = ("
             "  SELECT q.id FROM segments q WHERE q.episode_id = wanted.episode AND q.kind = 'quote' "
-            "  AND q.start > wanted.at ORDER BY q.start, q.id LIMIT 1"
+            f"  AND {choose} LIMIT 1"
             f") {HIT_JOINS}"
         )
         params = [v for moment in wanted for v in moment]

@@ -22,19 +22,31 @@ class Coverage:
     embedded: int
 
 
-async def missing(store: Store, model: str) -> list[str]:
-    """The distinct passage texts with no vector of `model` yet, in store order."""
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What a pass of embedding has to do: the texts with no vector yet, and the vectors no text holds."""
+
+    missing: list[str]
+    stale: list[str]
+
+
+async def _texts_and_keys(store: Store, model: str) -> tuple[dict[str, str], set[str]]:
+    """Every distinct passage text by its key, in store order, and the keys with a vector of `model`."""
     async with store.reader() as conn:
         async with conn.execute("SELECT text_key FROM passage_vectors WHERE model = ?", (model,)) as cur:
             have = {str(row[0]) async for row in cur}
         async with conn.execute("SELECT text FROM segments ORDER BY id") as cur:
-            texts = [str(row[0]) async for row in cur]
-    out: dict[str, str] = {}
-    for text in texts:
-        key = text_key(text)
-        if key not in have and key not in out:
-            out[key] = text
-    return list(out.values())
+            texts: dict[str, str] = {}
+            async for row in cur:
+                texts.setdefault(text_key(str(row[0])), str(row[0]))
+    return texts, have
+
+
+async def pending(store: Store, model: str) -> Pending:
+    """One read of the store's texts and vectors: what lacks a vector, and what is held by no text any more."""
+    texts, have = await _texts_and_keys(store, model)
+    return Pending(missing=[text for key, text in texts.items() if key not in have],
+                   stale=[key for key in have if key not in texts])
 
 
 async def put(store: Store, model: str, rows: Sequence[tuple[str, bytes]]) -> None:
@@ -46,19 +58,14 @@ async def put(store: Store, model: str, rows: Sequence[tuple[str, bytes]]) -> No
         ))
 
 
-async def prune(store: Store, model: str) -> int:
-    """Drop the vectors of texts no passage holds any more (after re-ingests); how many went."""
-    async with store.reader() as conn:
-        async with conn.execute("SELECT text FROM segments") as cur:
-            live = {text_key(str(row[0])) async for row in cur}
-        async with conn.execute("SELECT text_key FROM passage_vectors WHERE model = ?", (model,)) as cur:
-            stale = [(model, str(row[0])) async for row in cur if str(row[0]) not in live]
+async def prune(store: Store, model: str, stale: Sequence[str]) -> None:
+    """Drop the vectors of texts no passage holds any more (after re-ingests)."""
     if stale:
+        rows = [(model, key) for key in stale]
         async with store.transaction() as writer:
             await writer.batch(lambda w: w.conn.executemany(
-                "DELETE FROM passage_vectors WHERE model = ? AND text_key = ?", stale
+                "DELETE FROM passage_vectors WHERE model = ? AND text_key = ?", rows
             ))
-    return len(stale)
 
 
 async def for_texts(store: Store, model: str, texts: Sequence[str]) -> dict[str, bytes]:
@@ -75,9 +82,5 @@ async def for_texts(store: Store, model: str, texts: Sequence[str]) -> dict[str,
 
 
 async def coverage(store: Store, model: str) -> Coverage:
-    async with store.reader() as conn:
-        async with conn.execute("SELECT text FROM segments") as cur:
-            live = {text_key(str(row[0])) async for row in cur}
-        async with conn.execute("SELECT text_key FROM passage_vectors WHERE model = ?", (model,)) as cur:
-            have = {str(row[0]) async for row in cur}
-    return Coverage(texts=len(live), embedded=len(live & have))
+    texts, have = await _texts_and_keys(store, model)
+    return Coverage(texts=len(texts), embedded=len(have & texts.keys()))

@@ -10,6 +10,13 @@ from bot.service import SaidService
 
 Write = Callable[[Path, str], Path]
 
+# An unlabelled interview on a show with a host (Dwarkesh Patel, shows.toml): the host's question at 0:00;
+# each test adds the answer at 0:30.
+COMPUTE_INTERVIEW = (
+    "---\nvideo_id: AbCdEfGhIjK\ntitle: Dario Amodei on compute\nchannel: Dwarkesh Patel\nspeakers: [Dario Amodei]\n---\n\n"
+    "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Why buy so much compute?\n\n"
+)
+
 
 async def test_asked_speakers_words_first_never_the_hosts(loaded: SaidService) -> None:
     answer = await loaded.ask("what did Amodei say about talent density?")
@@ -63,8 +70,7 @@ async def test_unlabelled_transcript_is_attributed_but_unverified(
     """An interview with no labels: the guest's words are marked unverified; a host question is never theirs."""
     write(
         tmp_path / "iv" / "talk.md",
-        "---\nvideo_id: AbCdEfGhIjK\ntitle: Dario Amodei on compute\nchannel: Dwarkesh Patel\nspeakers: [Dario Amodei]\n---\n\n"
-        "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Why buy so much compute?\n\n"
+        COMPUTE_INTERVIEW +
         "[0:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=30s) So what about compute? Compute is the bottleneck for everything we do.\n",
     )
     await service.ingest([tmp_path / "iv"])
@@ -213,8 +219,7 @@ async def test_a_host_asked_about_gets_their_questions_never_the_guests_answers(
     unverified; an unlabelled answer is shown as nobody's rather than as the host's words."""
     write(
         tmp_path / "iv" / "talk.md",
-        "---\nvideo_id: AbCdEfGhIjK\ntitle: Dario Amodei on compute\nchannel: Dwarkesh Patel\nspeakers: [Dario Amodei]\n---\n\n"
-        "## Transcript\n\n[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=0s) Why buy so much compute?\n\n"
+        COMPUTE_INTERVIEW +
         "[0:30](https://www.youtube.com/watch?v=AbCdEfGhIjK&t=30s) Compute is the bottleneck for everything we do.\n",
     )
     await service.ingest([tmp_path / "iv"])
