@@ -20,7 +20,9 @@ from bot.topics import AliasTable, topic_units
 # A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
 # A number (a year, a figure: 2019, 72): as specific as a name.
 _NUMBER: Final = re.compile(r"(?<![\w.])\d{2,}(?![\w.])")
-_LATIN_WORD: Final = re.compile(r"[^\W\d_][\w'’-]*")
+# Letters and digits outside Japanese scripts: "EU" in "EUのAI規制法" is a word of its own.
+_NOT_JA = r"(?![\u3005\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef])"
+_LATIN_WORD: Final = re.compile(rf"{_NOT_JA}[^\W\d_](?:{_NOT_JA}[\w'’-])*")
 _KATAKANA: Final = re.compile(r"[\u30a0-\u30ff]+")
 _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 # An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from bot.store.fts import Unit
+from bot.text import is_cjk
 
 # Terms whose document frequencies are kept between questions (they change only with an ingest).
 DOC_FREQ_CACHE_TERMS: Final = 50_000
@@ -126,5 +127,21 @@ async def unit_weights(
     """
     units = {u for alt in alternatives for u in alt}
     freq = await doc_freqs.of({t for u in units for option in u for t in option})
-    doc_freq = {u: max(min(freq[t] for t in option) for option in u) for u in units}
+    doc_freq = {u: max(_option_freq(option, freq, segments) for option in u) for u in units}
     return doc_freq, {u: unit_idf(df, segments) for u, df in doc_freq.items()}
+
+
+def _option_freq(option: tuple[str, ...], freq: Mapping[str, int], segments: int) -> int:
+    """Segments likely to hold one spelling.
+
+    The bigrams of a Japanese word come together, so the word is as rare as its rarest bigram. The words
+    of a Latin term ("scaling laws") are taken as independent, so the term is rarer than any one of them:
+    its IDF is about the sum of its words', as a phrase query weighs it in Lucene.
+    """
+    rarest = min(freq[t] for t in option)
+    if len(option) == 1 or rarest == 0 or segments <= 0 or is_cjk(option[0]):
+        return rarest
+    estimate = float(segments)
+    for t in option:
+        estimate *= freq[t] / segments
+    return max(1, round(estimate))

@@ -7,8 +7,10 @@ it has the topic as a phrase, the asker's language, the show asked about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot import weights as w
 from bot.plan import Plan
@@ -27,6 +29,8 @@ class Ranked:
 
 
 def unit_present(unit: Unit, term_set: Container[str]) -> bool:
+    if isinstance(term_set, _Terms):
+        return any(term_set.holds(option) for option in unit)
     return any(all(t in term_set for t in option) for option in unit)
 
 
@@ -110,6 +114,12 @@ def _density(terms: str, tokens: frozenset[str]) -> float:
     return min(1.0, w.DENSITY_SATURATION * hits / words)
 
 
+@lru_cache(maxsize=4096)
+def _run_pattern(option: tuple[str, ...]) -> re.Pattern[str]:
+    gap = rf"(?:\S+ ){{0,{w.RUN_GAP_TOKENS}}}"
+    return re.compile(" " + f" {gap}".join(re.escape(t) for t in option) + " ")
+
+
 class _Terms:
     """Membership in a passage's tokens by substring search: cheaper than building a set when a
     question has a handful of tokens and a passage has hundreds."""
@@ -121,6 +131,19 @@ class _Terms:
 
     def __contains__(self, token: object) -> bool:
         return f" {token} " in self.padded
+
+    def holds(self, option: tuple[str, ...]) -> bool:
+        """Whether the passage holds a spelling: one token anywhere, or a run of them in order.
+
+        A run is one term written in several tokens ("basic income" for ベーシックインカム, the bigrams
+        of a Japanese word), so its tokens must stand together, not anywhere in the passage: a passage
+        saying "basically" in one sentence and "income" in another is not about basic income.
+        """
+        if len(option) == 1:
+            return f" {option[0]} " in self.padded
+        if not all(f" {t} " in self.padded for t in option):
+            return False
+        return _run_pattern(option).search(self.padded) is not None
 
 
 def order(item: Ranked) -> tuple[float, float, int]:

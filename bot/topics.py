@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -71,7 +71,8 @@ def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:
     Japanese writes compounds without spaces, and a glossary cannot list every compound; its
     parts still translate, so an English passage can match each of them.
     """
-    if aliases is None or len(word) < 3 or aliases.knows(word):
+    if aliases is None or len(word) < 3 or aliases.knows(word) or not is_cjk(word):
+        # A Latin word inside a Japanese question is one word: "engineer" is not "e" and "engine".
         return [word]
     parts: list[str] = []
     unknown = ""
@@ -127,11 +128,19 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
             if is_cjk(piece):
                 for cjk in _cjk_words(piece, aliases):
                     for part in _known_parts(cjk, aliases):
-                        toks = tuple(tokens(part))
+                        toks = tuple(t for t in tokens(part) if t not in _STOP_STEMS)
                         if toks:
-                            add(part, toks)
+                            add(part.replace("_", " "), toks)
             else:
-                for raw in re.findall(r"[^\W_]+", piece):
+                raws = re.findall(r"[^\W_]+", piece)
+                if "_" in piece and len(raws) > 1:
+                    # One term in several words (a translation put in by `expansions`): one unit, its
+                    # words a run, so a passage must hold them together.
+                    toks = tuple(t for t in tokens(" ".join(raws)) if t not in _STOP_STEMS)
+                    if toks:
+                        add(" ".join(raws), toks)
+                    continue
+                for raw in raws:
                     toks = tuple(t for t in tokens(raw) if t not in _STOP_STEMS)
                     if toks:
                         add(raw, toks)
@@ -167,6 +176,23 @@ def person_alternatives(
     return tuple(extra)
 
 _KATAKANA_TERM = re.compile(r"[\u30a0-\u30ff]+")
+
+
+def _replacement(other: str) -> Callable[[re.Match[str]], str]:
+    """`other` in place of a match, apart from Latin letters beside it: 規制 in "AI規制法" becomes
+    "AI regulation法", never the one word "airegulation"."""
+
+    def replace(match: re.Match[str]) -> str:
+        text, start, end = match.string, match.start(), match.end()
+        before = " " if start > 0 and _joins_latin(text[start - 1], other[:1]) else ""
+        after = " " if end < len(text) and _joins_latin(other[-1:], text[end]) else ""
+        return f"{before}{other}{after}"
+
+    return replace
+
+
+def _joins_latin(left: str, right: str) -> bool:
+    return left.isascii() and right.isascii() and left.isalnum() and right.isalnum()
 
 
 @dataclass
@@ -219,7 +245,8 @@ class AliasTable:
                 pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
             if re.search(pattern, lowered):
                 for other in sorted(self.pairs[term]):
-                    found.append(re.sub(pattern, other, lowered))
+                    # A term of several words stays one term (`topic_units` reads "_" as joining a run).
+                    found.append(re.sub(pattern, _replacement("_".join(other.split())), lowered))
         return list(dict.fromkeys(found))[:8]
 
     def _by_length(self) -> list[str]:

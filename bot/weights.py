@@ -27,6 +27,9 @@ MIN_COVERAGE: Final = 0.15
 UNSEEN_TOPIC_SHARE: Final = 0.65
 # Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
 TWO_WORD_MIN_SHARE: Final = 0.5
+# A term written in several tokens (a glossary translation, a Japanese word's bigrams) matches only where
+# they stand in order with at most this many tokens between ("country of geniuses" has "of" between).
+RUN_GAP_TOKENS: Final = 2
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".
 DENSITY_SATURATION: Final = 8.0
 

@@ -2,7 +2,8 @@
 
 A topic arrives as alternatives (the topic as asked, then in other scripts), each a list of units;
 a unit is one word of the topic with its spellings, each spelling a run of tokens that must all be
-present. Every token is quoted, so no user text can produce an FTS5 syntax error.
+present (scoring then keeps only passages where they stand together). Every token is quoted, so no
+user text can produce an FTS5 syntax error.
 """
 
 from __future__ import annotations

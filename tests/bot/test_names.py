@@ -31,6 +31,8 @@ def test_name_words_are_capitalised_words_and_japanese_words_translated_as_names
     # The question's own first word is capitalised only because it comes first.
     assert name_words("Scaling laws", "Scaling laws?", aliases) == []
     assert name_words("日本の採用", "日本の採用についてダリオは？", aliases) == ["日本"]
+    # A Latin word written straight against Japanese is a word of its own.
+    assert name_words("EUのAI規制法", "ネイサンはEUのAI規制法をどう見ている？", aliases) == ["EU", "AI"]
     # Katakana spells loanwords as often as names.
     assert name_words("エッセイ", "エッセイについて", aliases) == []
 
@@ -49,6 +51,8 @@ async def test_an_unseen_name_in_japanese(loaded: SaidService) -> None:
     answer = await loaded.ask("アモデイは日本のタレント密度について何と言った？")
     assert answer.status is AnswerStatus.NOT_FOUND and not answer.citations
     assert "「日本」への言及がありません" in (answer.message or "")
+    glued = await loaded.ask("アモデイはEUのタレント密度について何と言った？")
+    assert glued.status is AnswerStatus.NOT_FOUND and "「EU」への言及がありません" in (glued.message or "")
 
 
 async def test_names_the_store_holds_or_knows_are_not_unseen(loaded: SaidService) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot import plan as plan_module
 from bot.plan import DocFreqs, unit_weights
+from bot.store.fts import Unit
 
 
 class CountingIndex:
@@ -37,7 +38,22 @@ async def test_a_full_cache_still_answers_the_question_that_filled_it(monkeypatc
 
 
 async def test_a_word_is_as_common_as_its_most_common_spelling() -> None:
-    unit = (("ab",), ("abcd", "abc"))
+    unit = (("ab",), ("漢字字", "漢字"))
     doc_freq, idf = await unit_weights([[unit]], DocFreqs(CountingIndex()), segments=100)
-    assert doc_freq[unit] == 3  # the rarer of the two-token spelling's tokens, the commoner of the spellings
+    assert doc_freq[unit] == 2  # the rarer of the two-bigram spelling's tokens, the commoner of the spellings
     assert idf[unit] > 0
+
+
+async def test_a_term_of_several_latin_words_is_rarer_than_each_of_them() -> None:
+    """"scaling laws" weighs about its words' IDFs summed; a Japanese word is as rare as its rarest bigram."""
+
+    class Source:
+        async def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
+            return {"scale": 40, "law": 20, "スケ": 30, "ケー": 10}
+
+    phrase: Unit = (("scale", "law"),)
+    word: Unit = (("スケ", "ケー"),)
+    doc_freq, idf = await unit_weights([[phrase, word], [(("scale",),)]], DocFreqs(Source()), 400)
+    assert doc_freq[phrase] == 2  # 400 × 40/400 × 20/400
+    assert doc_freq[word] == 10
+    assert idf[phrase] > idf[(("scale",),)]

@@ -126,3 +126,19 @@ def test_a_note_without_a_time_ranks_below_a_passage_that_links_to_the_moment() 
     timed = _hit(2, "talent density wins", kind="note", start=40.0)
     ranked = score_hits([untimed, timed], _plan())
     assert [r.hit.id for r in ranked] == [2, 1]
+
+
+def test_a_term_of_several_words_matches_only_where_its_words_stand_together() -> None:
+    """ベーシックインカム is "basic income": a passage saying "basically" in one sentence and "income" in
+    another is not about it; "basic income", or a stop word between ("country of geniuses"), is."""
+    term: Unit = (("ベー", "ーシ", "シッ", "ック", "クイ", "イン", "ンカ", "カム"), ("basic", "incom"))
+    alt = (term,)
+    plan = _plan(alternatives=(alt,), idf={term: 1.0}, doc_freq={term: 1}, tokens=plan_tokens((alt,)))
+    scattered = replace(_hit(1, "x"), terms="we basic agre on that and incom is anoth matter")
+    together = replace(_hit(2, "x"), terms="a basic incom for everyon")
+    assert [r.hit.id for r in score_hits([scattered, together], plan)] == [2]
+    gap: Unit = (("countri", "genius"),)
+    plan = _plan(alternatives=((gap,),), idf={gap: 1.0}, doc_freq={gap: 1}, tokens=plan_tokens(((gap,),)))
+    near = replace(_hit(3, "x"), terms="a countri of genius in a datacent")
+    far = replace(_hit(4, "x"), terms="the countri has mani smart peopl and one genius")
+    assert [r.hit.id for r in score_hits([near, far], plan)] == [3]

@@ -85,3 +85,19 @@ def test_a_katakana_word_is_not_split_into_a_known_word_and_a_stray_letter() -> 
     assert all(("model",) not in unit for alt in topic_alternatives("モデルナ", table) for unit in alt)
     # A compound its known parts cover whole is still split: ウェイト + トレーニング.
     assert [("weight",) in u or ("train",) in u for u in topic_units("ウェイトトレーニング", table)] == [True, True]
+
+
+def test_a_translation_of_several_words_stays_one_term() -> None:
+    """ベーシックインカム becomes the one run "basic income", not the two words "basic" and "income" a
+    passage could hold apart; a Latin word inside a Japanese question is never split into smaller words."""
+    aliases = AliasTable()
+    aliases.add("ベーシックインカム", "basic income", both_ways=False)
+    assert aliases.expansions("ベーシックインカムについて") == ["basic_incomeについて"]
+    assert topic_units("basic_incomeについて", aliases) == [(("basic", "incom"),)]
+    assert topic_units("basic_income", aliases) == [(("basic", "incom"),)]
+    # Beside Latin letters the translation stays a word of its own: not "airegulation".
+    aliases.add("規制", "regulation", both_ways=False)
+    assert aliases.expansions("AI規制法") == ["ai regulation法"]
+    aliases.add("エンジン", "engine", both_ways=False)
+    aliases.add("e", "イー")
+    assert topic_units("engineerの採用", aliases)[0] == (("engin",),)
