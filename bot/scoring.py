@@ -72,7 +72,13 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
             return hit.speaker, hit.speaker_verified, w.ASKED_SPEAKER if speaker else w.ANY_SPEAKER
         return hit.speaker, True, 0.0  # somebody else's words, never shown as the asked speaker's
     if speaker is None:
-        return None, False, w.NOTE_UNASKED if hit.kind == "note" else w.UNLABELLED_UNASKED
+        if hit.kind == "note":
+            return None, False, w.NOTE_UNASKED
+        # In an interview, an unlabelled turn that only asks is the host's question, not anybody's
+        # answer to it; a commentator's rhetorical question is their own words.
+        episode = hit.episode
+        asks = episode is not None and _is_interview(episode.show, plan.interview_shows) and is_question(hit.text)
+        return None, False, w.HOST_QUESTION if asks else w.UNLABELLED_UNASKED
     episode = hit.episode
     features = episode is not None and (
         speaker in episode.speakers or (plan.speaker_is_host and hit.episode_id in plan.speaker_episodes)

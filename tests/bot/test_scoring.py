@@ -100,8 +100,10 @@ def test_a_note_at_the_hosts_question_resolves_to_the_guests_answer_after_it() -
     assert host_questions(quotes, plan) == [(1, 98.0)]
     resolved = resolve_notes(ranked, quotes, plan, {(1, 98.0): answer})
     assert [r.hit.id for r in resolved] == [9] and resolved[0].attributed_to == "Dario Amodei"
-    # Nobody asked for: the question is nobody's turn in particular, and stays what the note points at.
-    assert host_questions(quotes, _plan()) == []
+    # Nobody asked for: the question is still the host's turn, and the answer after it is what the note is about.
+    assert host_questions(quotes, _plan()) == [(1, 98.0)]
+    anyone = resolve_notes(score_hits([note], _plan()), quotes, _plan(), {(1, 98.0): answer})
+    assert [(r.hit.id, r.attributed_to) for r in anyone] == [(9, None)]
     # An answer further from the note than a resolved passage may be is not the note's.
     late = replace(answer, start=100.0 + 181)
     assert [r.hit.id for r in resolve_notes(ranked, quotes, plan, {(1, 98.0): late})] == [8]
@@ -126,6 +128,16 @@ def test_a_note_without_a_time_ranks_below_a_passage_that_links_to_the_moment() 
     timed = _hit(2, "talent density wins", kind="note", start=40.0)
     ranked = score_hits([untimed, timed], _plan())
     assert [r.hit.id for r in ranked] == [2, 1]
+
+
+def test_with_nobody_asked_an_unlabelled_question_of_an_interview_ranks_below_the_answer() -> None:
+    """The host asks "is talent density overrated?" and a labelled guest answers: the answer first, even
+    though the question holds the topic as well; a commentator's rhetorical question is their own words."""
+    question = _hit(1, "Lots of talk about talent density lately. Is talent density overrated?", bm25=-2.0)
+    answer = _hit(2, "I don't think talent density is overrated.", speaker="Dario Amodei", bm25=-1.0)
+    assert [r.hit.id for r in score_hits([question, answer], _plan())] == [2, 1]
+    monologue = replace(question, episode=EPISODE.model_copy(update={"show": "Example Commentary"}))
+    assert attribution(monologue, _plan())[2] == attribution(replace(question, text="talent density."), _plan())[2]
 
 
 def test_a_term_of_several_words_matches_only_where_its_words_stand_together() -> None:
