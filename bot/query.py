@@ -256,6 +256,12 @@ def parse_question(
         voice, rest = spoken
         topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
+    if topic is None and asked is None and (who_asks := _WHO_ASKS.match(stripped)) is not None:
+        # "who argued that the fixes Dario proposes are too mild?": the question asks who spoke, so
+        # nobody named in it is the speaker; they are what was said about.
+        described = who_asks.group("described") or ""
+        topic = _english_topic(f"{described} {who_asks.group('rest')}")
+
     if topic is None:
         found_at = speakers.find(text)
         rest = text
@@ -284,6 +290,13 @@ def parse_question(
     return ParsedQuestion(text=text, speaker=asked, unknown_speaker=unknown, topic=topic, language=language)
 
 
+# A question asking who said something: "who argued …", "the critic who complained …", not "who did
+# Dario say …" (there Dario speaks, about somebody).
+_WHO_ASKS: Final = re.compile(
+    r"^(?:(?:so|and|but|ok|okay)\s+)?(?:(?:the|a|an|that|this)\s+(?P<described>(?:[\w'’-]+\s+){0,3}?))?"
+    r"who\s+(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|should|can|could)\b)(?P<rest>\S.*)$",
+    re.I,
+)
 _ROLE_WORDS: Final = frozenset(
     "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
     "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()

@@ -248,3 +248,20 @@ def test_a_hosts_guests_are_the_show_not_the_host() -> None:
         parsed = parse_question(question, speakers, shows=shows)
         assert (parsed.speaker, parsed.show) == (None, "Lex Fridman"), question
         assert "open source" in parsed.topic and "guest" not in parsed.topic, question
+
+
+def test_a_question_asking_who_said_something_has_nobody_named_as_the_speaker() -> None:
+    """"who argued …" and "the critic who …" ask for the speaker: Dario named inside is what was said about."""
+    speakers = _directory()
+    cases = {
+        "who argued that the fixes Dario proposes are far too mild?": "that the fixes Dario proposes are far too mild",
+        "the critic who complained that Dario's essay is all sci-fi": "critic complained that Dario's essay is all sci-fi",
+        "so who said talent density matters?": "said talent density matters",
+    }
+    for question, topic in cases.items():
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == (None, None, topic), question
+    # "who did Dario say …" asks Dario about somebody.
+    assert parse_question("who did Dario say was ahead?", speakers).speaker == "Dario Amodei"
+    # With the speaker given as an option, the option still says whose words.
+    assert parse_question("who argued scaling is over", speakers, speaker="Chris Olah").speaker == "Chris Olah"
