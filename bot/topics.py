@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -178,17 +178,18 @@ def person_alternatives(
 _KATAKANA_TERM = re.compile(r"[\u30a0-\u30ff]+")
 
 
-def _replacement(other: str) -> Callable[[re.Match[str]], str]:
-    """`other` in place of a match, apart from Latin letters beside it: 規制 in "AI規制法" becomes
-    "AI regulation法", never the one word "airegulation"."""
-
-    def replace(match: re.Match[str]) -> str:
-        text, start, end = match.string, match.start(), match.end()
+def _replace_spans(text: str, spans: Sequence[tuple[int, int]], other: str) -> str:
+    """`other` in place of each span of `text`, apart from Latin letters beside it: 規制 in "AI規制法"
+    becomes "AI regulation法", never the one word "airegulation"."""
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
         before = " " if start > 0 and _joins_latin(text[start - 1], other[:1]) else ""
         after = " " if end < len(text) and _joins_latin(other[-1:], text[end]) else ""
-        return f"{before}{other}{after}"
-
-    return replace
+        out.append(f"{text[last:start]}{before}{other}{after}")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _joins_latin(left: str, right: str) -> bool:
@@ -232,6 +233,9 @@ class AliasTable:
         """The topic with each known term replaced by its counterparts in other scripts."""
         lowered = self.key(topic)
         found: list[str] = []
+        # Where a longer term matched, the shorter ones inside it are not replaced: 子供時代 is "childhood",
+        # not "children" beside 時代.
+        covered: list[tuple[int, int]] = []
         # A substring test first: it rules out nearly every term at C speed before any regex runs.
         for term in self._by_length():
             if term not in lowered:
@@ -243,10 +247,15 @@ class AliasTable:
                 pattern = re.escape(term)
             else:
                 pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
-            if re.search(pattern, lowered):
+            spans = [
+                m.span() for m in re.finditer(pattern, lowered)
+                if not any(a <= m.start() and m.end() <= b for a, b in covered)
+            ]
+            if spans:
+                covered.extend(spans)
                 for other in sorted(self.pairs[term]):
                     # A term of several words stays one term (`topic_units` reads "_" as joining a run).
-                    found.append(re.sub(pattern, _replacement("_".join(other.split())), lowered))
+                    found.append(_replace_spans(lowered, spans, "_".join(other.split())))
         return list(dict.fromkeys(found))[:8]
 
     def _by_length(self) -> list[str]:

@@ -98,6 +98,11 @@ def test_a_translation_of_several_words_stays_one_term() -> None:
     # Beside Latin letters the translation stays a word of its own: not "airegulation".
     aliases.add("規制", "regulation", both_ways=False)
     assert aliases.expansions("AI規制法") == ["ai regulation法"]
+    # The longest known term wins: 子供時代 is "childhood", not "children" beside 時代.
+    aliases.add("子供時代", "childhood", both_ways=False)
+    aliases.add("子供", "children", both_ways=False)
+    assert aliases.expansions("ダリオの子供時代") == ["ダリオのchildhood"]
+    assert aliases.expansions("子供と子供時代") == ["子供とchildhood", "childrenと子供時代"]
     aliases.add("エンジン", "engine", both_ways=False)
     aliases.add("e", "イー")
     assert topic_units("engineerの採用", aliases)[0] == (("engin",),)
