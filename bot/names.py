@@ -14,15 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, Protocol
 
 from bot.store.fts import Unit
-from bot.text import is_cjk, normalize
+from bot.text import LATIN_WORD, is_cjk, normalize
 from bot.topics import AliasTable, topic_units
 
 # A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
 # A number (a year, a figure: 2019, 72): as specific as a name.
 _NUMBER: Final = re.compile(r"(?<![\w.])\d{2,}(?![\w.])")
-# Letters and digits outside Japanese scripts: "EU" in "EUのAI規制法" is a word of its own.
-_NOT_JA = r"(?![\u3005\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef])"
-_LATIN_WORD: Final = re.compile(rf"{_NOT_JA}[^\W\d_](?:{_NOT_JA}[\w'’-])*")
+
 _KATAKANA: Final = re.compile(r"[\u30a0-\u30ff]+")
 _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 # An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.
@@ -46,12 +44,12 @@ def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
     word whose translation is a name (日本 → Japan). A katakana word the glossary does not know is not
     taken for a name: katakana spells loanwords (エッセイ) as often as names.
     """
-    first = _LATIN_WORD.search(normalize(question))
+    first = LATIN_WORD.search(normalize(question))
     opening = first.group(0) if first is not None and first.start() == 0 else None
     found: list[str] = []
     text = normalize(topic)
     found.extend(match.group(0) for match in _NUMBER.finditer(text))
-    for match in _LATIN_WORD.finditer(text):
+    for match in LATIN_WORD.finditer(text):
         word = match.group(0)
         if is_cjk(word) or not _is_name(word):
             continue

@@ -11,7 +11,6 @@ by the service.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -43,7 +42,7 @@ from bot.speakers import SpeakerDirectory, is_placeholder
 from bot.store import Store
 from bot.store.fts import Unit
 from bot.suggest import nearest_topics
-from bot.text import detect_language, tokens
+from bot.text import LATIN_WORD, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import (
     AliasTable,
@@ -251,12 +250,29 @@ def _unknown_speaker(base: Answer, parsed: ParsedQuestion, knowledge: Knowledge,
 
 
 def _people_units(topic: str, knowledge: Knowledge) -> frozenset[Unit]:
-    """The units of the topic's words that are part of a person's or a show's name."""
-    return frozenset(
-        unit for word in re.findall(r"[^\W\d_][\w'’-]*", topic)
+    """The units of the topic's words that are part of a person's or a show's name.
+
+    Japanese writes a name straight against the words around it (ダリオの子供時代), so names are also
+    looked for inside the text, not only word by word.
+    """
+    words = [
+        word for word in LATIN_WORD.findall(topic)
         if knowledge.speakers.names_word(word) or knowledge.shows.names_word(word)
-        for unit in topic_units(word, knowledge.aliases)
-    )
+    ]
+    rest = normalize(topic).lower()
+    for _ in range(_NAMES_IN_A_TOPIC):
+        found = knowledge.speakers.find(rest)
+        if found is None:
+            break
+        name, start, end = found
+        # As written, and as the person alternatives write it ("Dario Amodei", "Dario", "Amodei").
+        words.extend([rest[start:end], *knowledge.speakers.forms_of(name)])
+        rest = f"{rest[:start]} {rest[end:]}"
+    return frozenset(unit for word in words for unit in topic_units(word, knowledge.aliases))
+
+
+# More people than this named in one topic are not looked for.
+_NAMES_IN_A_TOPIC: Final = 3
 
 
 def _topic_names(parsed: ParsedQuestion, knowledge: Knowledge) -> list[tuple[str, Unit]]:

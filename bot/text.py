@@ -42,6 +42,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# A word in letters outside Japanese scripts: "EU" in "EUのAI規制法" is a word of its own.
+_NOT_JA: Final = r"(?![\u3005\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef])"
+LATIN_WORD: Final = re.compile(rf"{_NOT_JA}[^\W\d_](?:{_NOT_JA}[\w'’-])*")
+
+
 def is_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.models import AnswerStatus
+from bot.models import AnswerStatus, Speaker
+from bot.pipeline import Knowledge, _people_units
 from bot.service import SaidService
+from bot.shows import ShowDirectory
+from bot.speakers import SpeakerDirectory
+from bot.topics import AliasTable, topic_units
 
 Write = Callable[[Path, str], Path]
 
@@ -236,3 +240,15 @@ async def test_a_speaker_on_a_named_show_without_a_topic_answers_about_them(load
     answer = await loaded.ask("on the Example Podcast, what did Dario say?")
     assert answer.status is AnswerStatus.OK and answer.about_speaker and answer.speaker == "Dario Amodei"
     assert answer.citations and all(c.speaker == "Dario Amodei" for c in answer.citations)
+
+
+def test_names_written_against_japanese_are_people_not_topic_words() -> None:
+    """ダリオの子供時代: ダリオ is who the topic is about, in every spelling the person alternatives use,
+    so only 子供時代 counts when judging whether the store holds the topic at all."""
+    speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["ダリオ", "アモデイ"])], [])
+    knowledge = Knowledge(speakers=speakers, shows=ShowDirectory([]), aliases=AliasTable(), speaker_ids={},
+                          episodes=(), hosts=frozenset(), interview_shows=frozenset(), featuring={}, segments=10)
+    people = _people_units("ダリオの子供時代", knowledge)
+    for word in ("ダリオ", "dario", "amodei", "dario amodei"):
+        assert set(topic_units(word)) <= people, word
+    assert not set(topic_units("子供時代")) & people
