@@ -30,6 +30,12 @@ TWO_WORD_MIN_SHARE: Final = 0.5
 # A term written in several tokens (a glossary translation, a Japanese word's bigrams) matches only where
 # they stand in order with at most this many tokens between ("country of geniuses" has "of" between).
 RUN_GAP_TOKENS: Final = 2
+# A Japanese question of three words or more reaches English passages through translations, each of
+# which may be an everyday word ("model", "spread"); a passage without the topic's most telling word
+# must hold this much of the rest, or it is not about the topic (電池のエネルギー密度 is not answered by
+# "talent density"). English questions are left out: there the rarest word is often the asker's own
+# paraphrase, and requiring it refuses good answers.
+JA_WITHOUT_RAREST_MIN_SHARE: Final = 0.3
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".
 DENSITY_SATURATION: Final = 8.0
 

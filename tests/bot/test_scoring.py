@@ -154,3 +154,19 @@ def test_a_term_of_several_words_matches_only_where_its_words_stand_together() -
     near = replace(_hit(3, "x"), terms="a countri of genius in a datacent")
     far = replace(_hit(4, "x"), terms="the countri has mani smart peopl and one genius")
     assert [r.hit.id for r in score_hits([near, far], plan)] == [3]
+
+
+def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_little_else() -> None:
+    """電池のエネルギー密度 (battery energy density): a passage on talent density holds only "density", the
+    least telling of the three, and is not about it; an English question keeps such a passage (there the
+    rarest word is often the asker's own paraphrase)."""
+    battery, energy, density = (("電池",), ("batteri",)), (("energi",),), (("densiti",),)
+    alt = (battery, energy, density)
+    idf = {battery: 6.0, energy: 3.0, density: 2.0}
+    plan = _plan(alternatives=(alt,), idf=idf, doc_freq={u: 1 for u in alt}, tokens=plan_tokens((alt,)),
+                 language="ja")
+    talent = replace(_hit(1, "x"), terms="talent densiti win")
+    both = replace(_hit(2, "x"), terms="energi densiti of talent")
+    battery_only = replace(_hit(3, "x"), terms="a batteri of test")
+    assert [r.hit.id for r in score_hits([talent, both, battery_only], plan)] == [3, 2]
+    assert {r.hit.id for r in score_hits([talent], replace(plan, language="en"))} == {1}
