@@ -29,7 +29,7 @@ _QUESTION_WORDS: Final = frozenset(
     tokens(
         "say said says saying think thinks thought talk talked talking speak spoke mention mentioned believe "
         "believes opinion opinions view views anything something quote quotes explain explains explained explaining "
-        "ever own"
+        "ever own whether"
     )
 )
 _STOP_STEMS: Final = frozenset(tokens(" ".join(ENGLISH_STOPWORDS))) | _QUESTION_WORDS

@@ -106,3 +106,8 @@ def test_a_translation_of_several_words_stays_one_term() -> None:
     aliases.add("エンジン", "engine", both_ways=False)
     aliases.add("e", "イー")
     assert topic_units("engineerの採用", aliases)[0] == (("engin",),)
+
+
+def test_framing_words_are_not_topic_words() -> None:
+    """"whether" frames a question ("whether Claude has feelings") and says nothing of its topic."""
+    assert topic_units("whether Claude has feelings") == [(("claud",),), (("feel",),)]
