@@ -54,8 +54,9 @@ def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
         if re.fullmatch(r"[\u3040-\u309fー]+", w) or w in _JA_FRAME:
             continue
         following = runs[index + 1] if index + 1 < len(runs) else ""
-        if len(w) == 1 and aliases is not None and re.match(r"[\u3041-\u309f]", following):
-            # A verb or adjective is one kanji and its kana ending (勧めた, 学び, 遅く): the kanji
+        kanji = re.fullmatch(r"[\u3005\u4e00-\u9fff]+", w) is not None
+        if kanji and aliases is not None and re.match(r"[\u3041-\u309f]", following):
+            # A verb or adjective is kanji and a kana ending (勧めた, 学び, 遅く, 口出しして): the kanji
             # with the first kana is the form the glossary lists, and a word in its own right.
             inflected = w + following[0]
             if aliases.knows(inflected):

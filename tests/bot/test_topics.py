@@ -38,6 +38,8 @@ def test_japanese_verb_is_its_kanji_and_first_kana_when_the_glossary_knows_it() 
     units = topic_units("学生に何を勧めた", aliases)
     assert (("勧め",), ("recommend",)) in units
     assert topic_units("学生に何を勧めた")[-1] == (("学生",),)  # without the table the lone kanji stays out
+    aliases.add("口出し", "meddling", both_ways=False)
+    assert topic_units("他人に口出しして", aliases)[-1] == (("口出", "出し"), ("meddl",))
 
 
 def test_topic_expansions_do_not_depend_on_hash_order() -> None:
