@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, Protocol
 
+from bot.speakers import ROLE_WORDS
 from bot.store.fts import Unit
 from bot.text import LATIN_WORD, is_cjk, normalize
 from bot.topics import AliasTable, topic_units
@@ -26,6 +27,9 @@ _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 # An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.
 # (80: one letter changed in a five-letter name, "Kenya" for "Kenia").
 TYPO_SIMILARITY: Final = 80.0
+
+
+_ROLE_AFTER: Final = re.compile(r"(?:['’]s)?\s+([\w-]+)")
 
 
 class Vocabulary(Protocol):
@@ -54,6 +58,12 @@ def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:
         if is_cjk(word) or not _is_name(word):
             continue
         if word == opening and text.startswith(word) and normalize(question).startswith(word):
+            continue
+        if word.lower() in ROLE_WORDS:
+            continue  # "CEO" is what somebody is, not somebody
+        role = _ROLE_AFTER.match(text, match.end())
+        if role is not None and role.group(1).lower() in ROLE_WORDS:
+            # "the Vercel founder": a person described by their company, not a name the topic asks about.
             continue
         found.append(word)
     for match in _CJK_RUN.finditer(text):

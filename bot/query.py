@@ -7,7 +7,7 @@ from typing import Final
 
 from bot.models import ParsedQuestion
 from bot.shows import ShowDirectory, says_show
-from bot.speakers import SpeakerDirectory
+from bot.speakers import ROLE_WORDS, SpeakerDirectory
 from bot.text import ENGLISH_STOPWORDS, detect_language, normalize
 
 MAX_QUESTION_CHARS: Final = 500
@@ -297,10 +297,6 @@ _WHO_ASKS: Final = re.compile(
     r"who\s+(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|should|can|could)\b)(?P<rest>\S.*)$",
     re.I,
 )
-_ROLE_WORDS: Final = frozenset(
-    "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
-    "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
-)
 _GUESTS_OF: Final = re.compile(r"(?:['’]s)?\s+guests?\b", re.I)
 _LEADING_PUNCT: Final = re.compile(r"^[\s,;:.—–-]+")
 # "… episode with Nathan Lambert and Sebastian Raschka, what did they say …": who the episode has.
@@ -322,7 +318,7 @@ def _could_be_a_name(who: str) -> bool:
     words = who.split()
     if not words or len(who) > 60 or who in _PRONOUNS:
         return False
-    if any(re.sub(r"['’]s$", "", w) in _ROLE_WORDS for w in words):
+    if any(re.sub(r"['’]s$", "", w) in ROLE_WORDS for w in words):
         # "the Windsurf founder", "their guest": a description, not a name to look up; the topic is
         # searched across everyone rather than answered with "I don't know anyone called …".
         return False

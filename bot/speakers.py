@@ -6,6 +6,7 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from bot.config_files import ConfigError, read_toml
 from bot.models import Speaker
@@ -39,6 +40,12 @@ def load_configured_speakers(config_dir: Path) -> list[Speaker]:
         raise ConfigError(path, "every [[speaker]] needs a name")
     return [Speaker(name=item["name"], aliases=list(item.get("aliases", []))) for item in speakers]
 
+
+# Words that describe a person by what they do ("the Windsurf founder", "Anthropic's CEO").
+ROLE_WORDS: Final = frozenset(
+    "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
+    "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
+)
 
 class SpeakerDirectory:
     """Resolves `Dario`, `Amodei`, `ダリオ`, `アモデイ` to `Dario Amodei`."""

@@ -31,6 +31,9 @@ def test_name_words_are_capitalised_words_and_japanese_words_translated_as_names
     # The question's own first word is capitalised only because it comes first.
     assert name_words("Scaling laws", "Scaling laws?", aliases) == []
     assert name_words("日本の採用", "日本の採用についてダリオは？", aliases) == ["日本"]
+    # A company naming who is described is not a name the topic asks about: the passage need not hold it.
+    assert name_words("Vercel founder who rebuilt his website", "the Vercel founder who rebuilt his website", aliases) == []
+    assert name_words("Anthropic's CEO on Texas", "x", aliases) == ["Texas"]
     # A Latin word written straight against Japanese is a word of its own.
     assert name_words("EUのAI規制法", "ネイサンはEUのAI規制法をどう見ている？", aliases) == ["EU", "AI"]
     # Katakana spells loanwords as often as names.
