@@ -146,7 +146,7 @@ async def _answer(
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
-    if plan.unseen_share(_people_units(parsed.topic, knowledge)) >= w.UNSEEN_TOPIC_SHARE:
+    if plan.unseen_share() >= w.UNSEEN_TOPIC_SHARE:
         # Most of what was asked about is in words no passage holds: what the rest matches is not it.
         return _not_found(base, parsed, knowledge, language)
 
@@ -205,7 +205,7 @@ async def make_plan(
         speaker_is_host=speaker in knowledge.hosts, hosts=knowledge.hosts, interview_shows=knowledge.interview_shows,
         scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
-        names=tuple(names), required=required,
+        names=tuple(names), required=required, people=_people_units(parsed.topic, knowledge),
     )
 
 

@@ -51,6 +51,9 @@ class Plan:
     names: tuple[tuple[str, Unit], ...] = ()
     # Names rare enough in the store that a passage without them is not about what was asked.
     required: frozenset[Unit] = field(default=frozenset())
+    # Units naming a person or a show in the topic ("Dario's essay"): labels, not words, name them, so
+    # they count neither way when judging whether the store holds the topic.
+    people: frozenset[Unit] = field(default=frozenset())
 
     @property
     def wanted(self) -> int:
@@ -61,12 +64,12 @@ class Plan:
     def units(self) -> frozenset[Unit]:
         return frozenset(u for alt in self.alternatives for u in alt)
 
-    def unseen_share(self, ignore: frozenset[Unit] = frozenset()) -> float:
-        """How much of the topic's weight is in words no passage holds, in its best-held alternative;
-        `ignore` are units that do not count either way (people's names: labels, not words, name them)."""
+    def unseen_share(self) -> float:
+        """How much of the topic's weight is in words no passage holds, in its best-held alternative
+        (people's and shows' names left out)."""
         shares = []
         for alt in self.alternatives:
-            counted = [u for u in alt if u not in ignore]
+            counted = [u for u in alt if u not in self.people]
             total = sum(self.idf.get(u, 1.0) for u in counted)
             unseen = sum(self.idf.get(u, 1.0) for u in counted if self.doc_freq.get(u, 0) == 0)
             shares.append(unseen / total if total else 0.0)

@@ -126,7 +126,8 @@ class ShowDirectory:
                 rf"|(?P<described>{alternation})の[^、。,，？?！!\s]{{1,20}}?(?:回|{_JA_SHOW_WORDS}){_JA_AT}"
             )
             self._ja_voice: re.Pattern[str] | None = re.compile(
-                rf"^(?P<form>{alternation})(?:の{_JA_VOICE_WORDS})?(?:は|が)"
+                # "Turing Postは", "Turing Postの解説では、", "Turing Postによると": who speaks.
+                rf"^(?P<form>{alternation})(?:(?:の{_JA_VOICE_WORDS})?(?:では|は|が|で[、,])|によると|によれば)"
             )
         else:
             self._ja_voice = None

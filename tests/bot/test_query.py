@@ -134,6 +134,8 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
         "Turing Post on Amodei": "Amodei",
         "Turing Postの批評家はアモデイについて何と言った？": "アモデイ",
         "Turing Postはダリオのエッセイをどう見ている？": "ダリオのエッセイ",
+        "Turing Postの解説では、継続学習をめぐるやり取りをどう整理していた？": "継続学習をめぐるやり取り",
+        "Turing Postによると、ダリオのエッセイの弱点は？": "ダリオのエッセイの弱点",
     }
     for question, topic in cases.items():
         parsed = parse_question(question, speakers, shows=shows)

@@ -170,3 +170,9 @@ def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_l
     battery_only = replace(_hit(3, "x"), terms="a batteri of test")
     assert [r.hit.id for r in score_hits([talent, both, battery_only], plan)] == [3, 2]
     assert {r.hit.id for r in score_hits([talent], replace(plan, language="en"))} == {1}
+    # A person's or show's name is not the telling word: passages name speakers by their labels.
+    show: Unit = (("ture",),)
+    named = (show, energy, density)
+    plan = replace(plan, alternatives=(named,), idf={show: 9.0, energy: 3.0, density: 2.0},
+                   tokens=plan_tokens((named,)), people=frozenset({show}))
+    assert [r.hit.id for r in score_hits([both], plan)] == [2]
