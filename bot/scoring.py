@@ -7,10 +7,8 @@ it has the topic as a phrase, the asker's language, the show asked about.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot import weights as w
 from bot.plan import Plan
@@ -127,36 +125,45 @@ def _density(terms: str, tokens: frozenset[str]) -> float:
     return min(1.0, w.DENSITY_SATURATION * hits / words)
 
 
-@lru_cache(maxsize=4096)
-def _run_pattern(option: tuple[str, ...]) -> re.Pattern[str]:
-    gap = rf"(?:\S+ ){{0,{w.RUN_GAP_TOKENS}}}"
-    return re.compile(" " + f" {gap}".join(re.escape(t) for t in option) + " ")
-
-
 class _Terms:
     """Membership in a passage's tokens by substring search: cheaper than building a set when a
     question has a handful of tokens and a passage has hundreds."""
 
-    __slots__ = ("padded",)
+    __slots__ = ("_positions", "padded")
 
     def __init__(self, padded: str) -> None:
         self.padded = padded
+        self._positions: dict[str, list[int]] | None = None
 
     def __contains__(self, token: object) -> bool:
         return f" {token} " in self.padded
 
     def holds(self, option: tuple[str, ...]) -> bool:
-        """Whether the passage holds a spelling: one token anywhere, or a run of them in order.
+        """Whether the passage holds a spelling: one token anywhere, or a run of them close together.
 
         A run is one term written in several tokens ("basic income" for ベーシックインカム, the bigrams
         of a Japanese word), so its tokens must stand together, not anywhere in the passage: a passage
-        saying "basically" in one sentence and "income" in another is not about basic income.
+        saying "basically" in one sentence and "income" in another is not about basic income. In any
+        order, so "research on interpretability" holds "interpretability research".
         """
         if len(option) == 1:
             return f" {option[0]} " in self.padded
         if not all(f" {t} " in self.padded for t in option):
             return False
-        return _run_pattern(option).search(self.padded) is not None
+        positions = self._positions
+        if positions is None:
+            positions = self._positions = {}
+            for index, token in enumerate(self.padded.split()):
+                positions.setdefault(token, []).append(index)
+        wanted = set(option)
+        span = len(wanted) + w.RUN_GAP_TOKENS * (len(wanted) - 1)
+        # Some window of `span` tokens holding one occurrence of the rarest token holds all the others.
+        rarest = min(wanted, key=lambda t: len(positions.get(t, ())))
+        return any(
+            all(any(start <= p < start + span for p in positions.get(t, ())) for t in wanted)
+            for at in positions.get(rarest, ())
+            for start in range(at - span + 1, at + 1)
+        )
 
 
 def order(item: Ranked) -> tuple[float, float, int]:

@@ -28,7 +28,8 @@ UNSEEN_TOPIC_SHARE: Final = 0.65
 # Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
 TWO_WORD_MIN_SHARE: Final = 0.5
 # A term written in several tokens (a glossary translation, a Japanese word's bigrams) matches only where
-# they stand in order with at most this many tokens between ("country of geniuses" has "of" between).
+# they stand close, in any order, with at most this many tokens between each ("country of geniuses" has
+# "of" between, "research on interpretability" is "interpretability research").
 RUN_GAP_TOKENS: Final = 2
 # A Japanese question of three words or more reaches English passages through translations, each of
 # which may be an everyday word ("model", "spread"); a passage without the topic's most telling word

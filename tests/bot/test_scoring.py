@@ -154,6 +154,12 @@ def test_a_term_of_several_words_matches_only_where_its_words_stand_together() -
     near = replace(_hit(3, "x"), terms="a countri of genius in a datacent")
     far = replace(_hit(4, "x"), terms="the countri has mani smart peopl and one genius")
     assert [r.hit.id for r in score_hits([near, far], plan)] == [3]
+    # In any order: "research on interpretability" is interpretability research.
+    run: Unit = (("interpret", "research"),)
+    plan = _plan(alternatives=((run,),), idf={run: 1.0}, doc_freq={run: 1}, tokens=plan_tokens(((run,),)))
+    turned = replace(_hit(5, "x"), terms="more research on interpret would help")
+    apart = replace(_hit(6, "x"), terms="interpret is hard and so we do less of it than other research")
+    assert [r.hit.id for r in score_hits([turned, apart], plan)] == [5]
 
 
 def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_little_else() -> None:
