@@ -7,6 +7,7 @@ it has the topic as a phrase, the asker's language, the show asked about.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -160,10 +161,16 @@ class _Terms:
         # Some window of `span` tokens holding one occurrence of the rarest token holds all the others.
         rarest = min(wanted, key=lambda t: len(positions.get(t, ())))
         return any(
-            all(any(start <= p < start + span for p in positions.get(t, ())) for t in wanted)
-            for at in positions.get(rarest, ())
+            all(_occurs(positions[t], start, start + span) for t in wanted)
+            for at in positions[rarest]
             for start in range(at - span + 1, at + 1)
         )
+
+
+def _occurs(positions: list[int], start: int, end: int) -> bool:
+    """Whether a sorted list of positions has one in [start, end)."""
+    index = bisect_left(positions, start)
+    return index < len(positions) and positions[index] < end
 
 
 def order(item: Ranked) -> tuple[float, float, int]:
