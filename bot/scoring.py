@@ -35,15 +35,16 @@ def unit_present(unit: Unit, term_set: Container[str]) -> bool:
 
 def coverage(
     alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float], without_rarest: float = 0.0,
-    people: frozenset[Unit] = frozenset(),
+    people: frozenset[Unit] = frozenset(), unseen: frozenset[Unit] = frozenset(),
 ) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
 
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
     without losing passages that hold the telling ones, while a topic the store has never seen
     ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
-    A passage of a topic of three words or more that lacks its most telling word (people's and shows' names
-    aside: a passage names a speaker by its label) needs `without_rarest`.
+    A passage of a topic of three words or more that lacks its most telling word needs `without_rarest`; the
+    telling word is one the store holds (a word no passage holds is the unseen-words rule's) and no
+    person's or show's name (a passage names a speaker by its label).
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -53,8 +54,8 @@ def coverage(
     if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
         return 0.0, False
     if len(alt) > 2 and share < without_rarest:
-        telling = [u for u in alt if u not in people] or list(alt)
-        if max(telling, key=lambda u: idf.get(u, 1.0)) not in present:
+        telling = [u for u in alt if u not in people and u not in unseen]
+        if telling and max(telling, key=lambda u: idf.get(u, 1.0)) not in present:
             return 0.0, False
     flat = [t for unit in alt for t in unit[0]]
     phrase = len(alt) > 1 and len(present) == len(alt) and f" {' '.join(flat)} " in f" {terms} "
@@ -187,14 +188,15 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
     best = max(-h.bm25 for h in hits) or 1.0
     # Sampled candidates come without bm25; term frequency over length stands in for it.
     sampled = all(h.bm25 == 0.0 for h in hits)
-    without_rarest = w.JA_WITHOUT_RAREST_MIN_SHARE if plan.language == "ja" else 0.0
+    without_rarest = w.JA_WITHOUT_RAREST_MIN_SHARE if plan.language == "ja" else w.EN_WITHOUT_RAREST_MIN_SHARE
+    unseen = frozenset(unit for unit, held in plan.doc_freq.items() if held == 0)
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
         if plan.required and not all(unit_present(unit, term_set) for unit in plan.required):
             continue
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people) for alt in plan.alternatives),
+            (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people, unseen) for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )
         if share == 0:

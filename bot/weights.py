@@ -37,6 +37,7 @@ RUN_GAP_TOKENS: Final = 2
 # "talent density"). English questions are left out: there the rarest word is often the asker's own
 # paraphrase, and requiring it refuses good answers.
 JA_WITHOUT_RAREST_MIN_SHARE: Final = 0.3
+EN_WITHOUT_RAREST_MIN_SHARE: Final = 0.0
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".
 DENSITY_SATURATION: Final = 8.0
 

@@ -182,3 +182,9 @@ def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_l
     plan = replace(plan, alternatives=(named,), idf={show: 9.0, energy: 3.0, density: 2.0},
                    tokens=plan_tokens((named,)), people=frozenset({show}))
     assert [r.hit.id for r in score_hits([both], plan)] == [2]
+    # Nor is a word no passage holds (見立て, "take"): it is the unseen-words rule's to judge.
+    take: Unit = (("見立",),)
+    unheld = (take, energy, density)
+    plan = replace(plan, alternatives=(unheld,), idf={take: 9.0, energy: 3.0, density: 2.0},
+                   doc_freq={take: 0, energy: 1, density: 1}, tokens=plan_tokens((unheld,)), people=frozenset())
+    assert [r.hit.id for r in score_hits([both], plan)] == [2]
