@@ -196,7 +196,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         if plan.required and not all(unit_present(unit, term_set) for unit in plan.required):
             continue
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people, unseen) for alt in plan.alternatives),
+            (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people, unseen)
+             for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )
         if share == 0:
