@@ -91,7 +91,8 @@ class SpeakerDirectory:
         parts = []
         # Longest first, so "Dario Amodei" wins over "Dario".
         for form in sorted(forms, key=len, reverse=True):
-            escaped = re.escape(normalize(form).lower()).replace(r"\ ", r"[\s・]*")
+            # A space or a katakana middle dot may be left out: セバスチャンラシュカ is セバスチャン・ラシュカ.
+            escaped = re.escape(normalize(form).lower()).replace(r"\ ", r"[\s・]*").replace("・", r"[\s・]*")
             # Latin names end at a Latin letter or digit only: "Mara Veldenは…" names her too.
             parts.append(escaped if is_cjk(form) else rf"(?<![A-Za-z0-9]){escaped}(?:'s|’s)?(?![A-Za-z0-9])")
         return re.compile("|".join(parts))

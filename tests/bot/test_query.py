@@ -159,6 +159,8 @@ def test_a_katakana_name_is_read_whole_in_a_spelling_no_list_holds() -> None:
         "クリス・オラの重ね合わせ仮説の話": ("Chris Olah", "重ね合わせ仮説"),
         "ヴァルン・モハンはリモートワークについてどう言っている？": ("Varun Mohan", "リモートワーク"),
         "クリス・オラーは解釈可能性について何と言った？": ("Chris Olah", "解釈可能性"),
+        # Without the middle dot the listed spelling is still the whole name.
+        "クリスオラーの解釈可能性についての考え": ("Chris Olah", "解釈可能性"),
     }
     for question, expected in cases.items():
         parsed = parse_question(question, speakers)
