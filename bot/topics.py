@@ -37,7 +37,10 @@ _STOP_STEMS: Final = frozenset(tokens(" ".join(ENGLISH_STOPWORDS))) | _QUESTION_
 
 # In Japanese the content words are the kanji and katakana runs; hiragana carries particles and
 # verb endings ("採用のペースを落とした" -> 採用, ペース, 落).
-_JA_WORD = re.compile(r"[\u3005\u4e00-\u9fff]+|[\u30a0-\u30ff]+|[\u3040-\u309f]+|[^\u3005\u3040-\u30ff\u4e00-\u9fff]+")
+# The katakana middle dot (U+30FB) separates words: ダリオ・ビジョン・クエスト is three.
+_JA_WORD = re.compile(
+    r"[\u3005\u4e00-\u9fff]+|[\u30a0-\u30fa\u30fc-\u30ff]+|[\u3040-\u309f]+|[^\u3005\u3040-\u30ff\u4e00-\u9fff]+"
+)
 
 
 # Words that frame a Japanese question rather than name its topic ("…についての見解", "…の理由は").
@@ -114,10 +117,14 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     def add(surface: str, toks: tuple[str, ...]) -> None:
         options = [toks]
         if aliases is not None:
-            for other in aliases.translations(surface):
+            translated = aliases.translations(surface)
+            for other in translated:
                 other_toks = tuple(t for t in tokens(other) if t not in _STOP_STEMS)
                 if other_toks and other_toks not in options:
                     options.append(other_toks)
+            if translated and len(options) == 1 and is_cjk(surface):
+                # Every translation is a question word (話す is "talk", 語る "tell"): it frames the question.
+                return
         unit = tuple(options)
         if unit not in units:
             units.append(unit)

@@ -113,3 +113,14 @@ def test_a_translation_of_several_words_stays_one_term() -> None:
 def test_framing_words_are_not_topic_words() -> None:
     """"whether" frames a question ("whether Claude has feelings") and says nothing of its topic."""
     assert topic_units("whether Claude has feelings") == [(("claud",),), (("feel",),)]
+
+
+def test_a_middle_dot_separates_words_and_japanese_question_verbs_are_not_topic_words() -> None:
+    """ダリオ・ビジョン・クエスト is three katakana words; 話す translates only to question words ("talk")
+    and frames the question like "say" does in English."""
+    aliases = AliasTable()
+    aliases.add("ビジョン", "vision", both_ways=False)
+    aliases.add("話す", "talk", both_ways=False)
+    assert topic_units("全社の前で話すダリオ・ビジョン・クエスト", aliases) == [
+        (("全社",),), (("ダリ", "リオ"),), (("ビジ", "ジョ", "ョン"), ("vision",)), (("クエ", "エス", "スト"),),
+    ]
