@@ -40,7 +40,8 @@ _ORIGINS: dict[Path, Path] = {}
 def merged_config_dir(overlay: Path) -> Path:
     """A folder of symlinks: every packaged file, replaced or joined by the files of `overlay`.
 
-    The loaders read one folder (and glob `glossary-*.toml` in it), so the merge is laid out as one.
+    The loaders read one folder (and glob `forms-*.toml` and `glossary-*.toml` in it), so the merge is laid
+    out as one.
     Symlinks rather than copies: an edited file is seen by a reload, as in the folder itself.
     """
     key = overlay.expanduser().absolute()

@@ -118,6 +118,9 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
         options = [toks]
         if aliases is not None:
             translated = aliases.translations(surface)
+            if not translated and len(toks) == 1 and not is_cjk(surface):
+                # An inflected English word as the tables list its stem ("runs" as "run").
+                translated = aliases.translations(toks[0])
             for other in translated:
                 other_toks = tuple(t for t in tokens(other) if t not in _STOP_STEMS)
                 if other_toks and other_toks not in options:
@@ -275,12 +278,14 @@ class AliasTable:
 
 
 def _alias_files(config_dir: Path) -> list[Path]:
-    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("glossary-*.toml"))]
+    files = [config_dir / "aliases.toml", *sorted(config_dir.glob("forms-*.toml"))]
+    files += sorted(config_dir.glob("glossary-*.toml"))
     return [f for f in files if f.exists()]
 
 
 def load_aliases(config_dir: Path) -> AliasTable:
-    """The maintained term table (aliases.toml) and the general glossaries (glossary-*.toml).
+    """The maintained term table (aliases.toml), word forms (forms-*.toml) and the general glossaries
+    (glossary-*.toml); the first two are read both ways.
 
     A glossary translates a question's words one way, into the language the answers are likely in
     (a Japanese question reaching English transcripts): thousands of everyday English words each

@@ -124,3 +124,11 @@ def test_a_middle_dot_separates_words_and_japanese_question_verbs_are_not_topic_
     assert topic_units("全社の前で話すダリオ・ビジョン・クエスト", aliases) == [
         (("全社",),), (("ダリ", "リオ"),), (("ビジ", "ジョ", "ョン"), ("vision",)), (("クエ", "エス", "スト"),),
     ]
+
+
+def test_english_forms_a_stemmer_cannot_join_are_read_both_ways(tmp_path: Path) -> None:
+    """"ran" is "run" and "run" is "ran": the forms table is read like the maintained term table."""
+    (tmp_path / "forms-en.toml").write_text('[terms]\n"ran" = ["run"]\n', encoding="utf-8")
+    table = load_aliases(tmp_path)
+    assert topic_units("how Dwarkesh ran the conversation", table)[1] == (("ran",), ("run",))
+    assert (("run",), ("ran",)) in topic_units("who runs the company", table)
