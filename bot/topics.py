@@ -113,6 +113,7 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     question verbs are dropped.
     """
     units: list[Unit] = []
+    lone_kanji: list[Unit] = []
 
     def add(surface: str, toks: tuple[str, ...]) -> None:
         options = [toks]
@@ -142,6 +143,8 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                         toks = tuple(t for t in tokens(part) if t not in _STOP_STEMS)
                         if toks:
                             add(part.replace("_", " "), toks)
+                            if len(part) == 1 and not (aliases is not None and aliases.knows(part)):
+                                lone_kanji.append(units[-1])
             else:
                 raws = re.findall(r"[^\W_]+", piece)
                 if "_" in piece and len(raws) > 1:
@@ -155,6 +158,10 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                     toks = tuple(t for t in tokens(raw) if t not in _STOP_STEMS)
                     if toks:
                         add(raw, toks)
+    if len(lone_kanji) < len(units):
+        # A lone kanji the tables do not know is a stray from a verb (捉え直した → 捉, 直); beside real
+        # words it only adds weight no passage can hold.
+        units = [unit for unit in units if unit not in lone_kanji]
     return units
 
 

@@ -38,6 +38,9 @@ def test_japanese_verb_is_its_kanji_and_first_kana_when_the_glossary_knows_it() 
     units = topic_units("学生に何を勧めた", aliases)
     assert (("勧め",), ("recommend",)) in units
     assert topic_units("学生に何を勧めた")[-1] == (("学生",),)  # without the table the lone kanji stays out
+    # Also when it stands in a piece of its own, beside real words elsewhere in the topic.
+    assert topic_units("「検索の問題」として捉え直した") == [(("検索",),), (("問題",),)]
+    assert topic_units("捉え") == [(("捉",),)]  # alone, it is all the topic there is
     aliases.add("口出し", "meddling", both_ways=False)
     assert topic_units("他人に口出しして", aliases)[-1] == (("口出", "出し"), ("meddl",))
 
