@@ -251,9 +251,15 @@ def parse_question(
             voice = shows.voice(_strip_edges(match.group("spk")).lower())
             topic = match.group("topic") if voice is not None else None
 
-    if topic is None and shows is not None and (spoken := shows.voice_at_start(text)) is not None:
+    spoken = None
+    if topic is None and shows is not None:
+        spoken = shows.voice_in(text) or shows.voice_at_end(text)
+        if spoken is not None and speakers.resolve(spoken[2]) is not None and asked is None:
+            # "ドワーケシュは…と言ってた？": the host, a person, is who speaks, not his show.
+            spoken = None
+    if spoken is not None:
         # "Turing Postの批評家はアモデイについて…": the show speaks; the person named is the topic.
-        voice, rest = spoken
+        voice, rest, _ = spoken
         topic = _japanese_topic(rest) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rest) else _english_topic(rest)
 
     if topic is None and asked is None and (who_asks := _WHO_ASKS.match(stripped)) is not None:

@@ -63,7 +63,8 @@ _EN_VOICE_WORDS: Final = (
     r"guys?|team|editors?|youtubers?)"
 )
 _JA_VOICE_WORDS: Final = (
-    r"(?:批評家|評論家|解説者|解説|ホスト|司会者?|中の人|人たち|人|動画|番組|チャンネル|ポッドキャスト)"
+    r"(?:批評家|評論家|解説者|解説|批評|評論|分析|見解|意見|見方|レビュー|コメント|ホスト|司会者?|中の人|人たち|人|"
+    r"動画|番組|チャンネル|ポッドキャスト)"
 )
 _EN_VOICE: Final = re.compile(rf"(?:^the\s+)|(?:['’]s)?\s*\b(?:{_EN_VOICE_WORDS}|{_EN_SHOW_WORDS})\b", re.I)
 
@@ -126,11 +127,18 @@ class ShowDirectory:
                 rf"|(?P<described>{alternation})の[^、。,，？?！!\s]{{1,20}}?(?:回|{_JA_SHOW_WORDS}){_JA_AT}"
             )
             self._ja_voice: re.Pattern[str] | None = re.compile(
-                # "Turing Postは", "Turing Postの解説では、", "Turing Postによると": who speaks.
-                rf"^(?P<form>{alternation})(?:(?:の{_JA_VOICE_WORDS})?(?:では|は|が|で[、,])|によると|によれば)"
+                # "Turing Postは", "Turing Postの解説では、", "Turing Postによると", "…についてTuring Postの
+                # 批評家はどう見ている": who speaks, wherever in the question.
+                rf"(?<![A-Za-z0-9\u30a0-\u30ff])(?P<form>{alternation})(?:(?:の{_JA_VOICE_WORDS})?(?:では|は|が|で[、,])|によると|によれば)"
+            )
+            # "…について、Turing Postの解説", "…についてのTuring Postの批評は？": who speaks, named last.
+            self._ja_voice_last: re.Pattern[str] | None = re.compile(
+                rf"(?:[、,，\s]|についての|に関する|への)*(?P<form>{alternation})の{_JA_VOICE_WORDS}(?:は|では)?"
+                r"(?:どう|何|なに|なん)?(?:です|だった|でした)?(?:か|っけ)?[?？!！。\s]*$"
             )
         else:
             self._ja_voice = None
+            self._ja_voice_last = None
         # "episode 452" on its own, but "#1" only after "in"/"on" ("the #1 risk" is no episode).
         self._number = re.compile(
             r"(?:\b(?:in|on|from|during)\s+(?:the\s+)?)?(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})(?![0-9])"
@@ -166,13 +174,25 @@ class ShowDirectory:
         rest = _EN_VOICE.sub(" ", normalize(who).lower()).strip()
         return self._by_key.get(_squash(rest)) if rest else None
 
-    def voice_at_start(self, text: str) -> tuple[str, str] | None:
-        """(show, the rest) for a Japanese question opening with the show as who speaks: "Turing Postの解説者は…"."""
-        match = self._ja_voice.match(normalize(text).lower()) if self._ja_voice is not None else None
+    def voice_in(self, text: str) -> tuple[str, str, str] | None:
+        """(show, the rest, the name as written) for a Japanese question with the show as who speaks:
+        "Turing Postの解説者は…", "…についてTuring Postはどう見ている？"."""
+        match = self._ja_voice.search(normalize(text).lower()) if self._ja_voice is not None else None
         show = self._by_key.get(_squash(match.group("form"))) if match else None
         if match is None or show is None:
             return None
-        return show, text[match.end() :].strip()
+        # Positions are in the folded text; folding keeps lengths for the scripts we parse.
+        return show, f"{text[: match.start()]} {text[match.end() :]}".strip(), match.group("form")
+
+    def voice_at_end(self, text: str) -> tuple[str, str, str] | None:
+        """(show, the rest, the name as written) for a Japanese question ending with the show as who speaks:
+        "ダリオのエッセイについてのTuring Postの批評"."""
+        folded = normalize(text).lower()
+        match = self._ja_voice_last.search(folded) if self._ja_voice_last is not None else None
+        show = self._by_key.get(_squash(match.group("form"))) if match else None
+        if match is None or show is None or match.start() == 0:
+            return None
+        return show, text[: match.start()].strip(), match.group("form")
 
     def names_word(self, word: str) -> bool:
         """Whether `word` is part of a show's name or its host's ("Turing" of Turing Post)."""

@@ -136,6 +136,9 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
         "Turing Postはダリオのエッセイをどう見ている？": "ダリオのエッセイ",
         "Turing Postの解説では、継続学習をめぐるやり取りをどう整理していた？": "継続学習をめぐるやり取り",
         "Turing Postによると、ダリオのエッセイの弱点は？": "ダリオのエッセイの弱点",
+        # The show named after the topic, as Japanese often puts it, or last.
+        "ダリオのエッセイについてTuring Postの批評家はどう見ている？": "ダリオのエッセイ",
+        "ダリオのエッセイについてのTuring Postの批評": "ダリオのエッセイ",
     }
     for question, topic in cases.items():
         parsed = parse_question(question, speakers, shows=shows)
@@ -146,6 +149,10 @@ def test_a_show_or_its_critic_as_who_speaks() -> None:
     assert (scoped.speaker, scoped.show, scoped.show_is_subject) == ("Dario Amodei", "Turing Post", False)
     # Someone the notes do not know is still unknown, not a show.
     assert parse_question("what did the Turing critic say about Amodei?", speakers, shows=shows).unknown_speaker
+    # A host named as who speaks is the person, not his show.
+    with_lex = SpeakerDirectory([Speaker(name="Lex Fridman", aliases=["レックス"])], ["Dario Amodei"])
+    host = parse_question("スケーリングについてレックスは何と言った？", with_lex, shows=shows)
+    assert (host.speaker, host.show_is_subject) == ("Lex Fridman", False)
 
 
 
