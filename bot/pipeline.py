@@ -11,6 +11,7 @@ by the service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -206,7 +207,23 @@ async def make_plan(
         scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
         names=tuple(names), required=required, people=_people_units(parsed.topic, knowledge),
+        named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
     )
+
+
+def _named_person(topic: str, asked: str | None, speakers: SpeakerDirectory) -> tuple[str, Unit] | None:
+    """The person whose thing the topic is ("Sam Altman's essay", "サム・アルトマンのエッセイ"), other than the
+    one asked, with every way passages write them. A person named otherwise ("since his last Dwarkesh
+    interview", "when Dwarkesh called diffusion a cope") is who else was there, not what the passage is about."""
+    found = speakers.find(topic)
+    if found is None or found[0] == asked:
+        return None
+    folded = normalize(topic).lower()
+    # (A Latin name's match takes its 's with it.)
+    if not (re.search(r"['’]s$", folded[found[1] : found[2]]) or re.match(r"(?:['’]s\b|の)", folded[found[2] :])):
+        return None
+    options = dict.fromkeys(spelling for form in speakers.forms_of(found[0]) if (spelling := tuple(tokens(form))))
+    return (found[0], tuple(options)) if options else None
 
 
 async def about_speaker(

@@ -54,6 +54,9 @@ class Plan:
     # Units naming a person or a show in the topic ("Dario's essay"): labels, not words, name them, so
     # they count neither way when judging whether the store holds the topic.
     people: frozenset[Unit] = field(default=frozenset())
+    # A person the topic names other than the asked speaker ("Sam Altman's essay"), with every spelling
+    # of them: a passage about them names them (or is their own words).
+    named_person: tuple[str, Unit] | None = None
 
     @property
     def wanted(self) -> int:

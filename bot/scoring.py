@@ -15,7 +15,7 @@ from bot import weights as w
 from bot.plan import Plan
 from bot.store import Hit
 from bot.store.fts import Unit
-from bot.text import is_question
+from bot.text import is_question, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +174,17 @@ def _occurs(positions: list[int], start: int, end: int) -> bool:
     return index < len(positions) and positions[index] < end
 
 
+def _about(hit: Hit, person: tuple[str, Unit], term_set: _Terms) -> bool:
+    """Whether a passage is about the person the topic names: their own words, or naming them in its
+    words, its heading or its episode's title ("What Dario Amodei Gets Wrong About AI")."""
+    name, spellings = person
+    if hit.speaker == name or unit_present(spellings, term_set):
+        return True
+    title = hit.episode.title if hit.episode is not None else None
+    around = " ".join(tokens(f"{hit.heading or ''} {title or ''}"))
+    return unit_present(spellings, _Terms(f" {around} "))
+
+
 def order(item: Ranked) -> tuple[float, float, int]:
     # Near-ties go to the earlier passage: an answer's start reads better than its continuation.
     return (-round(item.score, 2), item.hit.start if item.hit.start is not None else 1e12, item.hit.id)
@@ -195,6 +206,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         term_set = _Terms(f" {terms} {hit.context} ")
         if plan.required and not all(unit_present(unit, term_set) for unit in plan.required):
             continue
+        if plan.named_person is not None and not _about(hit, plan.named_person, term_set):
+            continue  # "Sam Altman's essay" is not answered by a passage on somebody else's essay
         share, phrase = max(
             (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people, unseen)
              for alt in plan.alternatives),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.models import AnswerStatus, Speaker
-from bot.pipeline import Knowledge, _people_units
+from bot.pipeline import Knowledge, _named_person, _people_units
 from bot.service import SaidService
 from bot.shows import ShowDirectory
 from bot.speakers import SpeakerDirectory
@@ -252,3 +252,13 @@ def test_names_written_against_japanese_are_people_not_topic_words() -> None:
     for word in ("ダリオ", "dario", "amodei", "dario amodei"):
         assert set(topic_units(word)) <= people, word
     assert not set(topic_units("子供時代")) & people
+
+
+def test_the_person_whose_thing_the_topic_is_must_be_named_only_when_it_is_theirs() -> None:
+    speakers = SpeakerDirectory([Speaker(name="Sam Altman", aliases=["サム・アルトマン"])], ["Dario Amodei", "Dwarkesh Patel"])
+    assert _named_person("Sam Altman's essay", None, speakers) is not None
+    assert _named_person("サム・アルトマンのエッセイ", None, speakers) is not None
+    # Who else was there is not what the passage is about.
+    assert _named_person("since his last Dwarkesh Patel interview", "Dario Amodei", speakers) is None
+    assert _named_person("Dwarkesh Patelとの対談での見立て", "Dario Amodei", speakers) is None
+    assert _named_person("Sam Altman's essay", "Sam Altman", speakers) is None  # the one asked

@@ -188,3 +188,15 @@ def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_l
     plan = replace(plan, alternatives=(unheld,), idf={take: 9.0, energy: 3.0, density: 2.0},
                    doc_freq={take: 0, energy: 1, density: 1}, tokens=plan_tokens((unheld,)), people=frozenset())
     assert [r.hit.id for r in score_hits([both], plan)] == [2]
+
+
+def test_a_topic_about_somebodys_thing_needs_a_passage_that_names_them() -> None:
+    """"Sam Altman's essay": a passage on an essay that names nobody is about somebody else's; one naming
+    him, his own words, or one from an episode whose title names him is about his."""
+    person: Unit = (("altman",), ("sam",), ("sam", "altman"))
+    plan = _plan(named_person=("Sam Altman", person))
+    other = _hit(1, "talent density in the essay")
+    naming = _hit(2, "Altman wrote about talent density")
+    his = _hit(3, "talent density matters", speaker="Sam Altman")
+    titled = replace(_hit(4, "talent density, again"), episode=EPISODE.model_copy(update={"title": "Sam Altman's essay"}))
+    assert sorted(r.hit.id for r in score_hits([other, naming, his, titled], plan)) == [2, 3, 4]
