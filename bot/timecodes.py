@@ -7,7 +7,11 @@ from typing import Final
 
 _CLOCK: Final = r"(?<![\d:.])(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?:[.,]\d{1,3})?(?![\d:])"
 _HMS: Final = r"(?<![\w])(?:(?P<h2>\d{1,2})\s*h\s*)?(?:(?P<m2>\d{1,2})\s*m(?:in)?\s*)(?:(?P<s2>\d{1,2})\s*s)?(?![a-z])"
-_JA: Final = r"(?:(?P<h3>\d{1,2})\s*時間\s*)?(?:(?P<m3>\d{1,2})\s*分\s*)(?:(?P<s3>\d{1,2})\s*秒)?"
+# A length, not a moment: "約1時間58分間" (for 1 h 58 min), "10分ほど", "5分前" (but "38分前後" is about 38:00).
+_JA_LENGTH: Final = r"(?!\s*(?:間|ほど|くらい|ぐらい|程度|近く|以上|以内|未満|弱|強|前(?!後)|後|にわた|もの))"
+_JA: Final = (
+    rf"(?<!\d)(?:(?P<h3>\d{{1,2}})\s*時間\s*)?(?:(?P<m3>\d{{1,2}})\s*分\s*)(?:(?P<s3>\d{{1,2}})\s*秒)?{_JA_LENGTH}"
+)
 
 CLOCK_RE: Final = re.compile(_CLOCK)
 ANY_TIME_RE: Final = re.compile(f"{_CLOCK}|{_HMS}|{_JA}", re.IGNORECASE)

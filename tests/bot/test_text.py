@@ -63,6 +63,10 @@ def test_timestamp_forms(text: str, seconds: int) -> None:
 def test_timestamps_in_running_text() -> None:
     assert find_timestamps("around the 1:38:25 mark, not 2024年11月11日 or 3.5") == [5905]
     assert find_timestamps("1時間38分25秒頃に") == [5905]
+    # A length is not a moment: "runs for about 1 h 58 min", "10 minutes or so", "5 minutes before".
+    assert find_timestamps("約1時間58分間実行され、例：1時間38分25秒のタレント密度") == [5905]
+    assert find_timestamps("10分ほど話し、5分前に戻った") == []
+    assert find_timestamps("1時間38分前後で、158分") == [5880]
 
 
 def test_format_timestamp() -> None:
