@@ -147,9 +147,10 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                                 lone_kanji.append(units[-1])
             else:
                 raws = re.findall(r"[^\W_]+", piece)
-                if "_" in piece and len(raws) > 1:
-                    # One term in several words (a translation put in by `expansions`): one unit, its
-                    # words a run, so a passage must hold them together.
+                if re.search(r"[^\W_][_-][^\W_]", piece) and len(raws) > 1:
+                    # One term in several words (a translation put in by `expansions`, or written with
+                    # a hyphen: "self-driving"): one unit, its words a run, so a passage must hold them
+                    # together.
                     toks = tuple(t for t in tokens(" ".join(raws)) if t not in _STOP_STEMS)
                     if toks:
                         add(" ".join(raws), toks)

@@ -100,6 +100,8 @@ def test_a_translation_of_several_words_stays_one_term() -> None:
     assert aliases.expansions("ベーシックインカムについて") == ["basic_incomeについて"]
     assert topic_units("basic_incomeについて", aliases) == [(("basic", "incom"),)]
     assert topic_units("basic_income", aliases) == [(("basic", "incom"),)]
+    # So is a word written with a hyphen: "self-driving" is not "self" anywhere and "driving" elsewhere.
+    assert topic_units("self-driving cars") == [(("self", "drive"),), (("car",),)]
     # Beside Latin letters the translation stays a word of its own: not "airegulation".
     aliases.add("規制", "regulation", both_ways=False)
     assert aliases.expansions("AI規制法") == ["ai regulation法"]
