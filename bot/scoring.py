@@ -33,18 +33,27 @@ def unit_present(unit: Unit, term_set: Container[str]) -> bool:
     return any(all(t in term_set for t in option) for option in unit)
 
 
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """A passage without the topic's most telling word needs `min_share` of its weight. The telling word
+    is one the store holds (a word no passage holds, `unseen`, is the unseen-words rule's) and no
+    person's or show's name (`people`: a passage names a speaker by its label)."""
+
+    min_share: float
+    people: frozenset[Unit]
+    unseen: frozenset[Unit]
+
+
 def coverage(
-    alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float], without_rarest: float = 0.0,
-    people: frozenset[Unit] = frozenset(), unseen: frozenset[Unit] = frozenset(),
+    alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float],
+    telling: Telling | None = None,
 ) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
 
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
     without losing passages that hold the telling ones, while a topic the store has never seen
     ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
-    A passage of a topic of three words or more that lacks its most telling word needs `without_rarest`; the
-    telling word is one the store holds (a word no passage holds is the unseen-words rule's) and no
-    person's or show's name (a passage names a speaker by its label).
+    A topic of three words or more may need its most telling word (`telling`).
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -53,9 +62,9 @@ def coverage(
     share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
     if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
         return 0.0, False
-    if len(alt) > 2 and share < without_rarest:
-        telling = [u for u in alt if u not in people and u not in unseen]
-        if telling and max(telling, key=lambda u: idf.get(u, 1.0)) not in present:
+    if telling is not None and len(alt) > 2 and share < telling.min_share:
+        words = [u for u in alt if u not in telling.people and u not in telling.unseen]
+        if words and max(words, key=lambda u: idf.get(u, 1.0)) not in present:
             return 0.0, False
     flat = [t for unit in alt for t in unit[0]]
     phrase = len(alt) > 1 and len(present) == len(alt) and f" {' '.join(flat)} " in f" {terms} "
@@ -199,8 +208,10 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
     best = max(-h.bm25 for h in hits) or 1.0
     # Sampled candidates come without bm25; term frequency over length stands in for it.
     sampled = all(h.bm25 == 0.0 for h in hits)
-    without_rarest = w.JA_WITHOUT_RAREST_MIN_SHARE if plan.language == "ja" else w.EN_WITHOUT_RAREST_MIN_SHARE
-    unseen = frozenset(unit for unit, held in plan.doc_freq.items() if held == 0)
+    # Japanese questions only: see weights.JA_WITHOUT_TELLING_MIN_SHARE.
+    telling = Telling(
+        w.JA_WITHOUT_TELLING_MIN_SHARE, plan.people, frozenset(u for u, held in plan.doc_freq.items() if held == 0)
+    ) if plan.language == "ja" else None
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
@@ -209,8 +220,7 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         if plan.named_person is not None and not _about(hit, plan.named_person, term_set):
             continue  # "Sam Altman's essay" is not answered by a passage on somebody else's essay
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, without_rarest, plan.people, unseen)
-             for alt in plan.alternatives),
+            (coverage(alt, terms, term_set, plan.idf, telling) for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )
         if share == 0:

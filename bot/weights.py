@@ -36,8 +36,7 @@ RUN_GAP_TOKENS: Final = 2
 # must hold this much of the rest, or it is not about the topic (電池のエネルギー密度 is not answered by
 # "talent density"). English questions are left out: there the rarest word is often the asker's own
 # paraphrase, and requiring it refuses good answers.
-JA_WITHOUT_RAREST_MIN_SHARE: Final = 0.3
-EN_WITHOUT_RAREST_MIN_SHARE: Final = 0.0
+JA_WITHOUT_TELLING_MIN_SHARE: Final = 0.3
 # Term density saturates like bm25's term frequency: eight topic tokens per token of passage is "full".
 DENSITY_SATURATION: Final = 8.0
 
