@@ -61,8 +61,15 @@ def fts5_query(question: str) -> str:
 
 
 def tantivy_query(question: str) -> str:
-    """Each whitespace token as a tantivy phrase with `\\` and `"` escaped; the parser ORs them by default."""
-    return " ".join('"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"' for token in question.split())
+    """Each whitespace token as a tantivy phrase with `\\` and `"` escaped; the parser ORs them by default.
+
+    A token without a letter or digit (an emoji, "？") tokenizes to nothing, and a query of nothing but
+    such phrases is refused by tantivy's parser, so those are left out.
+    """
+    return " ".join(
+        '"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for token in question.split() if any(c.isalnum() for c in token)
+    )
 
 
 class Fts5Baseline:

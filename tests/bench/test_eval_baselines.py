@@ -35,6 +35,8 @@ def test_quoting() -> None:
     assert fts5_query('say "hi') == '"say" OR """hi"'
     assert tantivy_query('a\\b "c"') == '"a\\\\b" "\\"c\\""'
     assert fts5_query("  ") == "" and tantivy_query("") == ""
+    # A token with no letter or digit tokenizes to nothing; tantivy refuses a query of only such phrases.
+    assert tantivy_query("🤔 ？") == "" and tantivy_query("なぜ？ 🤔") == '"なぜ？"'
 
 
 def test_best_segment_first(baseline: Fts5Baseline | TantivyBaseline) -> None:

@@ -17,9 +17,11 @@ DEV_FILE = EVAL_DIR / "dev.yaml"
 HOLDOUT3_FILE = EVAL_DIR / "holdout3.yaml"
 DEV_NONE_FILE = EVAL_DIR / "dev_none.yaml"
 DEV_NONE2_FILE = EVAL_DIR / "dev_none2.yaml"
+DEV2_FILE = EVAL_DIR / "dev2.yaml"
+HOLDOUT4_FILE = EVAL_DIR / "holdout4.yaml"
 
 
-@pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE])
+@pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE, DEV2_FILE, HOLDOUT4_FILE])
 def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     questions = load_questions(path)
     assert len(questions) >= 40
@@ -55,3 +57,11 @@ def test_chat_set_uses_the_speaker_option() -> None:
 def test_holdout2_does_not_repeat_a_question_of_the_other_sets() -> None:
     seen = {q.question.casefold() for path in CLEAN_SOURCE_FILES for q in load_questions(path)}
     assert not [q.id for q in load_questions(HOLDOUT2_FILE) if q.question.casefold() in seen]
+
+
+@pytest.mark.parametrize(("name", "lang"), [("dev3_en.yaml", "en"), ("dev3_ja.yaml", "ja")])
+def test_the_one_language_development_sets_load(name: str, lang: str) -> None:
+    questions = load_questions(EVAL_DIR / name)
+    assert len(questions) >= 55 and all(q.lang == lang for q in questions)
+    assert sum(q.none for q in questions) >= 15
+    assert all(q.expects or q.none for q in questions)
