@@ -276,3 +276,11 @@ def test_a_question_asking_who_said_something_has_nobody_named_as_the_speaker() 
     assert parse_question("who did Dario say was ahead?", speakers).speaker == "Dario Amodei"
     # With the speaker given as an option, the option still says whose words.
     assert parse_question("who argued scaling is over", speakers, speaker="Chris Olah").speaker == "Chris Olah"
+
+
+def test_colloquial_tte_marks_the_topic_only_before_a_question() -> None:
+    """"Xって、どう思う？" ends the topic at って; in "法則を使って、AIが…" the って is a verb's and the topic goes on."""
+    speakers = _directory()
+    assert parse_question("タレント密度って、どう思う？", speakers).topic == "タレント密度"
+    long = parse_question("アモデイがスケーリング則を使って、AIの進歩を説明したところ", speakers)
+    assert long.speaker == "Dario Amodei" and "AIの進歩" in long.topic

@@ -137,3 +137,8 @@ def test_english_forms_a_stemmer_cannot_join_are_read_both_ways(tmp_path: Path) 
     table = load_aliases(tmp_path)
     assert topic_units("how Dwarkesh ran the conversation", table)[1] == (("ran",), ("run",))
     assert (("run",), ("ran",)) in topic_units("who runs the company", table)
+
+
+def test_japanese_question_words_are_not_topic_words() -> None:
+    """何年 ("how many years") asks; it is no word a passage holds."""
+    assert topic_units("AGIがあと何年で来る") == [(("agi",),)]
