@@ -15,7 +15,7 @@ from bot import weights as w
 from bot.plan import Plan
 from bot.store import Hit
 from bot.store.fts import Unit
-from bot.text import is_question, tokens
+from bot.text import is_host_turn, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
         # In an interview, an unlabelled turn that only asks is the host's question, not anybody's
         # answer to it; a commentator's rhetorical question is their own words.
         episode = hit.episode
-        asks = episode is not None and _is_interview(episode.show, plan.interview_shows) and is_question(hit.text)
+        asks = episode is not None and _is_interview(episode.show, plan.interview_shows) and is_host_turn(hit.text)
         return None, False, w.HOST_QUESTION if asks else w.UNLABELLED_UNASKED
     episode = hit.episode
     features = episode is not None and (
@@ -109,8 +109,10 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
         if plan.speaker_is_host:
             # The host asks; an unlabelled answer is the guest's. A question is the host's words,
             # unverified; anything else may be either, and is shown as nobody's.
-            return (speaker, False, w.GUEST_UNLABELLED) if is_question(hit.text) else (None, False, w.SHARED_UNLABELLED)
-        if is_question(hit.text):
+            if is_host_turn(hit.text):
+                return speaker, False, w.GUEST_UNLABELLED
+            return None, False, w.SHARED_UNLABELLED
+        if is_host_turn(hit.text):
             # All question: the host's turn, not the guest's answer.
             return None, False, w.HOST_QUESTION
         if _guests(episode.speakers, plan.hosts) > 1:

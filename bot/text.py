@@ -148,6 +148,23 @@ def is_question(text: str) -> bool:
     return text.rstrip().rstrip("”\"'」)").endswith(("?", "？"))
 
 
+# A turn that opens on what the other person said before ("You mentioned Rich Sutton…", "At DealBook you
+# were emphasizing…"): in an interview, the host setting up a question, not the guest's answer.
+_RECALLS_YOU: Final = re.compile(
+    r"\byou(?:'ve| have)? (?:mentioned|said|were (?:saying|making|emphasizing|talking|arguing)|wrote|"
+    r"talked about|argued|brought up|raised)\b",
+    re.I,
+)
+
+
+def is_host_turn(text: str) -> bool:
+    """An interview turn that is the host's: one that only asks, or opens by recalling the guest's words."""
+    if is_question(text):
+        return True
+    first = split_sentences(text[:400])
+    return bool(first) and _RECALLS_YOU.search(first[0]) is not None
+
+
 _SENTENCE_END_RE: Final = re.compile(r"(?<=[.!?。！？…])[\"'”’」』)）]*\s*")
 
 

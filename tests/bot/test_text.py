@@ -15,6 +15,7 @@ from bot.text import (
     cut_at_sentence,
     detect_language,
     format_timestamp,
+    is_host_turn,
     normalize,
     split_sentences,
     stem,
@@ -151,3 +152,12 @@ def test_a_citation_shows_the_notes_own_punctuation() -> None:
     assert excerpt(text, set(), drop_leading_questions=False) == text
     japanese = "小さなチーム（例：100人）は勝ちます。「信頼」、それが理由です。"
     assert excerpt(japanese, set(), drop_leading_questions=False) == japanese
+
+
+def test_a_host_turn_asks_or_opens_on_what_the_guest_said() -> None:
+    assert is_host_turn("Why does talent density matter?")
+    assert is_host_turn("You mentioned Rich Sutton and the bitter lesson. He is skeptical of it.")
+    assert is_host_turn("At DealBook you were emphasizing how little you spend. Let me push on that.")
+    # A guest recalling the host's words later in an answer, or quoting them, is still answering.
+    assert not is_host_turn("Winning is a loaded term. I would say you mentioned the DeepSeek moment.")
+    assert not is_host_turn("On the hypothesis of, as you put it, a country of geniuses, I am at 90%.")
