@@ -18,17 +18,14 @@ from bot.store.fts import Unit
 from bot.text import LATIN_WORD, is_cjk, normalize
 from bot.topics import AliasTable, topic_units
 
-# A Latin word written with a capital (Texas, EU, Rust, OpenAI), not merely the question's first word.
 # A number (a year, a figure: 2019, 72): as specific as a name.
 _NUMBER: Final = re.compile(r"(?<![\w.])\d{2,}(?![\w.])")
-
 _KATAKANA: Final = re.compile(r"[\u30a0-\u30ff]+")
 _CJK_RUN: Final = re.compile(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 # An unseen name this close (rapidfuzz ratio, 0-100) to a word the store holds is that word misspelt.
 # (80: one letter changed in a five-letter name, "Kenya" for "Kenia").
 TYPO_SIMILARITY: Final = 80.0
-
-
+# The word after a name: "Vercel founder", "Anthropic's CEO" describe a person by their company.
 _ROLE_AFTER: Final = re.compile(r"(?:['’]s)?\s+([\w-]+)")
 
 

@@ -178,7 +178,7 @@ class ShowDirectory:
         """(show, the rest, the name as written) for a Japanese question with the show as who speaks:
         "Turing Postの解説者は…", "…についてTuring Postはどう見ている？"."""
         match = self._ja_voice.search(normalize(text).lower()) if self._ja_voice is not None else None
-        show = self._by_key.get(_squash(match.group("form"))) if match else None
+        show = self._show_of(match)
         if match is None or show is None:
             return None
         # Positions are in the folded text; folding keeps lengths for the scripts we parse.
@@ -187,12 +187,14 @@ class ShowDirectory:
     def voice_at_end(self, text: str) -> tuple[str, str, str] | None:
         """(show, the rest, the name as written) for a Japanese question ending with the show as who speaks:
         "ダリオのエッセイについてのTuring Postの批評"."""
-        folded = normalize(text).lower()
-        match = self._ja_voice_last.search(folded) if self._ja_voice_last is not None else None
-        show = self._by_key.get(_squash(match.group("form"))) if match else None
+        match = self._ja_voice_last.search(normalize(text).lower()) if self._ja_voice_last is not None else None
+        show = self._show_of(match)
         if match is None or show is None or match.start() == 0:
             return None
         return show, text[: match.start()].strip(), match.group("form")
+
+    def _show_of(self, match: re.Match[str] | None) -> str | None:
+        return self._by_key.get(_squash(match.group("form"))) if match else None
 
     def names_word(self, word: str) -> bool:
         """Whether `word` is part of a show's name or its host's ("Turing" of Turing Post)."""

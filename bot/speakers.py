@@ -47,6 +47,7 @@ ROLE_WORDS: Final = frozenset(
     "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
 )
 
+
 class SpeakerDirectory:
     """Resolves `Dario`, `Amodei`, `ダリオ`, `アモデイ` to `Dario Amodei`."""
 

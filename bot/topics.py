@@ -115,7 +115,8 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     units: list[Unit] = []
     lone_kanji: list[Unit] = []
 
-    def add(surface: str, toks: tuple[str, ...]) -> None:
+    def add(surface: str, toks: tuple[str, ...]) -> Unit | None:
+        """The unit for `surface`, added unless already there; None when it frames the question."""
         options = [toks]
         if aliases is not None:
             translated = aliases.translations(surface)
@@ -128,10 +129,11 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                     options.append(other_toks)
             if translated and len(options) == 1 and is_cjk(surface):
                 # Every translation is a question word (話す is "talk", 語る "tell"): it frames the question.
-                return
+                return None
         unit = tuple(options)
         if unit not in units:
             units.append(unit)
+        return unit
 
     for word in re.findall(r"\S+", normalize(topic)):
         for piece in re.split(r"[^\w\u3005\u3040-\u30ff\u4e00-\u9fff'’-]+", word):
@@ -142,9 +144,11 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
                     for part in _known_parts(cjk, aliases):
                         toks = tuple(t for t in tokens(part) if t not in _STOP_STEMS)
                         if toks:
-                            add(part.replace("_", " "), toks)
-                            if len(part) == 1 and not (aliases is not None and aliases.knows(part)):
-                                lone_kanji.append(units[-1])
+                            unit = add(part.replace("_", " "), toks)
+                            if unit is not None and len(part) == 1 and is_cjk(part) and not (
+                                aliases is not None and aliases.knows(part)
+                            ):
+                                lone_kanji.append(unit)
             else:
                 raws = re.findall(r"[^\W_]+", piece)
                 if re.search(r"[^\W_][_-][^\W_]", piece) and len(raws) > 1:
