@@ -19,9 +19,13 @@ DEV_NONE_FILE = EVAL_DIR / "dev_none.yaml"
 DEV_NONE2_FILE = EVAL_DIR / "dev_none2.yaml"
 DEV2_FILE = EVAL_DIR / "dev2.yaml"
 HOLDOUT4_FILE = EVAL_DIR / "holdout4.yaml"
+DEV4_FILE = EVAL_DIR / "dev4.yaml"
+HOLDOUT5_FILE = EVAL_DIR / "holdout5.yaml"
 
 
-@pytest.mark.parametrize("path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE, DEV2_FILE, HOLDOUT4_FILE])
+@pytest.mark.parametrize(
+    "path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE, DEV2_FILE, HOLDOUT4_FILE, DEV4_FILE, HOLDOUT5_FILE],
+)
 def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     questions = load_questions(path)
     assert len(questions) >= 40
@@ -65,3 +69,10 @@ def test_the_one_language_development_sets_load(name: str, lang: str) -> None:
     assert len(questions) >= 55 and all(q.lang == lang for q in questions)
     assert sum(q.none for q in questions) >= 15
     assert all(q.expects or q.none for q in questions)
+
+
+def test_the_near_miss_development_set_is_a_third_questions_nothing_answers() -> None:
+    questions = load_questions(DEV4_FILE)
+    nones = [q for q in questions if q.none]
+    assert len(nones) >= 25 and all(q.note for q in nones)
+    assert sum(q.lang == "ja" for q in nones) >= 10
