@@ -48,7 +48,8 @@ def coverage(
     alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float],
     telling: Telling | None = None,
 ) -> tuple[float, bool]:
-    """The share of the topic's weight a passage holds (0 when too little), and whether it holds it as a phrase.
+    """The share of the topic's weight a passage holds for ranking (0 when too little), and whether it holds
+    it as a phrase.
 
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
     without losing passages that hold the telling ones, while a topic the store has never seen
@@ -68,7 +69,8 @@ def coverage(
             return 0.0, False
     flat = [t for unit in alt for t in unit[0]]
     phrase = len(alt) > 1 and len(present) == len(alt) and f" {' '.join(flat)} " in f" {terms} "
-    return share, phrase
+    powered = sum(idf.get(u, 1.0) ** w.RANK_IDF_POWER for u in alt)
+    return (sum(idf.get(u, 1.0) ** w.RANK_IDF_POWER for u in present) / powered if powered else share), phrase
 
 
 def _mentions(hit: Hit, forms: tuple[str, ...]) -> bool:

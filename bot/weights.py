@@ -21,6 +21,10 @@ PHRASE_BONUS: Final = 0.25
 # Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
 # related passages, higher answers "nothing found" to everyday paraphrases.
 MIN_COVERAGE: Final = 0.15
+# Ranking weighs each held word by its IDF raised to this power (the floors above stay linear): a passage
+# holding the topic's one rare word ("bankrupt") beats one holding two everyday words ("big", "company") of
+# the same summed IDF. Higher lets one rare word in an aside beat a passage holding the rest of the topic.
+RANK_IDF_POWER: Final = 1.5
 # A topic with this share of its weight (or more) in words no passage holds finds nothing: "the 2024
 # presidential election" is not answered by a passage on 2024. Lower refuses paraphrases that use a word
 # or two the notes never do.

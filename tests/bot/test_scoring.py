@@ -200,3 +200,15 @@ def test_a_topic_about_somebodys_thing_needs_a_passage_that_names_them() -> None
     his = _hit(3, "talent density matters", speaker="Sam Altman")
     titled = replace(_hit(4, "talent density, again"), episode=EPISODE.model_copy(update={"title": "Sam Altman's essay"}))
     assert sorted(r.hit.id for r in score_hits([other, naming, his, titled], plan)) == [2, 3, 4]
+
+
+def test_the_topics_one_rare_word_outranks_two_everyday_ones_repeated() -> None:
+    # "worries that betting big could bankrupt the company": a passage repeating "big" and "company" matches
+    # more often, but the one holding "bankrupt" is the answer.
+    topic: tuple[Unit, ...] = ((("big",),), (("compani",),), (("bankrupt",),), (("worri",),))
+    idf = {topic[0]: 3.0, topic[1]: 2.0, topic[2]: 5.0, topic[3]: 4.5}
+    plan = _plan(alternatives=(topic,), idf=idf, doc_freq={u: 1 for u in topic}, tokens=plan_tokens((topic,)))
+    hub = _hit(1, "big compani big compani big compani", bm25=-2.0)
+    answer = _hit(2, "we could go bankrupt", bm25=-1.8)
+    ranked = score_hits([hub, answer], plan)
+    assert [r.hit.id for r in ranked] == [2, 1]
