@@ -47,6 +47,7 @@ from bot.text import LATIN_WORD, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import (
     AliasTable,
+    one_term,
     person_alternatives,
     speaker_topics,
     telling_terms,
@@ -150,6 +151,9 @@ async def _answer(
     if plan.unseen_share() >= w.UNSEEN_TOPIC_SHARE:
         # Most of what was asked about is in words no passage holds: what the rest matches is not it.
         return _not_found(base, parsed, knowledge, language)
+    if plan.one_term is not None and not await store.holds_together(plan.one_term, gap=w.RUN_GAP_TOKENS):
+        # Both words are stored, never together: "time travel" is not answered by travelling the world.
+        return _not_found(base, parsed, knowledge, language)
 
     # 3. retrieve
     hits = await retrieve(store, plan)
@@ -194,6 +198,7 @@ async def make_plan(
     required = frozenset(
         unit for _, unit in names if 0 < doc_freq[unit] <= REQUIRED_NAME_SHARE * knowledge.segments
     )
+    people = _people_units(parsed.topic, knowledge)
     scope = None
     if parsed.show is not None or parsed.episode_number is not None:
         wanted = Scope(show=parsed.show, number=parsed.episode_number)
@@ -206,9 +211,21 @@ async def make_plan(
         speaker_is_host=speaker in knowledge.hosts, hosts=knowledge.hosts, interview_shows=knowledge.interview_shows,
         scope=scope,
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
-        names=tuple(names), required=required, people=_people_units(parsed.topic, knowledge),
+        names=tuple(names), required=required, people=people,
         named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
+        one_term=_one_term(parsed.topic, alternatives, doc_freq, people),
     )
+
+
+def _one_term(
+    topic: str, alternatives: Sequence[Sequence[Unit]], doc_freq: Mapping[Unit, int], people: frozenset[Unit]
+) -> tuple[Unit, Unit] | None:
+    """The topic's two words written as one term, when the store holds each of them (a word it does not hold
+    is the unseen-words rule's) and neither names a person or show (a label names them, not the words)."""
+    pair = one_term(topic, alternatives[0]) if alternatives else None
+    if pair is None or any(doc_freq.get(u, 0) == 0 or u in people for u in pair):
+        return None
+    return pair
 
 
 def _named_person(topic: str, asked: str | None, speakers: SpeakerDirectory) -> tuple[str, Unit] | None:
@@ -274,7 +291,11 @@ def _people_units(topic: str, knowledge: Knowledge) -> frozenset[Unit]:
     """
     words = [
         word for word in LATIN_WORD.findall(topic)
-        if knowledge.speakers.names_word(word) or knowledge.shows.names_word(word)
+        if any(
+            knowledge.speakers.names_word(form) or knowledge.shows.names_word(form)
+            # A possessive typed without its apostrophe, as chat does ("darios essay").
+            for form in (word, *([word[:-1]] if len(word) > 3 and word[-1] in "sS" else []))
+        )
     ]
     rest = normalize(topic).lower()
     for _ in range(_NAMES_IN_A_TOPIC):

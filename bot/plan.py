@@ -57,6 +57,8 @@ class Plan:
     # A person the topic names other than the asked speaker ("Sam Altman's essay"), with every spelling
     # of them: a passage about them names them (or is their own words).
     named_person: tuple[str, Unit] | None = None
+    # The topic's two words when written as one term (`topics.one_term`): the store must hold them together.
+    one_term: tuple[Unit, Unit] | None = None
 
     @property
     def wanted(self) -> int:

@@ -170,6 +170,32 @@ def topic_units(topic: str, aliases: AliasTable | None = None) -> list[Unit]:
     return units
 
 
+# A Japanese topic written as one word: kanji, katakana and Latin letters with no particle between.
+_JA_ONE_TERM: Final = re.compile(r"[0-9A-Za-z\u3005\u30a0-\u30ff\u4e00-\u9fff]+")
+
+
+def one_term(topic: str, units: Sequence[Unit]) -> tuple[Unit, Unit] | None:
+    """The topic's two words when it is written as one term ("time travel", "computer vision", 人口密度).
+
+    Such a term means something neither word does alone: a passage on "talent density" is not about
+    population density. Two words joined any other way ("sycophancy and honesty", "Dario's essay",
+    採用のペース) are not one term.
+    """
+    if len(units) != 2:
+        return None
+    text = normalize(topic).strip(" ?？!！.。、,")
+    if is_cjk(text):
+        return (units[0], units[1]) if _JA_ONE_TERM.fullmatch(text) else None
+    words = text.split()
+    content = [i for i, word in enumerate(words) if any(t not in _STOP_STEMS for t in tokens(word))]
+    if len(content) != 2 or content[1] != content[0] + 1:
+        return None
+    first = words[content[0]]
+    if re.search(r"['’]s?$|[,;:]$", first):
+        return None
+    return units[0], units[1]
+
+
 def topic_alternatives(topic: str, aliases: AliasTable) -> tuple[tuple[Unit, ...], ...]:
     """The topic as asked, then the same topic in other scripts; each as its units, none twice."""
     alternatives: list[tuple[Unit, ...]] = []

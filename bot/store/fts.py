@@ -9,6 +9,7 @@ user text can produce an FTS5 syntax error.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import product
 
 # One word of a topic: alternative spellings (scripts), each a run of tokens that must all be present.
 Unit = tuple[tuple[str, ...], ...]
@@ -37,3 +38,16 @@ def match_any(alternatives: Sequence[Sequence[Unit]]) -> str:
     """Segments holding any word of any alternative."""
     units = dict.fromkeys(u for alt in alternatives for u in alt)
     return " OR ".join(_unit(u) for u in units)
+
+
+def match_near(units: Sequence[Unit], gap: int) -> str:
+    """Segments holding one spelling of every unit close together, in any order: at most `gap` tokens
+    between each two, as scoring's runs (`_Terms.holds`) count them."""
+    groups = []
+    for spellings in product(*units):
+        toks = list(dict.fromkeys(t for option in spellings for t in option))
+        if len(toks) == 1:
+            groups.append(quote(toks[0]))
+        else:
+            groups.append(f"NEAR({' '.join(quote(t) for t in toks)}, {len(toks) - 2 + gap * (len(toks) - 1)})")
+    return " OR ".join(groups)

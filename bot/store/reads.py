@@ -14,7 +14,7 @@ import aiosqlite
 from rapidfuzz import fuzz
 
 from bot.models import Episode, StoreStats
-from bot.store.fts import quote
+from bot.store.fts import Unit, match_near, quote
 from bot.store.rows import (
     EPISODE_COLUMNS,
     HIT_COLUMNS,
@@ -126,6 +126,13 @@ class Reads(ABC):
                     span = max(1, high - int(row[0]) + 1)
                     out[term] = min(high - low + 1, round(exact_up_to * (high - low + 1) / span))
         return out
+
+    async def holds_together(self, units: Sequence[Unit], *, gap: int) -> bool:
+        """Whether any segment holds one spelling of every unit within `gap` tokens of each other."""
+        async with self.reader() as conn, conn.execute(
+            "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? LIMIT 1", (match_near(units, gap),)
+        ) as cur:
+            return await cur.fetchone() is not None
 
     async def similar_terms(self, term: str, *, min_ratio: float) -> list[str]:
         """Indexed terms spelt like `term`, best first: a rapidfuzz ratio of at least `min_ratio`, or a

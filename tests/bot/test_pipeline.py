@@ -262,3 +262,40 @@ def test_the_person_whose_thing_the_topic_is_must_be_named_only_when_it_is_their
     assert _named_person("since his last Dwarkesh Patel interview", "Dario Amodei", speakers) is None
     assert _named_person("Dwarkesh Patelとの対談での見立て", "Dario Amodei", speakers) is None
     assert _named_person("Sam Altman's essay", "Sam Altman", speakers) is None  # the one asked
+
+
+def test_a_possessive_typed_without_its_apostrophe_still_names_the_person() -> None:
+    speakers = SpeakerDirectory([Speaker(name="Dario Amodei", aliases=["ダリオ"])], [])
+    knowledge = Knowledge(speakers=speakers, shows=ShowDirectory([]), aliases=AliasTable(), speaker_ids={},
+                          episodes=(), hosts=frozenset(), interview_shows=frozenset(), featuring={}, segments=10)
+    assert set(topic_units("dario")) <= _people_units("darios essay", knowledge)
+    assert not set(topic_units("essay")) & _people_units("darios essay", knowledge)
+
+
+ONE_TERM_NOTE = """\
+---
+title: Travel and density
+speakers: [Dario Amodei]
+---
+- [00:01:00] Dario Amodei: "I want to travel the world and meet everyone, and I never have the time."
+- [00:02:00] Dario Amodei: "Talent density beats talent mass."
+- [00:03:00] Dario Amodei: "優秀な人材の密度が大事だ。"
+- [00:04:00] Dario Amodei: "The population of the team doubled this year."
+"""
+
+
+async def test_two_words_written_as_one_term_need_a_passage_holding_them_together(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """"time travel" is not answered by a passage on travelling the world that also mentions time, nor
+    人口密度 (population density) by one on talent density; "talent density" itself still is."""
+    write(tmp_path / "notes" / "travel.md", ONE_TERM_NOTE)
+    await service.ingest([tmp_path / "notes"])
+    for question in ("what did Dario say about time travel?", "what did Dario say about population density?",
+                     "ダリオは人口密度について何か言ってた？"):
+        answer = await service.ask(question)
+        assert answer.status is AnswerStatus.NOT_FOUND, (question, [c.text for c in answer.citations])
+    for question in ("what did Dario say about talent density?", "ダリオは人材の密度について何と言った？",
+                     "what did Dario say about travel and time?"):
+        answer = await service.ask(question)
+        assert answer.status is AnswerStatus.OK and answer.citations, question

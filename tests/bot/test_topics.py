@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.store import Hit
-from bot.topics import AliasTable, load_aliases, speaker_topics, topic_units
+from bot.topics import AliasTable, load_aliases, one_term, speaker_topics, topic_units
 from tests.bot.test_scoring import _hit
 
 
@@ -142,3 +142,14 @@ def test_english_forms_a_stemmer_cannot_join_are_read_both_ways(tmp_path: Path) 
 def test_japanese_question_words_are_not_topic_words() -> None:
     """何年 ("how many years") asks; it is no word a passage holds."""
     assert topic_units("AGIがあと何年で来る") == [(("agi",),)]
+
+
+def test_a_topic_of_two_words_written_as_one_term() -> None:
+    aliases = AliasTable()
+    for english, japanese in (("population", "人口"), ("density", "密度"), ("hiring", "採用"), ("pace", "ペース")):
+        aliases.add(english, japanese)
+    for topic in ("time travel", "the housing bubble", "self-driving cars", "computer vision?", "人口密度", "AI規制"):
+        assert one_term(topic, topic_units(topic, aliases)) is not None, topic
+    for topic in ("sycophancy and honesty", "Dario's essay", "the future of robotics", "採用のペース",
+                  "talent density vs talent mass", "robotics", "talent, density"):
+        assert one_term(topic, topic_units(topic, aliases)) is None, topic

@@ -34,3 +34,20 @@ async def test_quotes_after_is_the_next_passage_to_start(loaded: SaidService) ->
     assert found[(episode.id, 590.0)].start == 605 and found[(episode.id, 590.0)].speaker == "Dario Amodei"
     assert (episode.id, 5000.0) not in found and (999, 0.0) not in found
     assert await store.quotes_after([]) == {}
+
+
+async def test_holds_together_finds_words_close_in_any_order_and_only_close(loaded: SaidService) -> None:
+    store = loaded.store
+    talent, density, mass, trust = ((("talent",),), (("densiti",),), (("mass",),), (("trust",),))
+    assert await store.holds_together((talent, density), gap=2)
+    assert await store.holds_together((density, talent), gap=2)
+    # "talent density beats talent mass": two tokens between "density" and "mass".
+    assert await store.holds_together((density, mass), gap=2)
+    assert not await store.holds_together((density, mass), gap=1)
+    # In one passage, but sentences apart.
+    assert not await store.holds_together((talent, trust), gap=2)
+    # Any spelling of each, and a spelling that is a run of tokens (a Japanese word's bigrams).
+    assert await store.holds_together(((("nonexistent",), ("talent",)), density), gap=2)
+    assert await store.holds_together(((("タレ", "レン", "ント"),), (("密度",),)), gap=2)
+    # Quotes in user text cannot break the query.
+    assert not await store.holds_together(((('ta"lent',),), density), gap=2)
