@@ -153,3 +153,9 @@ def test_a_topic_of_two_words_written_as_one_term() -> None:
     for topic in ("sycophancy and honesty", "Dario's essay", "the future of robotics", "採用のペース",
                   "talent density vs talent mass", "robotics", "talent, density"):
         assert one_term(topic, topic_units(topic, aliases)) is None, topic
+
+
+def test_versus_joins_two_topics_and_is_no_word_of_them() -> None:
+    assert topic_units("talent density vs talent mass") == topic_units("talent density versus talent mass") == [
+        (("talent",),), (("densiti",),), (("mass",),)
+    ]
