@@ -86,8 +86,12 @@ def attribution(hit: Hit, plan: Plan) -> tuple[str | None, bool, float]:
     """(speaker to show, verified?, weight) for a hit, given the asked speaker."""
     speaker = plan.speaker
     if hit.speaker is not None:
-        if speaker is None or hit.speaker == speaker:
-            return hit.speaker, hit.speaker_verified, w.ASKED_SPEAKER if speaker else w.ANY_SPEAKER
+        if speaker is None:
+            # A host's question, labelled or not, is not an answer: below the answers when nobody is asked for.
+            asks = hit.speaker in plan.hosts and is_host_turn(hit.text)
+            return hit.speaker, hit.speaker_verified, w.HOST_QUESTION if asks else w.ANY_SPEAKER
+        if hit.speaker == speaker:
+            return hit.speaker, hit.speaker_verified, w.ASKED_SPEAKER
         return hit.speaker, True, 0.0  # somebody else's words, never shown as the asked speaker's
     if speaker is None:
         if hit.kind == "note":

@@ -6,6 +6,7 @@ from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
+from bot import weights as w
 from bot.models import Episode
 from bot.plan import Plan, plan_tokens
 from bot.scoring import attribution, host_questions, resolve_notes, score_hits
@@ -212,3 +213,14 @@ def test_the_topics_one_rare_word_outranks_two_everyday_ones_repeated() -> None:
     answer = _hit(2, "we could go bankrupt", bm25=-1.8)
     ranked = score_hits([hub, answer], plan)
     assert [r.hit.id for r in ranked] == [2, 1]
+
+
+def test_with_nobody_asked_a_labelled_hosts_question_ranks_below_the_answer() -> None:
+    question = _hit(1, "You said talent density beats talent mass, so can you explain that?", speaker="Hannah Host",
+                    bm25=-2.0)
+    answer = _hit(2, "I don't think talent density is overrated.", speaker="Dario Amodei", bm25=-1.0)
+    plan = _plan(hosts=frozenset({"Hannah Host"}))
+    assert [r.hit.id for r in score_hits([question, answer], plan)] == [2, 1]
+    # Asked for by name, the host's question is his own words; a guest's question is not a host's turn.
+    assert attribution(question, _plan("Hannah Host", hosts=frozenset({"Hannah Host"})))[2] == w.ASKED_SPEAKER
+    assert attribution(replace(question, speaker="Dario Amodei"), plan)[2] == w.ANY_SPEAKER
