@@ -46,7 +46,7 @@ class Telling:
 
 def coverage(
     alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float],
-    telling: Telling | None = None,
+    telling: Telling | None = None, unseen: frozenset[Unit] = frozenset(),
 ) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds for ranking (0 when too little), and whether it holds
     it as a phrase.
@@ -54,7 +54,8 @@ def coverage(
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
     without losing passages that hold the telling ones, while a topic the store has never seen
     ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
-    A topic of three words or more may need its most telling word (`telling`).
+    A topic of three words or more may need its most telling word (`telling`), and one mostly in words
+    no passage holds (`unseen`) more than one of its words.
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -62,6 +63,9 @@ def coverage(
     total = sum(idf.get(u, 1.0) for u in alt)
     share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
     if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
+        return 0.0, False
+    lone = len(present) == 1 and len(alt) > 2 and bool(unseen)
+    if lone and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
         return 0.0, False
     if telling is not None and len(alt) > 2 and share < telling.min_share:
         words = [u for u in alt if u not in telling.people and u not in telling.unseen]
@@ -217,9 +221,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
     # Sampled candidates come without bm25; term frequency over length stands in for it.
     sampled = all(h.bm25 == 0.0 for h in hits)
     # Japanese questions only: see weights.JA_WITHOUT_TELLING_MIN_SHARE.
-    telling = Telling(
-        w.JA_WITHOUT_TELLING_MIN_SHARE, plan.people, frozenset(u for u, held in plan.doc_freq.items() if held == 0)
-    ) if plan.language == "ja" else None
+    unseen = frozenset(u for u, held in plan.doc_freq.items() if held == 0)
+    telling = Telling(w.JA_WITHOUT_TELLING_MIN_SHARE, plan.people, unseen) if plan.language == "ja" else None
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
@@ -228,7 +231,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         if plan.named_person is not None and not _about(hit, plan.named_person, term_set):
             continue  # "Sam Altman's essay" is not answered by a passage on somebody else's essay
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, telling) for alt in plan.alternatives),
+            (coverage(alt, terms, term_set, plan.idf, telling, unseen if plan.language == "en" else frozenset())
+             for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )
         if share == 0:

@@ -31,6 +31,11 @@ RANK_IDF_POWER: Final = 1.5
 UNSEEN_TOPIC_SHARE: Final = 0.65
 # Of a two-word topic a passage may lack only the more common word ("robotics" without "future").
 TWO_WORD_MIN_SHARE: Final = 0.5
+# An English topic of three words or more with this share of its weight in words no passage holds is not
+# answered by a passage sharing one word with it ("baking sourdough bread from scratch" by "build models
+# from scratch"). Lower refuses paraphrases whose one stored word is the answer's; Japanese questions are
+# left out, as their unseen words are often only translations the passages do not use.
+LONE_WORD_UNSEEN_SHARE: Final = 0.5
 # A term written in several tokens (a glossary translation, a Japanese word's bigrams) matches only where
 # they stand close, in any order, with at most this many tokens between each ("country of geniuses" has
 # "of" between, "research on interpretability" is "interpretability research").

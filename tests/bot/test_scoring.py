@@ -224,3 +224,19 @@ def test_with_nobody_asked_a_labelled_hosts_question_ranks_below_the_answer() ->
     # Asked for by name, the host's question is his own words; a guest's question is not a host's turn.
     assert attribution(question, _plan("Hannah Host", hosts=frozenset({"Hannah Host"})))[2] == w.ASKED_SPEAKER
     assert attribution(replace(question, speaker="Dario Amodei"), plan)[2] == w.ANY_SPEAKER
+
+
+def test_a_topic_mostly_unknown_to_the_store_is_not_answered_by_one_shared_word() -> None:
+    """"baking sourdough bread from scratch": the store holds "bake" and "scratch" but neither "sourdough"
+    nor "bread"; a passage on building models from scratch shares one word with it, which is not enough."""
+    topic: tuple[Unit, ...] = ((("bake",),), (("sourdough",),), (("bread",),), (("scratch",),))
+    idf = {topic[0]: 5.0, topic[1]: 7.0, topic[2]: 7.0, topic[3]: 4.5}
+    doc_freq = {topic[0]: 1, topic[1]: 0, topic[2]: 0, topic[3]: 5}
+    plan = _plan(alternatives=(topic,), idf=idf, doc_freq=doc_freq, tokens=plan_tokens((topic,)))
+    one_word = _hit(1, "implement the models from scratch")
+    two_words = _hit(2, "I bake everything from scratch")
+    assert [r.hit.id for r in score_hits([one_word, two_words], plan)] == [2]
+    # Japanese questions reach English passages through translations a passage may simply not use.
+    baking = _hit(3, "we bake")
+    assert score_hits([baking], plan) == []
+    assert [r.hit.id for r in score_hits([baking], replace(plan, language="ja"))] == [3]
