@@ -60,6 +60,8 @@ class Episode(BaseModel):
 class Speaker(BaseModel):
     name: str
     aliases: list[str] = Field(default_factory=list)
+    # Descriptions that name only this person ("the Vercel founder"): who is asked, never a name to find in text.
+    roles: list[str] = Field(default_factory=list)
 
 
 class Segment(BaseModel):

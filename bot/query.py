@@ -52,7 +52,9 @@ _EN_PATTERNS: Final = [
         re.I,
     ),
     re.compile(
-        r"^(?:quotes?|anything|something|everything|statements?)\s+(?:from|by)\s+(?P<spk>.+?)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
+        r"^(?:(?:are\s+there|is\s+there|got|have\s+you\s+got)\s+)?(?:(?:any|some|good|the)\s+)?"
+        r"(?:quotes?|anything|something|everything|statements?|words|comments?|thoughts?)\s+(?:from|by)\s+"
+        r"(?P<spk>.+?)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
         re.I,
     ),
     # The question inside "tell me / I wonder what Amodei said about X", once the filler is gone.
@@ -110,11 +112,13 @@ EN_LEADING_FILLERS: Final = (
     "could you", "can you", "would you", "tell me", "do you know", "do you happen to know", "any idea",
     "i wonder", "i was wondering", "i'm wondering", "i’m wondering", "i'd like to know", "just curious",
     "btw", "by the way", "sorry", "excuse me", "hii", "hiii", "heyy", "heyyy", "hiya", "lol", "lmao", "haha",
-    "quick q", "saidbot",
+    "quick q", "saidbot", "gimme", "give me", "show me", "find me", "get me", "let me know", "lemme know",
+    "i'm looking for", "im looking for", "looking for", "random question", "curious",
 )
 EN_TRAILING_FILLERS: Final = (
-    "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "cheers", "if you know",
-    "if you can",
+    "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "tysm", "cheers",
+    "if you know", "if you can", "lol", "lmao", "haha", "hahaha", "tbh", "imo", "imho", "idk", "btw", "xd",
+    "at all", "anyone know", "anybody know", "any idea", "asap",
 )
 JA_LEADING_FILLERS: Final = (
     "ねえ", "ねぇ", "あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "ところで", "すみません", "すいません",
@@ -167,6 +171,20 @@ def strip_fillers(text: str) -> str:
 _CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@(?:everyone|here|channel)\b", re.I)
 
 
+# Chat spellings of the words that frame a question ("what'd Dario say abt …", "re: scaling"): read as the
+# words they stand for, so the question is understood and they reach neither the speaker nor the topic.
+_CHAT_FORMS: Final = (
+    (re.compile(r"\b(what|how|who|where|when|why)['’]d\b", re.I), r"\1 did"),
+    (re.compile(r"(?<![\w'’])(?:abt|abut|abou|wrt|['’]bout)(?![\w'’])|(?<![\w'’])re:(?=\s)", re.I), "about"),
+)
+
+
+def _chat_forms(text: str) -> str:
+    for pattern, replacement in _CHAT_FORMS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def clean_question(text: str) -> str:
     """The question as asked, without what chat adds around it: mentions, emoji and their shortcodes,
     markdown marks, quotation marks, invisible characters, and the fillers at either end."""
@@ -190,7 +208,7 @@ def parse_question(
     raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None,
     shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
-    text = clean_question(raw)
+    text = strip_fillers(_chat_forms(clean_question(raw)))
     if shows is not None:
         # "…on the Lex Fridman podcast" says where, not what, and its host is not the one asked.
         scope, rest = shows.extract(text)

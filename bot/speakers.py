@@ -31,6 +31,12 @@ def _key(text: str) -> str:
     return re.sub(r"[\s・·.\-]+", "", normalize(text).lower())
 
 
+def _role_key(text: str) -> str:
+    # "the Vercel founder", "Vercel's founder" and "vercel founder" are one description.
+    text = re.sub(r"^(?:the|a|an)\s+|['’]s\b", "", normalize(text).strip().lower())
+    return _key(text)
+
+
 def load_configured_speakers(config_dir: Path) -> list[Speaker]:
     path = config_dir / "speakers.toml"
     if not path.exists():
@@ -38,7 +44,10 @@ def load_configured_speakers(config_dir: Path) -> list[Speaker]:
     speakers = read_toml(path).get("speaker", [])
     if not isinstance(speakers, list) or not all(isinstance(item, dict) and item.get("name") for item in speakers):
         raise ConfigError(path, "every [[speaker]] needs a name")
-    return [Speaker(name=item["name"], aliases=list(item.get("aliases", []))) for item in speakers]
+    return [
+        Speaker(name=item["name"], aliases=list(item.get("aliases", [])), roles=list(item.get("roles", [])))
+        for item in speakers
+    ]
 
 
 # Words that describe a person by what they do ("the Windsurf founder", "Anthropic's CEO").
@@ -79,6 +88,12 @@ class SpeakerDirectory:
                 forms.add(claims[0][0])
         self._forms = forms
         self._pattern = self._compile(forms)
+        # A description several people answer to ("Anthropic cofounder") names nobody.
+        claimed: dict[str, set[str]] = {}
+        for speaker in configured:
+            for role in speaker.roles:
+                claimed.setdefault(_role_key(role), set()).add(speaker.name)
+        self._by_role = {key: next(iter(names)) for key, names in claimed.items() if len(names) == 1 and key}
 
     def _add_name(self, name: str) -> None:
         if name not in self.names:
@@ -118,7 +133,8 @@ class SpeakerDirectory:
         return tuple(sorted(forms))
 
     def resolve(self, text: str) -> str | None:
-        return self._by_key.get(_key(re.sub(r"['’]s$", "", text.strip())))
+        """The person `text` names: a name, an alias, or a description only they answer to."""
+        return self._by_key.get(_key(re.sub(r"['’]s$", "", text.strip()))) or self._by_role.get(_role_key(text))
 
     def find(self, text: str) -> tuple[str, int, int] | None:
         """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""

@@ -284,3 +284,33 @@ def test_colloquial_tte_marks_the_topic_only_before_a_question() -> None:
     assert parse_question("タレント密度って、どう思う？", speakers).topic == "タレント密度"
     long = parse_question("アモデイがスケーリング則を使って、AIの進歩を説明したところ", speakers)
     assert long.speaker == "Dario Amodei" and "AIの進歩" in long.topic
+
+
+def test_chat_spellings_of_the_question_words_are_read_as_the_words() -> None:
+    speakers = _directory()
+    for question in ("what'd Amodei say re: talent density??", "hey what did Amodei say abt talent density",
+                     "gimme what Amodei said about talent density", "show me quotes from Amodei about talent density",
+                     "any quotes from Amodei on talent density?", "what's Amodei's opinion of talent density lol",
+                     "did Amodei mention talent density at all", "what did Amodei say wrt talent density tbh"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
+            question, parsed
+        )
+    # Only whole words: "abtract" is not "about", nor the conference re:Invent.
+    assert parse_question("abtract re:Invent", speakers).topic == "abtract re:Invent"
+
+
+def test_a_description_only_one_speaker_answers_to_is_that_speaker() -> None:
+    speakers = SpeakerDirectory([
+        Speaker(name="Mara Velden", roles=["Jadeworks founder", "CEO of Jadeworks", "Acme cofounder"]),
+        Speaker(name="Ivo Brandt", roles=["Acme cofounder"]),
+    ])
+    for question in ("what did the Jadeworks founder say about jade?", "what's the Jadeworks founder's take on jade",
+                     "the CEO of Jadeworks on jade", "what does Jadeworks's founder think about jade?"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Mara Velden", None, "jade"), question
+    # Two people answer to it: nobody in particular, and no "I don't know anyone called …" either.
+    shared = parse_question("what did the Acme cofounder say about jade?", speakers)
+    assert (shared.speaker, shared.unknown_speaker, shared.topic) == (None, None, "jade")
+    # A description is never looked for as a name inside a topic.
+    assert speakers.find("the jadeworks founder") is None and not speakers.names_word("jadeworks")
