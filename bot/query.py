@@ -24,6 +24,10 @@ _DIRECT_VERBS: Final = (
     r"(?:object|objects|objected|respond|responds|responded|react|reacts|reacted|reply|replies|replied)\s+to|"
     r"push(?:es|ed)?\s+back\s+(?:on|against)|disagree(?:s|d)?\s+with|agree(?:s|d)?\s+with)"
 )
+_MENTION_VERBS: Final = (
+    r"(?:mention|mentions|mentioned|discuss|discusses|discussed|address|addresses|addressed|bring\s+up|"
+    r"brings\s+up|brought\s+up|touch\s+on|touches\s+on|touched\s+on|cover|covers|covered)"
+)
 # Words people put between the name and the verb ("did Chris Olah ever talk about …"): not part of the name.
 _ADVERBS: Final = (
     r"(?:\s+(?:ever|really|actually|also|even|once|recently|specifically|publicly|explicitly|previously|"
@@ -37,6 +41,17 @@ _EN_PATTERNS: Final = [
     ),
     re.compile(
         rf"^(?:did|does|has|have|do)\s+(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:anything\s+)?(?:about|on|of|regarding)\s+(?P<topic>.+)$",
+        re.I,
+    ),
+    # Verbs that take what was talked about directly: "has anyone mentioned superposition?".
+    re.compile(
+        rf"^(?:did|does|has|have|do)\s+(?P<spk>.+?){_ADVERBS}\s+{_MENTION_VERBS}\s+(?P<topic>.+)$",
+        re.I,
+    ),
+    # "what was said about talent density by Dario": who comes last.
+    re.compile(
+        r"^(?:what\s+(?:was|has\s+been|got)\s+said|anything\s+(?:that\s+was\s+)?said)\s+(?:about|on|regarding)\s+"
+        r"(?P<topic>.+?)\s+by\s+(?P<spk>[^,]+?)$",
         re.I,
     ),
     re.compile(
@@ -68,6 +83,7 @@ _EN_ON: Final = re.compile(r"^(?P<spk>.+?)\s+(?:on|about)\s+(?P<topic>.+)$", re.
 _PRONOUNS: Final = {"he", "she", "they", "you", "people", "anyone", "someone", "somebody", "anybody", "i", "we", "it"}
 _EN_FILLER: Final = re.compile(
     r"^(?:(?:so|ok|okay|hey|hi|please|tell me|show me|find|search|quote|quotes|remind me)(?![\w-])[\s,:]*)+|"
+    r"^and\s+|"
     r"^(?:what(?:'s| is| was| were| are)?|anything|something)\s+(?:about|on|regarding)\s+|"
     r"^(?:what\s+(?:was|is)\s+said\s+(?:about|on)\s+)",
     re.I,
@@ -84,8 +100,12 @@ _JA_TAIL: Final = re.compile(
     r"見て(?:い)?(?:る|た|ます)|評価して(?:い)?(?:る|た)|批判した|批判して(?:い)?(?:る|た)|考えて(?:い)?(?:る|た|ます)|思って(?:い)?(?:る|た|ます)|発言|意見|見解|コメント|"
     r"ですか|でしたか|ますか|ましたか|という話|って話|の話|の|か|は|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
 )
-_JA_LEADING_PARTICLE: Final = re.compile(r"^[はがのもってにをへと、,\s]+")
-_EDGE_CHARS: Final = r"[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？-]+"
+# What follows a name: an honorific (さん, 氏), a particle, and a verb of saying ("ダリオが言ってた人材密度").
+_JA_LEADING_PARTICLE: Final = re.compile(
+    r"^(?:さん|さま|様|氏|くん|君|先生)?[はがのもってにをへと、,\s]+"
+    r"(?:(?:言って(?:い)?た|言った|話して(?:い)?た|話した|語って(?:い)?た|語った|述べた|述べて(?:い)?た)[\s、,]*)?"
+)
+_EDGE_CHARS: Final = r"[\s\"'“”‘’「」『』（）()\[\]:：,，、.。!！?？\-—–―]+"
 _EDGE_PUNCT: Final = re.compile(rf"^{_EDGE_CHARS}|{_EDGE_CHARS}$")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Zero-width characters pasted from web pages split a word ("tal\u200bent"): they are deleted, not spaced.
@@ -175,7 +195,8 @@ _CHAT_MARKUP: Final = re.compile(r"<[@#!][^<>\s]{1,80}>|(?<!\w)@(?:everyone|here
 # words they stand for, so the question is understood and they reach neither the speaker nor the topic.
 _CHAT_FORMS: Final = (
     (re.compile(r"\b(what|how|who|where|when|why)['’]d\b", re.I), r"\1 did"),
-    (re.compile(r"(?<![\w'’])(?:abt|abut|abou|wrt|['’]bout)(?![\w'’])|(?<![\w'’])re:(?=\s)", re.I), "about"),
+    (re.compile(r"(?<![\w'’])(?:abt|abut|abou|wrt|['’]bout|re)(?![\w'’:-])|(?<![\w'’])re:(?=\s)", re.I), "about"),
+    (re.compile(r"\bwhats\b", re.I), "what's"),
 )
 
 
@@ -285,7 +306,9 @@ def parse_question(
         # "who argued that the fixes Dario proposes are too mild?": the question asks who spoke, so
         # nobody named in it is the speaker; they are what was said about.
         described = who_asks.group("described") or ""
-        topic = _english_topic(f"{described} {who_asks.group('rest')}")
+        # "who said talent density beats talent mass": the verb asks who; what follows is what was said.
+        said = re.sub(rf"^(?:{_VERBS}|{_MENTION_VERBS})\s+(?:that\s+)?(?=\S)", "", who_asks.group("rest"), flags=re.I)
+        topic = _english_topic(f"{described} {said}")
 
     if topic is None:
         found_at = speakers.find(text)
@@ -372,7 +395,9 @@ _ING_VERBS: Final = r"(?:talking|speaking|saying|thinking|discussing|writing|arg
 # What stands around a name that was taken out of a question, once it is gone ("which lab did  say was
 # ahead", "according to , when …", "thoughts from  on …", "did  discuss …"): how it was asked, not what.
 _AROUND_NAME: Final = (
+    re.compile(r"^what\s+(?:do|did|have)\s+you\s+(?:have|got|get)\s+(?:on|about|regarding)\s+(?:and\s+)?", re.I),
     re.compile(r"^(?:according\s+to|per|re:?)[\s,:]+", re.I),
+    re.compile(r"^(?:in\s+)?(?:'s|’s)?\s*(?:own\s+)?words[\s,:]+", re.I),
     re.compile(r"^(?:(?:thoughts?|quotes?|words?|views?|comments?)\s+(?:from|by)\s+)?(?:on|about)\s+", re.I),
     re.compile(rf"^{_ING_VERBS}\s+(?:about|on|of)\s+", re.I),
     re.compile(rf"^(?:(?:what|how|why|when|where|who)\s+)?{_AUX}{_ADVERBS}\s+(?:{_VERBS}\s+)?(?=\S)", re.I),
@@ -383,6 +408,9 @@ _DANGLING_VERB: Final = re.compile(rf"\b{_AUX}\s+(?:{_VERBS})\b\s*(?:that\s+)?",
 
 def _english_topic(rest: str) -> str:
     rest = _MOMENT.sub("", rest.strip().rstrip("?？!. "))
+    # "Dario ever mention China?": the verb of the taken-out name, when a topic follows it.
+    rest = re.sub(rf"^(?:ever|really|actually|also|even|once)\s+(?:{_VERBS})\s+(?:about\s+|on\s+|of\s+)?(?=\S)", "",
+                  rest, flags=re.I)
     # Where the name stood before "explains why …": the verb goes, what is explained stays.
     rest = re.sub(rf"^(?:{_VERBS})\s+(?=(?:why|how|what|whether|that)\b)", "", rest, flags=re.I)
     rest = re.sub(

@@ -134,7 +134,12 @@ class SpeakerDirectory:
 
     def resolve(self, text: str) -> str | None:
         """The person `text` names: a name, an alias, or a description only they answer to."""
-        return self._by_key.get(_key(re.sub(r"['’]s$", "", text.strip()))) or self._by_role.get(_role_key(text))
+        text = text.strip()
+        found = self._by_key.get(_key(re.sub(r"['’]s$", "", text))) or self._by_role.get(_role_key(text))
+        if found is None and len(text) > 3 and text[-1] in "sS" and not is_cjk(text):
+            # A possessive typed without its apostrophe, as chat does ("whats darios take on …").
+            found = self._by_key.get(_key(text[:-1]))
+        return found
 
     def find(self, text: str) -> tuple[str, int, int] | None:
         """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""

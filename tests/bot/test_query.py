@@ -265,9 +265,10 @@ def test_a_question_asking_who_said_something_has_nobody_named_as_the_speaker() 
     """"who argued …" and "the critic who …" ask for the speaker: Dario named inside is what was said about."""
     speakers = _directory()
     cases = {
-        "who argued that the fixes Dario proposes are far too mild?": "that the fixes Dario proposes are far too mild",
+        "who argued that the fixes Dario proposes are far too mild?": "fixes Dario proposes are far too mild",
         "the critic who complained that Dario's essay is all sci-fi": "critic complained that Dario's essay is all sci-fi",
-        "so who said talent density matters?": "said talent density matters",
+        "so who said talent density matters?": "talent density matters",
+        "has anyone mentioned talent density?": "talent density",
     }
     for question, topic in cases.items():
         parsed = parse_question(question, speakers)
@@ -291,7 +292,11 @@ def test_chat_spellings_of_the_question_words_are_read_as_the_words() -> None:
     for question in ("what'd Amodei say re: talent density??", "hey what did Amodei say abt talent density",
                      "gimme what Amodei said about talent density", "show me quotes from Amodei about talent density",
                      "any quotes from Amodei on talent density?", "what's Amodei's opinion of talent density lol",
-                     "did Amodei mention talent density at all", "what did Amodei say wrt talent density tbh"):
+                     "did Amodei mention talent density at all", "what did Amodei say wrt talent density tbh",
+                     "whats Amodeis take on talent density", "Amodei's thoughts re talent density",
+                     "Amodei ever mention talent density?", "what was said about talent density by Amodei",
+                     "talent density — Amodei's view?", "what do you have on Amodei and talent density",
+                     "in Amodei's words, talent density"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
             question, parsed
@@ -314,3 +319,11 @@ def test_a_description_only_one_speaker_answers_to_is_that_speaker() -> None:
     assert (shared.speaker, shared.unknown_speaker, shared.topic) == (None, None, "jade")
     # A description is never looked for as a name inside a topic.
     assert speakers.find("the jadeworks founder") is None and not speakers.names_word("jadeworks")
+
+
+def test_japanese_honorifics_and_verbs_of_saying_after_a_name_are_not_the_topic() -> None:
+    speakers = _directory()
+    for question in ("アモデイさんはタレント密度についてどう思ってる？", "アモデイ氏はタレント密度について何と言った？",
+                     "アモデイが言ってたタレント密度の話", "アモデイ先生のタレント密度の話を教えて"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed.topic)
