@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from bot import i18n
@@ -47,6 +47,7 @@ from bot.text import LATIN_WORD, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import (
     AliasTable,
+    cjk_compounds,
     one_term,
     person_alternatives,
     speaker_topics,
@@ -148,6 +149,10 @@ async def _answer(
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
+    # A Japanese compound whose words the store never holds together is a word it lacks (都市の人口密度).
+    apart = [pair for pair in plan.compounds if not await store.holds_together(pair, gap=w.RUN_GAP_TOKENS)]
+    if apart:
+        plan = replace(plan, apart=frozenset(option for pair in apart for unit in pair for option in unit))
     if plan.unseen_share() >= w.UNSEEN_TOPIC_SHARE:
         # Most of what was asked about is in words no passage holds: what the rest matches is not it.
         return _not_found(base, parsed, knowledge, language)
@@ -214,7 +219,26 @@ async def make_plan(
         names=tuple(names), required=required, people=people,
         named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
         one_term=_one_term(parsed.topic, alternatives, doc_freq, people),
+        compounds=_compounds(parsed.topic, knowledge.aliases, alternatives, doc_freq, people),
     )
+
+
+# A topic's Japanese compounds looked up in the store (one query each).
+_COMPOUNDS_CHECKED: Final = 2
+
+
+def _compounds(
+    topic: str, aliases: AliasTable, alternatives: Sequence[Sequence[Unit]], doc_freq: Mapping[Unit, int],
+    people: frozenset[Unit],
+) -> tuple[tuple[Unit, Unit], ...]:
+    """The Japanese compounds of two stored words inside a topic of more (a topic of two is `_one_term`'s)."""
+    if not alternatives or len(alternatives[0]) <= 2:
+        return ()
+    pairs = [
+        pair for pair in cjk_compounds(topic, aliases)
+        if all(doc_freq.get(u, 0) > 0 and u not in people for u in pair)
+    ]
+    return tuple(pairs[:_COMPOUNDS_CHECKED])
 
 
 def _one_term(

@@ -59,6 +59,10 @@ class Plan:
     named_person: tuple[str, Unit] | None = None
     # The topic's two words when written as one term (`topics.one_term`): the store must hold them together.
     one_term: tuple[Unit, Unit] | None = None
+    # Japanese compounds of two stored words inside a longer topic (`topics.cjk_compounds`), and the
+    # spellings of those the store never holds together: such a compound is a word the store lacks.
+    compounds: tuple[tuple[Unit, Unit], ...] = ()
+    apart: frozenset[tuple[str, ...]] = field(default=frozenset())
 
     @property
     def wanted(self) -> int:
@@ -76,7 +80,8 @@ class Plan:
         for alt in self.alternatives:
             counted = [u for u in alt if u not in self.people]
             total = sum(self.idf.get(u, 1.0) for u in counted)
-            unseen = sum(self.idf.get(u, 1.0) for u in counted if self.doc_freq.get(u, 0) == 0)
+            unseen = sum(self.idf.get(u, 1.0) for u in counted
+                         if self.doc_freq.get(u, 0) == 0 or any(option in self.apart for option in u))
             shares.append(unseen / total if total else 0.0)
         return min(shares, default=0.0)
 

@@ -196,6 +196,18 @@ def one_term(topic: str, units: Sequence[Unit]) -> tuple[Unit, Unit] | None:
     return units[0], units[1]
 
 
+def cjk_compounds(topic: str, aliases: AliasTable | None = None) -> list[tuple[Unit, Unit]]:
+    """The Japanese compounds of two words inside a topic: a run of kanji, katakana and Latin letters with
+    no particle between, that the tables read as two words (都市の人口密度 holds 人口 + 密度)."""
+    pairs: list[tuple[Unit, Unit]] = []
+    for group in re.split(r"[^0-9A-Za-z\u3005\u30a0-\u30ff\u4e00-\u9fff]+", normalize(topic)):
+        if group and is_cjk(group):
+            units = topic_units(group, aliases)
+            if len(units) == 2:
+                pairs.append((units[0], units[1]))
+    return pairs
+
+
 def topic_alternatives(topic: str, aliases: AliasTable) -> tuple[tuple[Unit, ...], ...]:
     """The topic as asked, then the same topic in other scripts; each as its units, none twice."""
     alternatives: list[tuple[Unit, ...]] = []

@@ -10,7 +10,7 @@ from bot.pipeline import Knowledge, _named_person, _people_units
 from bot.service import SaidService
 from bot.shows import ShowDirectory
 from bot.speakers import SpeakerDirectory
-from bot.topics import AliasTable, topic_units
+from bot.topics import AliasTable, cjk_compounds, topic_units
 
 Write = Callable[[Path, str], Path]
 
@@ -299,3 +299,25 @@ async def test_two_words_written_as_one_term_need_a_passage_holding_them_togethe
                      "what did Dario say about travel and time?"):
         answer = await service.ask(question)
         assert answer.status is AnswerStatus.OK and answer.citations, question
+
+
+async def test_a_japanese_compound_inside_a_longer_topic_counts_as_unknown_when_its_words_never_meet(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    """チームの人口密度: the store holds チーム (team), 人口 (population) and 密度 (density), but never
+    population density, so most of the topic is unknown to it; チームの人材密度 (talent density) is known."""
+    write(tmp_path / "notes" / "travel.md", ONE_TERM_NOTE)
+    await service.ingest([tmp_path / "notes"])
+    missing = await service.ask("ダリオはチームの人口密度について何か言ってた？")
+    assert missing.status is AnswerStatus.NOT_FOUND, [c.text for c in missing.citations]
+    found = await service.ask("ダリオはチームの人材密度について何と言った？")
+    assert found.status is AnswerStatus.OK and found.citations
+
+
+def test_japanese_compounds_are_runs_without_a_particle_of_two_words() -> None:
+    aliases = AliasTable()
+    for english, japanese in (("population", "人口"), ("density", "密度"), ("city", "都市")):
+        aliases.add(english, japanese)
+    pairs = cjk_compounds("都市の人口密度", aliases)
+    assert pairs == [(topic_units("人口", aliases)[0], topic_units("密度", aliases)[0])]
+    assert cjk_compounds("都市の人口", aliases) == [] and cjk_compounds("population density", aliases) == []
