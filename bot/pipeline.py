@@ -149,15 +149,13 @@ async def _answer(
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
-    # A Japanese compound whose words the store never holds together is a word it lacks (都市の人口密度).
-    apart = [pair for pair in plan.compounds if not await store.holds_together(pair, gap=w.RUN_GAP_TOKENS)]
+    # Two stored words written as one term that no passage holds together are a term the store lacks:
+    # "time travel" is not answered by travelling the world, 都市の人口密度 not by talent density.
+    apart = [pair for pair in plan.terms_of_two if not await store.holds_together(pair, gap=w.RUN_GAP_TOKENS)]
     if apart:
         plan = replace(plan, apart=frozenset(option for pair in apart for unit in pair for option in unit))
     if plan.unseen_share() >= w.UNSEEN_TOPIC_SHARE:
         # Most of what was asked about is in words no passage holds: what the rest matches is not it.
-        return _not_found(base, parsed, knowledge, language)
-    if plan.one_term is not None and not await store.holds_together(plan.one_term, gap=w.RUN_GAP_TOKENS):
-        # Both words are stored, never together: "time travel" is not answered by travelling the world.
         return _not_found(base, parsed, knowledge, language)
 
     # 3. retrieve
@@ -218,38 +216,27 @@ async def make_plan(
         offset=max(0, offset), limit=max(1, min(limit, MAX_LIMIT)), tokens=plan_tokens(alternatives),
         names=tuple(names), required=required, people=people,
         named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
-        one_term=_one_term(parsed.topic, alternatives, doc_freq, people),
-        compounds=_compounds(parsed.topic, knowledge.aliases, alternatives, doc_freq, people),
+        terms_of_two=_terms_of_two(parsed.topic, knowledge.aliases, alternatives, doc_freq, people),
     )
 
 
-# A topic's Japanese compounds looked up in the store (one query each).
-_COMPOUNDS_CHECKED: Final = 2
+# Terms of two words looked up in the store for a topic (one query each).
+_TERMS_CHECKED: Final = 2
 
 
-def _compounds(
+def _terms_of_two(
     topic: str, aliases: AliasTable, alternatives: Sequence[Sequence[Unit]], doc_freq: Mapping[Unit, int],
     people: frozenset[Unit],
 ) -> tuple[tuple[Unit, Unit], ...]:
-    """The Japanese compounds of two stored words inside a topic of more (a topic of two is `_one_term`'s)."""
-    if not alternatives or len(alternatives[0]) <= 2:
+    """Two stored words the topic writes as one term: the whole topic ("time travel", 人口密度), or a
+    Japanese compound inside a longer one (都市の人口密度). A word no passage holds is the unseen-words
+    rule's, and a person's or show's name is found by a label, not by its words."""
+    if not alternatives:
         return ()
-    pairs = [
-        pair for pair in cjk_compounds(topic, aliases)
-        if all(doc_freq.get(u, 0) > 0 and u not in people for u in pair)
-    ]
-    return tuple(pairs[:_COMPOUNDS_CHECKED])
-
-
-def _one_term(
-    topic: str, alternatives: Sequence[Sequence[Unit]], doc_freq: Mapping[Unit, int], people: frozenset[Unit]
-) -> tuple[Unit, Unit] | None:
-    """The topic's two words written as one term, when the store holds each of them (a word it does not hold
-    is the unseen-words rule's) and neither names a person or show (a label names them, not the words)."""
-    pair = one_term(topic, alternatives[0]) if alternatives else None
-    if pair is None or any(doc_freq.get(u, 0) == 0 or u in people for u in pair):
-        return None
-    return pair
+    whole = one_term(topic, alternatives[0])
+    pairs = [whole] if whole is not None else cjk_compounds(topic, aliases) if len(alternatives[0]) > 2 else []
+    kept = [pair for pair in pairs if all(doc_freq.get(u, 0) > 0 and u not in people for u in pair)]
+    return tuple(kept[:_TERMS_CHECKED])
 
 
 def _named_person(topic: str, asked: str | None, speakers: SpeakerDirectory) -> tuple[str, Unit] | None:

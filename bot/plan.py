@@ -57,11 +57,10 @@ class Plan:
     # A person the topic names other than the asked speaker ("Sam Altman's essay"), with every spelling
     # of them: a passage about them names them (or is their own words).
     named_person: tuple[str, Unit] | None = None
-    # The topic's two words when written as one term (`topics.one_term`): the store must hold them together.
-    one_term: tuple[Unit, Unit] | None = None
-    # Japanese compounds of two stored words inside a longer topic (`topics.cjk_compounds`), and the
-    # spellings of those the store never holds together: such a compound is a word the store lacks.
-    compounds: tuple[tuple[Unit, Unit], ...] = ()
+    # Two stored words the topic writes as one term ("time travel", 人口密度; `topics.one_term`,
+    # `topics.cjk_compounds`), and the spellings of the words of those no passage holds together: such a
+    # term is one the store lacks, so its words count as unseen.
+    terms_of_two: tuple[tuple[Unit, Unit], ...] = ()
     apart: frozenset[tuple[str, ...]] = field(default=frozenset())
 
     @property
@@ -74,8 +73,8 @@ class Plan:
         return frozenset(u for alt in self.alternatives for u in alt)
 
     def unseen_share(self) -> float:
-        """How much of the topic's weight is in words no passage holds, in its best-held alternative
-        (people's and shows' names left out)."""
+        """How much of the topic's weight is in words no passage holds (or holds only apart, `apart`), in
+        its best-held alternative (people's and shows' names left out)."""
         shares = []
         for alt in self.alternatives:
             counted = [u for u in alt if u not in self.people]
