@@ -40,6 +40,7 @@ from bot.scoring import (
 )
 from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory, is_placeholder
+from bot.spelling import respelt
 from bot.store import Store
 from bot.store.fts import Unit
 from bot.suggest import nearest_topics
@@ -144,6 +145,7 @@ async def _answer(
 
     # 2. plan
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
+    plan = await respelt(plan, store, doc_freqs, knowledge.segments, [unit for _, unit in plan.names])
     if not plan.alternatives:
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     unseen = await unseen_names(plan.names, plan.doc_freq, store)

@@ -53,6 +53,11 @@ class Scope:
 
 
 _EN_SHOW_WORDS: Final = r"(?:podcast|show|interview|episode|conversation|appearance|channel|video|talk)"
+# What a show puts out, named after it: "the Turing Post breakdown", "Turing Post's rant about …".
+_EN_PIECE_WORDS: Final = (
+    r"(?:breakdowns?|reviews?|critiques?|rants?|takes?|analys[ie]s|commentar(?:y|ies)|recaps?|reactions?|"
+    r"responses?|pieces?|summar(?:y|ies)|segments?)"
+)
 _EN_NUMBER: Final = r"(?:(?:episode|ep\.?)\s*#?\s*(?P<num>\d{1,5})|#(?P<hash>\d{1,5}))"
 _JA_SHOW_WORDS: Final = r"(?:ポッドキャスト|番組|インタビュー|対談|チャンネル|動画|エピソード)"
 _SHOW_WORD: Final = re.compile(rf"\b{_EN_SHOW_WORDS}\b|{_JA_SHOW_WORDS}", re.I)
@@ -66,7 +71,9 @@ _JA_VOICE_WORDS: Final = (
     r"(?:批評家|評論家|解説者|解説|批評|評論|分析|見解|意見|見方|レビュー|コメント|ホスト|司会者?|中の人|人たち|人|"
     r"動画|番組|チャンネル|ポッドキャスト)"
 )
-_EN_VOICE: Final = re.compile(rf"(?:^the\s+)|(?:['’]s)?\s*\b(?:{_EN_VOICE_WORDS}|{_EN_SHOW_WORDS})\b", re.I)
+_EN_VOICE: Final = re.compile(
+    rf"(?:^the\s+)|(?:['’]s)?\s*\b(?:{_EN_VOICE_WORDS}|{_EN_SHOW_WORDS}|{_EN_PIECE_WORDS})\b", re.I
+)
 
 
 def says_show(text: str) -> bool:
@@ -118,7 +125,7 @@ class ShowDirectory:
             self._en = re.compile(
                 rf"\b(?:on|in|from|during|at)\s+(?:the\s+|an?\s+|his\s+|her\s+|their\s+)?"
                 rf"(?:(?:{_EN_SHOW_WORDS})\s+with\s+)?(?P<form>{alternation})(?:'s|’s)?(?![A-Za-z0-9])"
-                rf"(?:\s+(?:{_EN_NUMBER}|{_EN_SHOW_WORDS}))*",
+                rf"(?:\s+(?:{_EN_NUMBER}|{_EN_SHOW_WORDS}|{_EN_PIECE_WORDS}))*",
                 re.I,
             )
             self._ja = re.compile(
@@ -129,7 +136,7 @@ class ShowDirectory:
             self._ja_voice: re.Pattern[str] | None = re.compile(
                 # "Turing Postは", "Turing Postの解説では、", "Turing Postによると", "…についてTuring Postの
                 # 批評家はどう見ている": who speaks, wherever in the question.
-                rf"(?<![A-Za-z0-9\u30a0-\u30ff])(?P<form>{alternation})(?:(?:の{_JA_VOICE_WORDS})?(?:では|は|が|で[、,])|によると|によれば)"
+                rf"(?<![A-Za-z0-9\u30a0-\u30ff])(?P<form>{alternation})(?:(?:の{_JA_VOICE_WORDS})?(?:では|は|が|で[、,]|だと)|によると|によれば)"
             )
             # "…について、Turing Postの解説", "…についてのTuring Postの批評は？": who speaks, named last.
             self._ja_voice_last: re.Pattern[str] | None = re.compile(

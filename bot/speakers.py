@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
+from rapidfuzz import fuzz
+
 from bot.config_files import ConfigError, read_toml
 from bot.models import Speaker
 from bot.text import is_cjk, normalize
@@ -49,6 +51,11 @@ def load_configured_speakers(config_dir: Path) -> list[Speaker]:
         for item in speakers
     ]
 
+
+# A misspelt name is a word this long or longer, this close (rapidfuzz ratio) to a word of one name:
+# "amodie" is Amodei, while a short word ("dan") is too easily somebody else's.
+MISSPELT_NAME_MIN: Final = 5
+MISSPELT_NAME_SIMILARITY: Final = 80.0
 
 # Words that describe a person by what they do ("the Windsurf founder", "Anthropic's CEO").
 ROLE_WORDS: Final = frozenset(
@@ -140,6 +147,33 @@ class SpeakerDirectory:
             # A possessive typed without its apostrophe, as chat does ("whats darios take on …").
             found = self._by_key.get(_key(text[:-1]))
         return found
+
+    def resolve_misspelt(self, text: str) -> str | None:
+        """The one person `text` names when misspelt ("amodie", "dario amodie"): every word of it is spelt
+        like a word of that person's name, and of nobody else's."""
+        words = [w for w in re.split(r"[\s・]+", normalize(re.sub(r"['’]s$", "", text.strip())).lower()) if w]
+        if not words or len(words) > 3 or any(is_cjk(w) or not w.isalpha() for w in words):
+            return None
+        owners: set[str] = set()
+        for word in words:
+            if word in self._name_words:
+                owners.add(self._word_owner.get(word, ""))
+                continue
+            close = {
+                self._word_owner.get(known, "") for known in self._name_words
+                if len(word) >= MISSPELT_NAME_MIN and abs(len(known) - len(word)) <= 2
+                and fuzz.ratio(word, known) >= MISSPELT_NAME_SIMILARITY
+            }
+            if len(close) != 1:
+                return None
+            owners |= close
+        return next(iter(owners)) if len(owners) == 1 and "" not in owners else None
+
+    @functools.cached_property
+    def _word_owner(self) -> dict[str, str]:
+        # Each word of a way of writing a name, and whom it names alone ("" for nobody: a first name two
+        # people share).
+        return {word: self.resolve(word) or "" for word in self._name_words}
 
     def find(self, text: str) -> tuple[str, int, int] | None:
         """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""
