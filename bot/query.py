@@ -79,6 +79,15 @@ _EN_PATTERNS: Final = [
     ),
     re.compile(rf"^(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
 ]
+_SAID_WHAT: Final = re.compile(
+    rf"^(?:so\s+)?(?:what|how|why)\s+(?:did|does|do|has|had|would|will)\s+(?P<spk>\S+(?:\s+\S+)?){_ADVERBS}\s+"
+    rf"{_VERBS}\s+(?P<topic>\S.*)$",
+    re.I,
+)
+_PIECE_OF: Final = re.compile(
+    r"^(?P<spk>.+?\s(?:breakdowns?|reviews?|critiques?|takes?|analys[ie]s|recaps?|summar(?:y|ies)))\s+of\s+(?P<topic>.+)$",
+    re.I,
+)
 _EN_ON: Final = re.compile(r"^(?P<spk>.+?)\s+(?:on|about)\s+(?P<topic>.+)$", re.I)
 _PRONOUNS: Final = {"he", "she", "they", "you", "people", "anyone", "someone", "somebody", "anybody", "i", "we", "it"}
 _EN_FILLER: Final = re.compile(
@@ -98,7 +107,9 @@ _JA_TAIL: Final = re.compile(
     r"(?:何と|なんと|どう|どのように)?(?:言って(?:い)?(?:た|る|ました|います)|言った|言いました|語った|語って(?:い)?(?:た|る|ました)|"
     r"話した|話して(?:い)?(?:た|る|ました)|述べた|説明(?:した|して(?:い)?(?:た|る|ました))|答えた|答えて(?:い)?(?:た|る)|"
     r"見て(?:い)?(?:る|た|ます)|評価して(?:い)?(?:る|た)|批判した|批判して(?:い)?(?:る|た)|考えて(?:い)?(?:る|た|ます)|思って(?:い)?(?:る|た|ます)|発言|意見|見解|コメント|"
-    r"ですか|でしたか|ますか|ましたか|という話|って話|の話|の|か|は|を教えて(?:ください)?|教えて(?:ください)?)+[?？!！。\s]*$"
+    r"ですか|でしたか|ますか|ましたか|という話|って話|の話|の|か|は|を教えて(?:ください)?|教えて(?:ください)?|"
+    # Casual endings: "…理由ってなんなの？", "…ってなんだっけ".
+    r"って(?:なん|何|なに)(?:なの|だっけ|だった|でしたっけ)?|(?:なん|何)(?:なの|だっけ)|だっけ)+[?？!！。\s]*$"
 )
 # What follows a name: an honorific (さん, 氏), a particle, and a verb of saying ("ダリオが言ってた人材密度").
 _JA_LEADING_PARTICLE: Final = re.compile(
@@ -133,7 +144,8 @@ EN_LEADING_FILLERS: Final = (
     "i wonder", "i was wondering", "i'm wondering", "i’m wondering", "i'd like to know", "just curious",
     "btw", "by the way", "sorry", "excuse me", "hii", "hiii", "heyy", "heyyy", "hiya", "lol", "lmao", "haha",
     "quick q", "saidbot", "gimme", "give me", "show me", "find me", "get me", "let me know", "lemme know",
-    "i'm looking for", "im looking for", "looking for", "random question", "curious",
+    "i'm looking for", "im looking for", "looking for", "random question", "curious", "thanks in advance",
+    "ty in advance", "thx in advance",
 )
 EN_TRAILING_FILLERS: Final = (
     "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "tysm", "cheers",
@@ -156,7 +168,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _LEADING: Final = re.compile(
-    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:[\s,:;!.?…]+|$)"
+    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:[\s,:;!.?…—–]+|$)"
     rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)",
     re.I,
 )
@@ -261,7 +273,7 @@ def parse_question(
         match = pattern.match(stripped)
         if match:
             who = _strip_edges(match.group("spk")).lower()
-            resolved = speakers.resolve(who) or _resolve_within(speakers, who)
+            resolved = speakers.resolve(who) or _resolve_within(speakers, who) or speakers.resolve_misspelt(who)
             topic = match.group("topic")
             if resolved and (asked is None or resolved == asked):
                 asked = resolved
@@ -280,9 +292,16 @@ def parse_question(
                 unknown = _title(who)
             break
 
+    if topic is None and asked is None and (said_what := _SAID_WHAT.match(stripped)) is not None:
+        # "what'd amodie say back when …": the verb has no "about", so only a name that resolves is taken.
+        who = _strip_edges(said_what.group("spk"))
+        if (found := speakers.resolve(who) or speakers.resolve_misspelt(who)) is not None:
+            asked, topic = found, said_what.group("topic")
+
     if topic is None:
         match = _EN_ON.match(stripped)
-        found = speakers.resolve(_strip_edges(match.group("spk"))) if match else None
+        on_who = _strip_edges(match.group("spk")) if match else ""
+        found = (speakers.resolve(on_who) or speakers.resolve_misspelt(on_who)) if match else None
         if match and found and asked in (None, found):
             asked = found
             topic = match.group("topic")
@@ -290,6 +309,12 @@ def parse_question(
             # "Turing Post on Amodei": the show speaks about him, not he about something.
             voice = shows.voice(_strip_edges(match.group("spk")).lower())
             topic = match.group("topic") if voice is not None else None
+        if topic is None and voice is None and shows is not None and asked is None and (
+            piece := _PIECE_OF.match(stripped)
+        ) is not None:
+            # "the Turing Post breakdown of Amodei's essay".
+            voice = shows.voice(_strip_edges(piece.group("spk")).lower())
+            topic = piece.group("topic") if voice is not None else None
 
     spoken = None
     if topic is None and shows is not None:

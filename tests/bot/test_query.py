@@ -327,3 +327,16 @@ def test_japanese_honorifics_and_verbs_of_saying_after_a_name_are_not_the_topic(
                      "アモデイが言ってたタレント密度の話", "アモデイ先生のタレント密度の話を教えて"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed.topic)
+
+
+def test_what_a_show_puts_out_named_after_it_is_the_show_speaking() -> None:
+    speakers, shows = _directory(), _shows()
+    for question in ("the turing post rant abt Amodei's essay", "Turing Post's take on Amodei's essay",
+                     "the Turing Post breakdown of Amodei's essay"):
+        parsed = parse_question(question, speakers, shows=shows)
+        assert (parsed.show, parsed.show_is_subject, parsed.speaker, parsed.topic) == (
+            "Turing Post", True, None, "Amodei's essay"), question
+    scoped = parse_question("in the Turing Post breakdown, how did they describe the essay?", speakers, shows=shows)
+    assert (scoped.show, scoped.speaker, scoped.topic) == ("Turing Post", None, "essay")
+    japanese = parse_question("Turing Postの解説だと、アモデイのエッセイがダメな理由ってなんなの？", speakers, shows=shows)
+    assert (japanese.show, japanese.show_is_subject, japanese.topic) == ("Turing Post", True, "アモデイのエッセイがダメな理由")
