@@ -44,6 +44,7 @@ async def warm() -> None:
     await asyncio.to_thread(_english)
 
 
+@functools.lru_cache(maxsize=4096)
 def english_correction(word: str) -> str | None:
     """The English word `word` is a misspelling of, or None when it is a word already or none is one edit away."""
     lowered = word.lower()
@@ -70,15 +71,14 @@ async def respelt(
     for unit in plan.alternatives[0] if plan.alternatives else ():
         if len(fixes) >= MAX_RESPELT or lookups >= MAX_LOOKUPS:
             break
-        if unit in plan.people or len(unit[0]) != 1:
+        # A word the store holds is taken as meant: names and terms of the field are in no word list.
+        if plan.doc_freq.get(unit, 0) > 0 or unit in plan.people or len(unit[0]) != 1:
             continue
         surface = surfaces.get(unit[0][0])
         if surface is None or _english().known([surface.lower()]):
             continue
         lookups += 1
-        # A misspelling may stem to a stored word ("beginers" to "begin"): the English list still tells.
-        unseen = plan.doc_freq.get(unit, 0) == 0
-        meant = await _stored_form(surface, unit[0][0], vocabulary, doc_freqs, unseen=unseen)
+        meant = await _stored_form(surface, unit[0][0], vocabulary, doc_freqs)
         if meant is not None and (meant,) not in unit:
             fixes[unit] = (*unit, (meant,))
     if not fixes:
@@ -100,11 +100,8 @@ def _surfaces(topic: str) -> dict[str, str]:
     return found
 
 
-async def _stored_form(
-    surface: str, stem: str, vocabulary: Vocabulary, doc_freqs: DocFreqs, *, unseen: bool
-) -> str | None:
-    """The stored term a misspelt word stands for, if the store holds it. A word the store holds is looked
-    at only as English: the store's own vocabulary is what it was found in."""
+async def _stored_form(surface: str, stem: str, vocabulary: Vocabulary, doc_freqs: DocFreqs) -> str | None:
+    """The stored term a misspelt word stands for, if the store holds it."""
     if is_cjk(surface):
         return None
     corrected = english_correction(surface)
@@ -113,7 +110,7 @@ async def _stored_form(
         if len(stems) == 1 and stems[0] != stem and (await doc_freqs.of({stems[0]})).get(stems[0], 0) > 0:
             return stems[0]
         return None
-    if not unseen or _english().known([surface.lower()]):
+    if _english().known([surface.lower()]):
         return None
     close = [t for t in await vocabulary.similar_terms(stem, min_ratio=STORED_SIMILARITY)
              if fuzz.ratio(stem, t) >= STORED_SIMILARITY]

@@ -18,8 +18,6 @@ speakers: [Dario Amodei]
 - [00:01:00] Dario Amodei: "Text diffusion models are getting good at writing whole paragraphs at once."
 - [00:02:00] Dario Amodei: "We look for candidates who care about the mission."
 - [00:03:00] Dario Amodei: "History will judge this decade by how we handled the transition."
-- [00:04:00] Dario Amodei: "My advice for beginners is to build things."
-- [00:05:00] Dario Amodei: "We begin every week with a demo."
 """
 
 
@@ -38,9 +36,6 @@ async def test_a_misspelt_topic_word_finds_the_passage_and_a_missing_real_word_s
                             ("what did Dario say about candiates", 120)):
         answer = await service.ask(question)
         assert answer.status is AnswerStatus.OK and answer.citations[0].start_seconds == start, question
-    # Spelt as a stored stem ("beginers" stems to "begin"), still read as the English word meant too.
-    beginners = await service.ask("what did Dario say about beginers")
-    assert 240 in [c.start_seconds for c in beginners.citations]
     # "historians" is a word, not a misspelling of "history": the store does not hold it.
     missing = await service.ask("what did Dario say about historians of sourdough")
     assert missing.status is AnswerStatus.NOT_FOUND
