@@ -155,6 +155,7 @@ EN_TRAILING_FILLERS: Final = (
 JA_LEADING_FILLERS: Final = (
     "ねえ", "ねぇ", "あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "ところで", "すみません", "すいません",
     "ちょっと聞きたいんだけど", "ちょっと聞きたいんですけど", "ちょっと質問", "質問です", "質問",
+    "教えて", "教えてください", "ねえねえ", "あのさ", "あのさあ", "えーとね", "ちなみに",
 )
 JA_TRAILING_FILLERS: Final = (
     "教えて", "教えてください", "教えて下さい", "お願いします", "お願い", "よろしく", "よろしくお願いします",
@@ -336,7 +337,7 @@ def parse_question(
         topic = _english_topic(f"{described} {said}")
 
     if topic is None:
-        found_at = speakers.find(text)
+        found_at = speakers.find(text) or speakers.find_role(text)
         rest = text
         if found_at and asked is not None and found_at[0] != asked:
             # With a speaker given as an option, a bare question naming someone else is all topic:

@@ -101,6 +101,18 @@ class SpeakerDirectory:
             for role in speaker.roles:
                 claimed.setdefault(_role_key(role), set()).add(speaker.name)
         self._by_role = {key: next(iter(names)) for key, names in claimed.items() if len(names) == 1 and key}
+        roles = {
+            normalize(role).lower() for speaker in configured for role in speaker.roles
+            if _role_key(role) in self._by_role
+        }
+        # "what does the Windsurf CEO look for …": a description inside a question, with "the" and an "'s".
+        written = [
+            r"(?:['’]s)?\s+".join(re.escape(word) for word in re.sub(r"['’]s\b", "", role).split())
+            for role in sorted(roles, key=len, reverse=True)
+        ]
+        self._role_pattern = (
+            re.compile(r"(?<![\w'’])(?:the\s+)?(?:" + "|".join(written) + r")(?:['’]s)?(?![\w'’])") if written else None
+        )
 
     def _add_name(self, name: str) -> None:
         if name not in self.names:
@@ -174,6 +186,16 @@ class SpeakerDirectory:
         # Each word of a way of writing a name, and whom it names alone ("" for nobody: a first name two
         # people share).
         return {word: self.resolve(word) or "" for word in self._name_words}
+
+    def find_role(self, text: str) -> tuple[str, int, int] | None:
+        """The first description only one speaker answers to in `text`: (name, start, end) in
+        normalize(text).lower(), "the" before it included."""
+        folded = normalize(text).lower()
+        match = self._role_pattern.search(folded) if self._role_pattern is not None else None
+        if match is None:
+            return None
+        name = self.resolve(match.group())
+        return (name, match.start(), match.end()) if name else None
 
     def find(self, text: str) -> tuple[str, int, int] | None:
         """The first known speaker mentioned in `text`: (canonical name, start, end) in normalize(text).lower()."""

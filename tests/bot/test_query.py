@@ -340,3 +340,16 @@ def test_what_a_show_puts_out_named_after_it_is_the_show_speaking() -> None:
     assert (scoped.show, scoped.speaker, scoped.topic) == ("Turing Post", None, "essay")
     japanese = parse_question("Turing Postの解説だと、アモデイのエッセイがダメな理由ってなんなの？", speakers, shows=shows)
     assert (japanese.show, japanese.show_is_subject, japanese.topic) == ("Turing Post", True, "アモデイのエッセイがダメな理由")
+
+
+def test_a_description_inside_a_question_is_its_one_speaker() -> None:
+    speakers = SpeakerDirectory([Speaker(name="Mara Velden", roles=["Jadeworks CEO"])])
+    parsed = parse_question("what does the Jadeworks CEO look for in new hires", speakers)
+    assert (parsed.speaker, parsed.topic) == ("Mara Velden", "look for in new hires")
+    assert speakers.find_role("is Jadeworks's CEO right?") == ("Mara Velden", 3, 18)
+    assert speakers.find_role("the jadeworks office") is None
+
+
+def test_a_japanese_filler_may_open_the_question_too() -> None:
+    parsed = parse_question("教えて、アモデイはタレント密度について何と言った？", _directory())
+    assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度")
