@@ -132,6 +132,8 @@ class ShowDirectory:
                 rf"(?P<form>{alternation})の?{_JA_SHOW_WORDS}?の?(?:第?(?P<num>\d{{1,5}})回)?{_JA_AT}"
                 # "レックス・フリードマンの2026年のAI回で": an episode of the show described, not numbered.
                 rf"|(?P<described>{alternation})の[^、。,，？?！!\s]{{1,20}}?(?:回|{_JA_SHOW_WORDS}){_JA_AT}"
+                # "レックスの回の…の話": something said in one of the show's episodes.
+                rf"|(?P<episode_of>{alternation})の(?:回|{_JA_SHOW_WORDS})の"
             )
             self._ja_voice: re.Pattern[str] | None = re.compile(
                 # "Turing Postは", "Turing Postの解説では、", "Turing Postによると", "…についてTuring Postの
@@ -158,10 +160,11 @@ class ShowDirectory:
         lowered = normalize(text).lower()
         for pattern in (self._en, self._ja):
             for match in pattern.finditer(lowered) if pattern is not None else ():
-                key = _squash(match.group("form") or match.groupdict().get("described") or "")
+                groups = match.groupdict()
+                key = _squash(match.group("form") or groups.get("described") or groups.get("episode_of") or "")
                 show = self._by_key.get(key)
-                number = match.groupdict().get("num") or match.groupdict().get("hash")
-                described = bool(match.groupdict().get("described"))
+                number = groups.get("num") or groups.get("hash")
+                described = bool(groups.get("described") or groups.get("episode_of"))
                 if show is None or (
                     key not in self._bare and not number and not described and not _SHOW_WORD.search(match.group())
                 ):

@@ -41,6 +41,8 @@ def test_scope_is_read_from_english_and_japanese_questions() -> None:
         "what did Amodei say about hiring on Example Podcast #7": ("Dario Amodei", "hiring", "Example Podcast", 7),
         "レックス・フリードマンのポッドキャストでダリオはスケーリングについて何と言った？":
             ("Dario Amodei", "スケーリング", "Lex Fridman", None),
+        # Something said in one of the show's episodes, by nobody in particular.
+        "レックスの回のスケーリングの話ってどうだった？": (None, "スケーリング", "Lex Fridman", None),
         # No "on"/"in": Lex is the one asked, or the topic, not a place.
         "what did Lex Fridman say about dogs": ("Lex Fridman", "dogs", None, None),
         "what did Dario say about Lex Fridman": ("Dario Amodei", "Lex Fridman", None, None),
