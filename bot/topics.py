@@ -46,12 +46,12 @@ _JA_WORD = re.compile(
 # Words that frame a Japanese question rather than name its topic ("…についての見解", "…の理由は").
 _JA_FRAME = frozenset(
     "見解 意見 考え 立場 発言 反論 説明 理由 本当 何 どう 答え 言及 主張 予想 思い 意味 方法 必要 場合 "
-    "とき 以内 何年 何人 何割 何倍 何回 何歳 何時 何度 何社 何個".split()
+    "とき 以内 何年 何人 何割 何倍 何回 何歳 何時 何度 何社 何個 結局 そもそも 要するに つまり 一体".split()
 )
 
 
 def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
-    runs = _JA_WORD.findall(piece)
+    runs = _joined_terms(_JA_WORD.findall(piece), aliases)
     words = []
     for index, w in enumerate(runs):
         if re.fullmatch(r"[\u3040-\u309fー]+", w) or w in _JA_FRAME:
@@ -67,6 +67,25 @@ def _cjk_words(piece: str, aliases: AliasTable | None = None) -> list[str]:
         words.append(w)
     long_words = [w for w in words if len(w) >= 2]
     return long_words or words
+
+
+def _joined_terms(runs: list[str], aliases: AliasTable | None) -> list[str]:
+    """Kanji and katakana runs written together that the tables know as one term (拡散 + モデル is 拡散モデル,
+    "diffusion model"): one word, so a passage must hold the term, not its parts anywhere."""
+    if aliases is None:
+        return runs
+    joined: list[str] = []
+    i = 0
+    while i < len(runs):
+        end = i + 1
+        for j in range(min(len(runs), i + 3), i + 1, -1):
+            candidate = "".join(runs[i:j])
+            if all(not re.fullmatch(r"[\u3040-\u309f]+", run) for run in runs[i:j]) and aliases.knows(candidate):
+                end = j
+                break
+        joined.append("".join(runs[i:end]))
+        i = end
+    return joined
 
 
 def _known_parts(word: str, aliases: AliasTable | None) -> list[str]:

@@ -159,3 +159,22 @@ def test_versus_joins_two_topics_and_is_no_word_of_them() -> None:
     assert topic_units("talent density vs talent mass") == topic_units("talent density versus talent mass") == [
         (("talent",),), (("densiti",),), (("mass",),)
     ]
+
+
+def test_kanji_and_katakana_written_together_are_one_term_when_the_tables_know_it() -> None:
+    """拡散モデル is "diffusion model": a passage on economic diffusion that mentions a model elsewhere does
+    not hold it. Parts the tables do not know as one term stay words of their own."""
+    aliases = AliasTable()
+    aliases.add("diffusion model", "拡散モデル")
+    aliases.add("diffusion", "拡散")
+    aliases.add("model", "モデル")
+    [unit] = topic_units("拡散モデル", aliases)
+    assert ("diffus", "model") in unit
+    assert len(topic_units("拡散のモデル", aliases)) == 2
+    assert len(topic_units("普及モデル", aliases)) == 2
+
+
+def test_japanese_discourse_fillers_are_not_topic_words() -> None:
+    aliases = AliasTable()
+    aliases.add("talent density", "タレント密度")
+    assert topic_units("結局タレント密度", aliases) == topic_units("タレント密度", aliases)
