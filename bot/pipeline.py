@@ -147,6 +147,9 @@ async def _answer(
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
     plan = await respelt(plan, store, doc_freqs, knowledge.segments, [unit for _, unit in plan.names])
     if not plan.alternatives:
+        if parsed.speaker and not parsed.show_is_subject:
+            # Nothing but framing is left of the topic (レックスの番組のダリオの話): a question about the person.
+            return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
@@ -388,6 +391,9 @@ async def _timeline(
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=MAX_LIMIT, offset=0)
     if not plan.alternatives:
+        if parsed.speaker and not parsed.show_is_subject:
+            # Nothing but framing is left of the topic (レックスの番組のダリオの話): a question about the person.
+            return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     scored = score_hits(await retrieve(store, plan), plan)
     if knowledge.embedder is not None:

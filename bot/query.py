@@ -101,7 +101,7 @@ _JA_TOPIC: Final = re.compile(
     r"^(?P<topic>.+?)\s*(?:について|に関して|に関する|についての|に対して|をどう|をどのように|のことを|のこと|"
     # Colloquial "Xって" marks the topic before a question word, not the って inside a verb (思っている).
     # (A comma may come between: "Xって、どう思う？"; "使って、…" goes on with more of the topic.)
-    r"って(?=[、,，\s]*(?:何|なに|どう|いう|言|誰))|とは|は何|の話|に言及)"
+    r"って(?=[、,，\s]*(?:(?:結局|そもそも|一体|要するに|つまり)[、,，\s]*)?(?:何|なに|どう|いう|言|誰))|とは|は何|の話|に言及)"
 )
 _JA_TAIL: Final = re.compile(
     r"(?:何と|なんと|どう|どのように)?(?:言って(?:い)?(?:た|る|ました|います)|言った|言いました|語った|語って(?:い)?(?:た|る|ました)|"

@@ -46,7 +46,7 @@ _JA_WORD = re.compile(
 # Words that frame a Japanese question rather than name its topic ("…についての見解", "…の理由は").
 _JA_FRAME = frozenset(
     "見解 意見 考え 立場 発言 反論 説明 理由 本当 何 どう 答え 言及 主張 予想 思い 意味 方法 必要 場合 "
-    "とき 以内 何年 何人 何割 何倍 何回 何歳 何時 何度 何社 何個 結局 そもそも 要するに つまり 一体".split()
+    "とき 以内 何年 何人 何割 何倍 何回 何歳 何時 何度 何社 何個 結局 そもそも 要するに つまり 一体 話".split()
 )
 
 

@@ -321,3 +321,9 @@ def test_japanese_compounds_are_runs_without_a_particle_of_two_words() -> None:
     pairs = cjk_compounds("都市の人口密度", aliases)
     assert pairs == [(topic_units("人口", aliases)[0], topic_units("密度", aliases)[0])]
     assert cjk_compounds("都市の人口", aliases) == [] and cjk_compounds("population density", aliases) == []
+
+
+async def test_a_topic_of_nothing_but_framing_answers_about_the_person(loaded: SaidService) -> None:
+    for question in ("what did Amodei say about the?", "アモデイの話"):
+        answer = await loaded.ask(question)
+        assert answer.status is AnswerStatus.OK and answer.about_speaker and answer.speaker == "Dario Amodei", question

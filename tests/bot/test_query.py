@@ -353,3 +353,8 @@ def test_a_description_inside_a_question_is_its_one_speaker() -> None:
 def test_a_japanese_filler_may_open_the_question_too() -> None:
     parsed = parse_question("教えて、アモデイはタレント密度について何と言った？", _directory())
     assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度")
+
+
+def test_a_colloquial_topic_marker_before_a_filler_and_a_question_word_ends_the_topic() -> None:
+    parsed = parse_question("アモデイが言ってた「タレント密度」って結局どういう意味？", _directory())
+    assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度")
