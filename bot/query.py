@@ -79,6 +79,9 @@ _EN_PATTERNS: Final = [
     ),
     re.compile(rf"^(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
 ]
+# A show named first, before a comma or colon: "Turing Post, what did they think of …".
+_SHOW_FIRST: Final = re.compile(r"^(?P<show>[^,:：、?？]{2,60})[,:：、]\s*(?P<rest>\S.*)$")
+_ASKS: Final = re.compile(r"^(?:what|how|why|when|where|did|does|do|has|is|was|any)\b", re.I)
 _SAID_WHAT: Final = re.compile(
     rf"^(?:so\s+)?(?:what|how|why)\s+(?:did|does|do|has|had|would|will)\s+(?P<spk>\S+(?:\s+\S+)?){_ADVERBS}\s+"
     rf"{_VERBS}\s+(?P<topic>\S.*)$",
@@ -92,7 +95,7 @@ _EN_ON: Final = re.compile(r"^(?P<spk>.+?)\s+(?:on|about)\s+(?P<topic>.+)$", re.
 _PRONOUNS: Final = {"he", "she", "they", "you", "people", "anyone", "someone", "somebody", "anybody", "i", "we", "it"}
 _EN_FILLER: Final = re.compile(
     r"^(?:(?:so|ok|okay|hey|hi|please|tell me|show me|find|search|quote|quotes|remind me)(?![\w-])[\s,:]*)+|"
-    r"^and\s+|"
+    r"^and\s+|^(?:any|some|your)\s+(?:thoughts?|views?|comments?|opinions?|takes?)\s+(?:about|on|regarding)\s+|"
     r"^(?:what(?:'s| is| was| were| are)?|anything|something)\s+(?:about|on|regarding)\s+|"
     r"^(?:what\s+(?:was|is)\s+said\s+(?:about|on)\s+)",
     re.I,
@@ -243,6 +246,22 @@ def parse_question(
     shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
     text = strip_fillers(_chat_forms(clean_question(raw)))
+    if shows is not None and (first := _SHOW_FIRST.match(text)) is not None and (
+        named := shows.voice(_strip_edges(first.group("show")).lower())
+    ) is not None:
+        # "Turing Post, what did they think of Dario's essay?": the show named first speaks, unless the
+        # question goes on to name who does ("Lex Fridman, what did Dario say …" is Dario on that show).
+        scoped = parse_question(first.group("rest"), speakers, lang=lang, speaker=speaker)
+        if scoped.speaker is None and scoped.unknown_speaker is None and scoped.topic:
+            return scoped.model_copy(update={"text": text, "show": named, "show_is_subject": True})
+        if scoped.speaker is not None:
+            return scoped.model_copy(update={"text": text, "show": named})
+    if (first := _SHOW_FIRST.match(text)) is not None and _ASKS.match(first.group("rest")) and (
+        person := speakers.resolve(_strip_edges(first.group("show")))
+    ) is not None and speaker is None:
+        # "Dario, what did he say about hiring?": the person named first is who is asked.
+        scoped = parse_question(first.group("rest"), speakers, lang=lang, speaker=person, shows=shows)
+        return scoped.model_copy(update={"text": text})
     if shows is not None:
         # "…on the Lex Fridman podcast" says where, not what, and its host is not the one asked.
         scope, rest = shows.extract(text)

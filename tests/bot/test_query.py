@@ -358,3 +358,14 @@ def test_a_japanese_filler_may_open_the_question_too() -> None:
 def test_a_colloquial_topic_marker_before_a_filler_and_a_question_word_ends_the_topic() -> None:
     parsed = parse_question("アモデイが言ってた「タレント密度」って結局どういう意味？", _directory())
     assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度")
+
+
+def test_a_show_or_a_person_named_first_before_a_comma() -> None:
+    speakers, shows = _directory(), _shows()
+    show_first = parse_question("Turing Post, what did they think of Amodei's essay?", speakers, shows=shows)
+    assert (show_first.show, show_first.show_is_subject, show_first.speaker, show_first.topic) == (
+        "Turing Post", True, None, "Amodei's essay")
+    person_first = parse_question("Amodei, what did he say about talent density?", speakers, shows=shows)
+    assert (person_first.speaker, person_first.unknown_speaker, person_first.topic) == (
+        "Dario Amodei", None, "talent density")
+    assert parse_question("Amodei, any thoughts on talent density?", speakers).topic == "talent density"
