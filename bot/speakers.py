@@ -60,7 +60,8 @@ MISSPELT_NAME_SIMILARITY: Final = 80.0
 # Words that describe a person by what they do ("the Windsurf founder", "Anthropic's CEO").
 ROLE_WORDS: Final = frozenset(
     "founder founders cofounder co-founder ceo cto cso president chief head boss creator creators guest guests "
-    "interviewer interviewee researcher researchers engineer engineers scientist scientists".split()
+    "interviewer interviewee researcher researchers engineer engineers scientist scientists host hosts "
+    "presenter presenters narrator narrators".split()
 )
 
 

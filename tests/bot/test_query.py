@@ -189,6 +189,8 @@ def test_words_around_the_name_are_not_the_name() -> None:
         "In the Lex Fridman episode with Nathan Lambert, what did he say about scaling laws?":
             ("Nathan Lambert", "scaling laws", "Lex Fridman"),
         "what's the Windsurf founder's view on hiring?": (None, "hiring", None),
+        # "the host" of no show named describes somebody; it is no name to report as unknown.
+        "why does the host object to sci-fi references?": (None, "sci-fi references", None),
     }
     for question, (speaker, topic, show) in cases.items():
         parsed = parse_question(question, speakers, shows=shows)
