@@ -42,7 +42,7 @@ from bot.shows import Scope, ShowDirectory
 from bot.speakers import SpeakerDirectory, is_placeholder
 from bot.spelling import respelt
 from bot.store import Store
-from bot.store.fts import Unit
+from bot.store.fts import Unit, match_all
 from bot.suggest import nearest_topics
 from bot.text import LATIN_WORD, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
@@ -164,6 +164,10 @@ async def _answer(
         return _not_found(base, parsed, knowledge, language)
 
     # 3. retrieve
+    if len(plan.alternatives[0]) > 2:
+        # Whether some passage, anyone's, holds the whole topic as asked (one query, stopping at the first).
+        held = await store.search(match_all(plan.alternatives[:1]), limit=1, exact=False)
+        plan = replace(plan, whole_held=bool(held))
     hits = await retrieve(store, plan)
     # 4. score (and, with an embedder, by meaning too)
     scored = score_hits(hits, plan)

@@ -62,6 +62,9 @@ class Plan:
     # term is one the store lacks, so its words count as unseen.
     terms_of_two: tuple[tuple[Unit, Unit], ...] = ()
     apart: frozenset[tuple[str, ...]] = field(default=frozenset())
+    # Whether some passage holds every word of the topic as asked: then a passage holding one everyday word
+    # of it is not about it ("Raschka on a country of geniuses in a data center" by his passage on data).
+    whole_held: bool = False
 
     @property
     def wanted(self) -> int:

@@ -46,7 +46,7 @@ class Telling:
 
 def coverage(
     alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float],
-    telling: Telling | None = None, unseen: frozenset[Unit] = frozenset(),
+    telling: Telling | None = None, unseen: frozenset[Unit] = frozenset(), whole_held: bool = False,
 ) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds for ranking (0 when too little), and whether it holds
     it as a phrase.
@@ -54,8 +54,9 @@ def coverage(
     Weighting by IDF lets a question carry everyday words ("have we basically reached AGI already?")
     without losing passages that hold the telling ones, while a topic the store has never seen
     ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
-    A topic of three words or more may need its most telling word (`telling`), and one mostly in words
-    no passage holds (`unseen`) more than one of its words.
+    A topic of three words or more may need its most telling word (`telling`); one mostly in words no
+    passage holds (`unseen`), or one some passage holds whole (`whole_held`), more than one of its words
+    unless that word is its most telling.
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -63,6 +64,9 @@ def coverage(
     total = sum(idf.get(u, 1.0) for u in alt)
     share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
     if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
+        return 0.0, False
+    if whole_held and len(present) == 1 and len(alt) > 2 and present[0] != max(alt, key=lambda u: idf.get(u, 1.0)):
+        # The topic is a thing the store knows whole; one ordinary word of it is somewhere else's.
         return 0.0, False
     lone = len(present) == 1 and len(alt) > 2 and bool(unseen)
     if lone and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
@@ -231,7 +235,8 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         if plan.named_person is not None and not _about(hit, plan.named_person, term_set):
             continue  # "Sam Altman's essay" is not answered by a passage on somebody else's essay
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, telling, unseen if plan.language == "en" else frozenset())
+            (coverage(alt, terms, term_set, plan.idf, telling, unseen if plan.language == "en" else frozenset(),
+                      plan.whole_held)
              for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )

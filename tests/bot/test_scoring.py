@@ -240,3 +240,15 @@ def test_a_topic_mostly_unknown_to_the_store_is_not_answered_by_one_shared_word(
     baking = _hit(3, "we bake")
     assert score_hits([baking], plan) == []
     assert [r.hit.id for r in score_hits([baking], replace(plan, language="ja"))] == [3]
+
+
+def test_a_topic_the_store_holds_whole_is_not_answered_by_one_everyday_word_of_it() -> None:
+    """"Raschka on a country of geniuses in a data center": Dario's passages hold the phrase; Raschka's
+    passage on data is not about it. Holding the topic's most telling word still counts."""
+    topic: tuple[Unit, ...] = ((("countri",),), (("genius",),), (("data",),), (("center",),))
+    idf = {topic[0]: 2.8, topic[1]: 3.0, topic[2]: 2.5, topic[3]: 2.9}
+    plan = _plan(alternatives=(topic,), idf=idf, doc_freq={u: 30 for u in topic}, tokens=plan_tokens((topic,)))
+    data = _hit(1, "data quality matters enormously")
+    geniuses = _hit(2, "a genius will matter")
+    assert [r.hit.id for r in score_hits([data, geniuses], replace(plan, whole_held=True))] == [2]
+    assert {r.hit.id for r in score_hits([data, geniuses], plan)} == {1, 2}
