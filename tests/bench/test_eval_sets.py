@@ -22,11 +22,12 @@ HOLDOUT4_FILE = EVAL_DIR / "holdout4.yaml"
 DEV4_FILE = EVAL_DIR / "dev4.yaml"
 HOLDOUT5_FILE = EVAL_DIR / "holdout5.yaml"
 DEV5_CHAT_FILE = EVAL_DIR / "dev5_chat.yaml"
+HOLDOUT6_FILE = EVAL_DIR / "holdout6.yaml"
 
 
 @pytest.mark.parametrize(
     "path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE, DEV2_FILE, HOLDOUT4_FILE, DEV4_FILE, HOLDOUT5_FILE,
-             DEV5_CHAT_FILE],
+             DEV5_CHAT_FILE, HOLDOUT6_FILE],
 )
 def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
     questions = load_questions(path)
