@@ -44,7 +44,7 @@ from bot.spelling import respelt
 from bot.store import Store
 from bot.store.fts import Unit, match_all
 from bot.suggest import nearest_topics
-from bot.text import LATIN_WORD, detect_language, normalize, tokens
+from bot.text import LATIN_WORD, asks_likelihood, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import (
     AliasTable,
@@ -226,6 +226,7 @@ async def make_plan(
         names=tuple(names), required=required, people=people,
         named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
         terms_of_two=_terms_of_two(parsed.topic, knowledge.aliases, alternatives, doc_freq, people),
+        asks_likelihood=asks_likelihood(parsed.text),
     )
 
 

@@ -252,3 +252,10 @@ def test_a_topic_the_store_holds_whole_is_not_answered_by_one_everyday_word_of_i
     geniuses = _hit(2, "a genius will matter")
     assert [r.hit.id for r in score_hits([data, geniuses], replace(plan, whole_held=True))] == [2]
     assert {r.hit.id for r in score_hits([data, geniuses], plan)} == {1, 2}
+
+
+def test_a_question_asking_how_likely_prefers_the_passage_with_a_figure() -> None:
+    sure = _hit(1, "talent density, I'm at 90% on that")
+    vague = _hit(2, "talent density, we would know it", bm25=-1.2)
+    assert [r.hit.id for r in score_hits([sure, vague], _plan())] == [2, 1]
+    assert [r.hit.id for r in score_hits([sure, vague], _plan(asks_likelihood=True))] == [1, 2]
