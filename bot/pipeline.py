@@ -18,6 +18,7 @@ from typing import Final
 
 from bot import i18n
 from bot import weights as w
+from bot.answer_kinds import asked_kinds
 from bot.citations import redact_answer, to_citation
 from bot.claims import attach_checks, stored_verdicts, transcript_first
 from bot.dedupe import DEDUPE_WINDOW, dedupe, prefer_language, translation_keys
@@ -44,7 +45,7 @@ from bot.spelling import respelt
 from bot.store import Store
 from bot.store.fts import Unit, match_all
 from bot.suggest import nearest_topics
-from bot.text import LATIN_WORD, asks_likelihood, detect_language, normalize, tokens
+from bot.text import LATIN_WORD, detect_language, normalize, tokens
 from bot.timeline import TIMELINE_PAGE, per_episode, read_timeline, year_span
 from bot.topics import (
     AliasTable,
@@ -226,7 +227,7 @@ async def make_plan(
         names=tuple(names), required=required, people=people,
         named_person=_named_person(parsed.topic, speaker, knowledge.speakers),
         terms_of_two=_terms_of_two(parsed.topic, knowledge.aliases, alternatives, doc_freq, people),
-        asks_likelihood=asks_likelihood(parsed.text),
+        answer_kinds=asked_kinds(parsed.text),
     )
 
 

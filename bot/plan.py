@@ -65,9 +65,8 @@ class Plan:
     # Whether some passage holds every word of the topic as asked: then a passage holding one everyday word
     # of it is not about it ("Raschka on a country of geniuses in a data center" by his passage on data).
     whole_held: bool = False
-    # The question asks how likely something is ("how confident is Dario…", 確率): a passage giving a
-    # percentage or odds answers it.
-    asks_likelihood: bool = False
+    # The kinds of answer the question asks for (`bot.answer_kinds`: how likely, how it began).
+    answer_kinds: frozenset[str] = field(default=frozenset())
 
     @property
     def wanted(self) -> int:

@@ -12,10 +12,11 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import weights as w
+from bot.answer_kinds import gives_kind
 from bot.plan import Plan
 from bot.store import Hit
 from bot.store.fts import Unit
-from bot.text import gives_likelihood, is_host_turn, tokens
+from bot.text import is_host_turn, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,9 +248,9 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
             continue
         strength = _density(hit.terms, plan.tokens) if sampled else max(0.0, -hit.bm25) / best
         relevance = w.STRENGTH * strength + w.COVERAGE * share + (w.PHRASE_BONUS if phrase else 0.0)
-        if plan.asks_likelihood and gives_likelihood(hit.text):
+        if gives_kind(plan.answer_kinds, hit.text):
             # "how confident is Dario that …" is answered by the passage that puts a number on it.
-            relevance += w.LIKELIHOOD_BONUS
+            relevance += w.ANSWER_KIND_BONUS
         if hit.kind == "quote":
             weight *= w.QUOTE
         elif hit.start is None:

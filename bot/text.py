@@ -227,24 +227,3 @@ def format_timestamp(seconds: float | None) -> str | None:
     total = int(seconds)
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
-
-# A question asking how likely something is, and the way a passage answers one: a percentage or odds.
-_ASKS_LIKELIHOOD: Final = re.compile(
-    r"\bhow\s+(?:confident|likely|sure|certain|probable)\b|\b(?:odds|probability|likelihood|chances?)\b|"
-    r"\bwhat\s+percent|確率|確信|可能性|見込み|何\s*[%％]|何パーセント|どのくらい確か",
-    re.I,
-)
-_GIVES_LIKELIHOOD: Final = re.compile(
-    r"\d\s*(?:%|％|percent\b|パーセント)|\b(?:odds|\d+\s*(?:in|out of)\s*\d+)\b", re.I
-)
-
-
-def asks_likelihood(question: str) -> bool:
-    """Whether a question asks how likely something is ("how confident is Dario that …", 確率は)."""
-    return _ASKS_LIKELIHOOD.search(normalize(question)) is not None
-
-
-def gives_likelihood(text: str) -> bool:
-    """Whether a passage puts a number on how likely something is ("I'm at 90% on that")."""
-    return _GIVES_LIKELIHOOD.search(normalize(text)) is not None
-

@@ -18,9 +18,10 @@ COVERAGE: Final = 0.55
 # The whole topic as a phrase beats its words scattered through a passage; too high and a phrase in
 # an off-topic aside outranks a focused answer.
 PHRASE_BONUS: Final = 0.25
-# A question asking how likely something is ("how confident is Dario…", 確率) prefers a passage that
-# gives a percentage or odds; higher lets any passage with a figure in it outrank the one about the topic.
-LIKELIHOOD_BONUS: Final = 0.1
+# A question that says what its answer looks like (how likely: a percentage; how it began: a beginning told,
+# bot/answer_kinds.py) prefers a passage giving such an answer; higher lets any passage with a figure or a
+# "started" in it outrank the one about the topic.
+ANSWER_KIND_BONUS: Final = 0.15
 # Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
 # related passages, higher answers "nothing found" to everyday paraphrases.
 MIN_COVERAGE: Final = 0.15

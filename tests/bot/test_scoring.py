@@ -258,4 +258,4 @@ def test_a_question_asking_how_likely_prefers_the_passage_with_a_figure() -> Non
     sure = _hit(1, "talent density, I'm at 90% on that")
     vague = _hit(2, "talent density, we would know it", bm25=-1.2)
     assert [r.hit.id for r in score_hits([sure, vague], _plan())] == [2, 1]
-    assert [r.hit.id for r in score_hits([sure, vague], _plan(asks_likelihood=True))] == [1, 2]
+    assert [r.hit.id for r in score_hits([sure, vague], _plan(answer_kinds=frozenset({"likelihood"})))] == [1, 2]

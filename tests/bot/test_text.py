@@ -12,11 +12,9 @@ from bot.ingest import links
 from bot.text import (
     _CJK_RE,
     _TOKEN_RE,
-    asks_likelihood,
     cut_at_sentence,
     detect_language,
     format_timestamp,
-    gives_likelihood,
     is_host_turn,
     normalize,
     split_sentences,
@@ -164,11 +162,3 @@ def test_a_host_turn_asks_or_opens_on_what_the_guest_said() -> None:
     assert not is_host_turn("Winning is a loaded term. I would say you mentioned the DeepSeek moment.")
     assert not is_host_turn("On the hypothesis of, as you put it, a country of geniuses, I am at 90%.")
 
-
-def test_a_question_asking_how_likely_and_a_passage_putting_a_number_on_it() -> None:
-    for question in ("how confident is Dario that we get there?", "what are the odds of AGI by 2030",
-                     "AGIが10年以内に実現する確率は？", "ダリオはどのくらい確信している？"):
-        assert asks_likelihood(question), question
-    assert not asks_likelihood("what did Dario say about confidence intervals")
-    assert gives_likelihood("I'm at 90% on that") and gives_likelihood("９０％だと思う")
-    assert gives_likelihood("maybe 1 in 10") and not gives_likelihood("we grew from 300 to 800 people")
