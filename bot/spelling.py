@@ -35,7 +35,7 @@ MAX_RESPELT: Final = 3
 @functools.cache
 def _english() -> SpellChecker:
     # About half a second and 35 MB, loaded (off the event loop, `warm`) at the first question with a word
-    # the tables and the store might not know, then kept.
+    # the store does not hold, then kept.
     return SpellChecker(language="en", distance=1)
 
 
@@ -63,19 +63,21 @@ async def respelt(
     `names` are the units of the names the topic asks about, weighed with the rest as `make_plan` does.
     """
     surfaces = _surfaces(plan.topic)
-    if not surfaces:
+    # A word the store holds is taken as meant: names and terms of the field are in no word list.
+    candidates = [
+        (unit, surfaces[unit[0][0]]) for unit in (plan.alternatives[0] if plan.alternatives else ())
+        if plan.doc_freq.get(unit, 0) == 0 and unit not in plan.people and len(unit[0]) == 1
+        and unit[0][0] in surfaces
+    ]
+    if not candidates:
         return plan
     await warm()
     fixes: dict[Unit, Unit] = {}
     lookups = 0
-    for unit in plan.alternatives[0] if plan.alternatives else ():
+    for unit, surface in candidates:
         if len(fixes) >= MAX_RESPELT or lookups >= MAX_LOOKUPS:
             break
-        # A word the store holds is taken as meant: names and terms of the field are in no word list.
-        if plan.doc_freq.get(unit, 0) > 0 or unit in plan.people or len(unit[0]) != 1:
-            continue
-        surface = surfaces.get(unit[0][0])
-        if surface is None or _english().known([surface.lower()]):
+        if _english().known([surface.lower()]):
             continue
         lookups += 1
         meant = await _stored_form(surface, unit[0][0], vocabulary, doc_freqs)

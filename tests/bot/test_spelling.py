@@ -54,3 +54,17 @@ def test_a_misspelt_name_is_the_one_person_it_is_spelt_like() -> None:
     assert speakers.resolve_misspelt("dan") is None
     assert speakers.resolve_misspelt("the study") is None
     assert speakers.resolve_misspelt("daniela olah") is None
+
+
+async def test_the_word_list_is_loaded_only_for_a_word_the_store_does_not_hold(
+    service: SaidService, tmp_path: Path, write: Write
+) -> None:
+    from bot import spelling
+
+    write(tmp_path / "notes" / "models.md", SPELLING_NOTE)
+    await service.ingest([tmp_path / "notes"])
+    spelling._english.cache_clear()
+    await service.ask("what did Dario say about text diffusion models")
+    assert spelling._english.cache_info().currsize == 0  # 35 MB a clean question does not need
+    await service.ask("what did Dario say about text diffusoin models")
+    assert spelling._english.cache_info().currsize == 1
