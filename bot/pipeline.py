@@ -146,12 +146,9 @@ async def _answer(
 
     # 2. plan
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=question.limit, offset=question.offset)
-    plan = await respelt(plan, store, doc_freqs, knowledge.segments, [unit for _, unit in plan.names])
+    plan = await respelt(plan, store, doc_freqs, knowledge.segments)
     if not plan.alternatives:
-        if parsed.speaker and not parsed.show_is_subject:
-            # Nothing but framing is left of the topic (レックスの番組のダリオの話): a question about the person.
-            return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
-        return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+        return await _no_topic(base, parsed, language, knowledge, store, doc_freqs, question)
     unseen = await unseen_names(plan.names, plan.doc_freq, store)
     if unseen:
         return _not_found(base, parsed, knowledge, language, unseen=unseen)
@@ -263,6 +260,17 @@ def _named_person(topic: str, asked: str | None, speakers: SpeakerDirectory) -> 
         return None
     options = dict.fromkeys(spelling for form in speakers.forms_of(found[0]) if (spelling := tuple(tokens(form))))
     return (found[0], tuple(options)) if options else None
+
+
+async def _no_topic(
+    base: Answer, parsed: ParsedQuestion, language: str, knowledge: Knowledge, store: Store, doc_freqs: DocFreqs,
+    question: Question,
+) -> Answer:
+    """A question whose topic held no word to search for."""
+    if parsed.speaker and not parsed.show_is_subject:
+        # Nothing but framing is left of the topic (レックスの番組のダリオの話): a question about the person.
+        return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
+    return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
 
 
 async def about_speaker(
@@ -397,10 +405,7 @@ async def _timeline(
         return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
     plan = await make_plan(parsed, language, knowledge, doc_freqs, limit=MAX_LIMIT, offset=0)
     if not plan.alternatives:
-        if parsed.speaker and not parsed.show_is_subject:
-            # Nothing but framing is left of the topic (レックスの番組のダリオの話): a question about the person.
-            return await about_speaker(base, parsed.speaker, knowledge, store, doc_freqs, question)
-        return base.model_copy(update={"status": AnswerStatus.EMPTY, "message": i18n.t("empty_question", language)})
+        return await _no_topic(base, parsed, language, knowledge, store, doc_freqs, question)
     scored = score_hits(await retrieve(store, plan), plan)
     if knowledge.embedder is not None:
         scored = await rerank(scored, parsed.topic, knowledge.embedder, store)

@@ -79,8 +79,8 @@ _EN_PATTERNS: Final = [
     ),
     re.compile(rf"^(?P<spk>.+?){_ADVERBS}\s+{_VERBS}\s+(?:about|on|of)\s+(?P<topic>.+)$", re.I),
 ]
-# A show named first, before a comma or colon: "Turing Post, what did they think of …".
-_SHOW_FIRST: Final = re.compile(r"^(?P<show>[^,:：、?？]{2,60})[,:：、]\s*(?P<rest>\S.*)$")
+# A show or a person named first, before a comma or colon: "Turing Post, what did they think of …".
+_NAMED_FIRST: Final = re.compile(r"^(?P<show>[^,:：、?？]{2,60})[,:：、]\s*(?P<rest>\S.*)$")
 _ASKS: Final = re.compile(r"^(?:what|how|why|when|where|did|does|do|has|is|was|any)\b", re.I)
 _SAID_WHAT: Final = re.compile(
     rf"^(?:so\s+)?(?:what|how|why)\s+(?:did|does|do|has|had|would|will)\s+(?P<spk>\S+(?:\s+\S+)?){_ADVERBS}\s+"
@@ -245,8 +245,9 @@ def parse_question(
     raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None,
     shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
-    text = strip_fillers(_chat_forms(clean_question(raw)))
-    if shows is not None and (first := _SHOW_FIRST.match(text)) is not None and (
+    text = _chat_forms(clean_question(raw))
+    first = _NAMED_FIRST.match(text)
+    if first is not None and shows is not None and (
         named := shows.voice(_strip_edges(first.group("show")).lower())
     ) is not None:
         # "Turing Post, what did they think of Dario's essay?": the show named first speaks, unless the
@@ -256,9 +257,9 @@ def parse_question(
             return scoped.model_copy(update={"text": text, "show": named, "show_is_subject": True})
         if scoped.speaker is not None:
             return scoped.model_copy(update={"text": text, "show": named})
-    if (first := _SHOW_FIRST.match(text)) is not None and _ASKS.match(first.group("rest")) and (
+    if first is not None and speaker is None and _ASKS.match(first.group("rest")) and (
         person := speakers.resolve(_strip_edges(first.group("show")))
-    ) is not None and speaker is None:
+    ) is not None:
         # "Dario, what did he say about hiring?": the person named first is who is asked.
         scoped = parse_question(first.group("rest"), speakers, lang=lang, speaker=person, shows=shows)
         return scoped.model_copy(update={"text": text})

@@ -66,12 +66,13 @@ def coverage(
     share = sum(idf.get(u, 1.0) for u in present) / total if total else 0.0
     if (len(alt) == 2 and len(present) < 2 and share < w.TWO_WORD_MIN_SHARE) or share < w.MIN_COVERAGE:
         return 0.0, False
-    if whole_held and len(present) == 1 and len(alt) > 2 and present[0] != max(alt, key=lambda u: idf.get(u, 1.0)):
-        # The topic is a thing the store knows whole; one ordinary word of it is somewhere else's.
-        return 0.0, False
-    lone = len(present) == 1 and len(alt) > 2 and bool(unseen)
-    if lone and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
-        return 0.0, False
+    if len(present) == 1 and len(alt) > 2:
+        # One word of a longer topic: not enough when the topic is a thing the store knows whole (that one
+        # ordinary word of it is somewhere else's), or mostly words it has never seen.
+        if whole_held and present[0] != max(alt, key=lambda u: idf.get(u, 1.0)):
+            return 0.0, False
+        if unseen and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
+            return 0.0, False
     if telling is not None and len(alt) > 2 and share < telling.min_share:
         words = [u for u in alt if u not in telling.people and u not in telling.unseen]
         if words and max(words, key=lambda u: idf.get(u, 1.0)) not in present:

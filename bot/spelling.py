@@ -21,7 +21,7 @@ from spellchecker import SpellChecker
 from bot.names import Vocabulary
 from bot.plan import DocFreqs, Plan, plan_tokens, unit_weights
 from bot.store.fts import Unit
-from bot.text import ENGLISH_STOPWORDS, is_cjk, normalize, tokens
+from bot.text import ENGLISH_STOPWORDS, normalize, tokens
 
 # Shorter words are too often another word one letter away ("ppl" is "pal", "agi" is "ago").
 MIN_LETTERS: Final = 5
@@ -55,13 +55,8 @@ def english_correction(word: str) -> str | None:
     return corrected if corrected and corrected != lowered else None
 
 
-async def respelt(
-    plan: Plan, vocabulary: Vocabulary, doc_freqs: DocFreqs, segments: int, names: list[Unit]
-) -> Plan:
-    """The plan with each misspelt topic word also matching the stored word meant.
-
-    `names` are the units of the names the topic asks about, weighed with the rest as `make_plan` does.
-    """
+async def respelt(plan: Plan, vocabulary: Vocabulary, doc_freqs: DocFreqs, segments: int) -> Plan:
+    """The plan with each misspelt topic word also matching the stored word meant."""
     surfaces = _surfaces(plan.topic)
     # A word the store holds is taken as meant: names and terms of the field are in no word list.
     candidates = [
@@ -86,7 +81,8 @@ async def respelt(
     if not fixes:
         return plan
     alternatives = tuple(tuple(fixes.get(u, u) for u in alt) for alt in plan.alternatives)
-    doc_freq, idf = await unit_weights([*alternatives, names], doc_freqs, segments)
+    # Weighed with the names the topic asks about, as `make_plan` weighs them.
+    doc_freq, idf = await unit_weights([*alternatives, [unit for _, unit in plan.names]], doc_freqs, segments)
     terms = tuple((fixes.get(a, a), fixes.get(b, b)) for a, b in plan.terms_of_two)
     return replace(plan, alternatives=alternatives, doc_freq=doc_freq, idf=idf, tokens=plan_tokens(alternatives),
                    terms_of_two=terms)
@@ -103,17 +99,14 @@ def _surfaces(topic: str) -> dict[str, str]:
 
 
 async def _stored_form(surface: str, stem: str, vocabulary: Vocabulary, doc_freqs: DocFreqs) -> str | None:
-    """The stored term a misspelt word stands for, if the store holds it."""
-    if is_cjk(surface):
-        return None
+    """The stored term a misspelt word (one the English list does not know) stands for, if the store holds it."""
     corrected = english_correction(surface)
     if corrected is not None:
         stems = [t for t in tokens(corrected) if t not in ENGLISH_STOPWORDS]
         if len(stems) == 1 and stems[0] != stem and (await doc_freqs.of({stems[0]})).get(stems[0], 0) > 0:
             return stems[0]
         return None
-    if _english().known([surface.lower()]):
-        return None
+    # (`similar_terms` also offers stored stems the word begins with; only the closely spelt ones count here.)
     close = [t for t in await vocabulary.similar_terms(stem, min_ratio=STORED_SIMILARITY)
              if fuzz.ratio(stem, t) >= STORED_SIMILARITY]
     return close[0] if close else None

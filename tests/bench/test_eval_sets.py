@@ -13,33 +13,24 @@ from bench.eval.metrics import load_questions
 EVAL_DIR = Path(__file__).resolve().parents[2] / "bench" / "eval"
 CHAT_FILE = EVAL_DIR / "chat.yaml"
 HOLDOUT2_FILE = EVAL_DIR / "holdout2.yaml"
-DEV_FILE = EVAL_DIR / "dev.yaml"
-HOLDOUT3_FILE = EVAL_DIR / "holdout3.yaml"
-DEV_NONE_FILE = EVAL_DIR / "dev_none.yaml"
-DEV_NONE2_FILE = EVAL_DIR / "dev_none2.yaml"
-DEV2_FILE = EVAL_DIR / "dev2.yaml"
-HOLDOUT4_FILE = EVAL_DIR / "holdout4.yaml"
 DEV4_FILE = EVAL_DIR / "dev4.yaml"
-HOLDOUT5_FILE = EVAL_DIR / "holdout5.yaml"
-DEV5_CHAT_FILE = EVAL_DIR / "dev5_chat.yaml"
-HOLDOUT6_FILE = EVAL_DIR / "holdout6.yaml"
+# The sets of both languages written after the tuned set, each with some questions that should find nothing.
+MIXED_SETS = ("chat", "holdout2", "dev", "holdout3", "dev2", "holdout4", "dev4", "holdout5", "dev5_chat", "holdout6")
+NOTHING_SETS = ("dev_none", "dev_none2")
 
 
-@pytest.mark.parametrize(
-    "path", [CHAT_FILE, HOLDOUT2_FILE, DEV_FILE, HOLDOUT3_FILE, DEV2_FILE, HOLDOUT4_FILE, DEV4_FILE, HOLDOUT5_FILE,
-             DEV5_CHAT_FILE, HOLDOUT6_FILE],
-)
-def test_new_sets_load_and_cover_both_languages(path: Path) -> None:
-    questions = load_questions(path)
+@pytest.mark.parametrize("name", MIXED_SETS)
+def test_new_sets_load_and_cover_both_languages(name: str) -> None:
+    questions = load_questions(EVAL_DIR / f"{name}.yaml")
     assert len(questions) >= 40
     assert sum(q.lang == "ja" for q in questions) >= 14
     assert sum(q.none for q in questions) >= 5
     assert all(q.expects or q.none for q in questions)
 
 
-@pytest.mark.parametrize("path", [DEV_NONE_FILE, DEV_NONE2_FILE])
-def test_the_nothing_found_sets_are_only_questions_nothing_answers(path: Path) -> None:
-    questions = load_questions(path)
+@pytest.mark.parametrize("name", NOTHING_SETS)
+def test_the_nothing_found_sets_are_only_questions_nothing_answers(name: str) -> None:
+    questions = load_questions(EVAL_DIR / f"{name}.yaml")
     assert len(questions) >= 40 and all(q.none and q.note for q in questions)
     assert sum(q.lang == "ja" for q in questions) >= 14
 
