@@ -48,6 +48,7 @@ class Telling:
 def coverage(
     alt: Sequence[Unit], terms: str, term_set: Container[str], idf: Mapping[Unit, float],
     telling: Telling | None = None, unseen: frozenset[Unit] = frozenset(), whole_held: bool = False,
+    people: frozenset[Unit] | None = None,
 ) -> tuple[float, bool]:
     """The share of the topic's weight a passage holds for ranking (0 when too little), and whether it holds
     it as a phrase.
@@ -57,7 +58,8 @@ def coverage(
     ("sourdough") keeps its full weight and so finds nothing rather than something loosely related.
     A topic of three words or more may need its most telling word (`telling`); one mostly in words no
     passage holds (`unseen`), or one some passage holds whole (`whole_held`), more than one of its words
-    unless that word is its most telling.
+    unless that word is its most telling. In English (`people`: the units naming a person or show, which
+    count neither way), one word of such a topic must be nearly as telling as its most telling stored word.
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -72,6 +74,9 @@ def coverage(
         if whole_held and present[0] != max(alt, key=lambda u: idf.get(u, 1.0)):
             return 0.0, False
         if unseen and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
+            return 0.0, False
+        stored = [idf.get(u, 1.0) for u in alt if u not in unseen and people is not None and u not in people]
+        if stored and idf.get(present[0], 1.0) < w.LONE_WORD_MIN_IDF_RATIO * max(stored):
             return 0.0, False
     if telling is not None and len(alt) > 2 and share < telling.min_share:
         words = [u for u in alt if u not in telling.people and u not in telling.unseen]
@@ -229,6 +234,9 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
     # Japanese questions only: see weights.JA_WITHOUT_TELLING_MIN_SHARE.
     unseen = frozenset(u for u, held in plan.doc_freq.items() if held == 0)
     telling = Telling(w.JA_WITHOUT_TELLING_MIN_SHARE, plan.people, unseen) if plan.language == "ja" else None
+    # The rules on one word of a longer topic that only English questions get (see weights).
+    english_unseen = unseen if plan.language == "en" else frozenset()
+    english_people = plan.people if plan.language == "en" else None
     for hit in hits:
         terms = hit.terms
         term_set = _Terms(f" {terms} {hit.context} ")
@@ -237,8 +245,7 @@ def score_hits(hits: Iterable[Hit], plan: Plan) -> list[Ranked]:
         if plan.named_person is not None and not _about(hit, plan.named_person, term_set):
             continue  # "Sam Altman's essay" is not answered by a passage on somebody else's essay
         share, phrase = max(
-            (coverage(alt, terms, term_set, plan.idf, telling, unseen if plan.language == "en" else frozenset(),
-                      plan.whole_held)
+            (coverage(alt, terms, term_set, plan.idf, telling, english_unseen, plan.whole_held, english_people)
              for alt in plan.alternatives),
             key=lambda c: (c[0], c[1]),
         )

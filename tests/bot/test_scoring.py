@@ -165,8 +165,8 @@ def test_a_term_of_several_words_matches_only_where_its_words_stand_together() -
 
 def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_little_else() -> None:
     """電池のエネルギー密度 (battery energy density): a passage on talent density holds only "density", the
-    least telling of the three, and is not about it; an English question keeps such a passage (there the
-    rarest word is often the asker's own paraphrase)."""
+    least telling of the three, and is not about it; an English question keeps a passage holding two of its
+    words without the rarest (there the rarest word is often the asker's own paraphrase)."""
     battery, energy, density = (("電池",), ("batteri",)), (("energi",),), (("densiti",),)
     alt = (battery, energy, density)
     idf = {battery: 6.0, energy: 3.0, density: 2.0}
@@ -176,7 +176,9 @@ def test_a_japanese_question_is_not_answered_without_its_most_telling_word_and_l
     both = replace(_hit(2, "x"), terms="energi densiti of talent")
     battery_only = replace(_hit(3, "x"), terms="a batteri of test")
     assert [r.hit.id for r in score_hits([talent, both, battery_only], plan)] == [3, 2]
-    assert {r.hit.id for r in score_hits([talent], replace(plan, language="en"))} == {1}
+    rarer = {**idf, battery: 12.0}
+    assert score_hits([both], replace(plan, idf=rarer)) == []
+    assert [r.hit.id for r in score_hits([both], replace(plan, idf=rarer, language="en"))] == [2]
     # A person's or show's name is not the telling word: passages name speakers by their labels.
     show: Unit = (("ture",),)
     named = (show, energy, density)
@@ -252,6 +254,25 @@ def test_a_topic_the_store_holds_whole_is_not_answered_by_one_everyday_word_of_i
     geniuses = _hit(2, "a genius will matter")
     assert [r.hit.id for r in score_hits([data, geniuses], replace(plan, whole_held=True))] == [2]
     assert {r.hit.id for r in score_hits([data, geniuses], plan)} == {1, 2}
+
+
+def test_one_everyday_word_of_an_english_topic_is_not_its_answer_when_its_telling_words_are_missing() -> None:
+    """"Chris Olah on convolutional networks for image recognition": the store holds "image" and "recognition"
+    once each; his passage on networks holds neither and is not about it. A word nearly as telling as the
+    topic's most telling one still answers."""
+    topic: tuple[Unit, ...] = ((("convolut",),), (("network",),), (("imag",),), (("recognit",),))
+    idf = {topic[0]: 6.9, topic[1]: 4.1, topic[2]: 5.8, topic[3]: 5.8}
+    doc_freq = {topic[0]: 0, topic[1]: 8, topic[2]: 1, topic[3]: 1}
+    plan = _plan(alternatives=(topic,), idf=idf, doc_freq=doc_freq, tokens=plan_tokens((topic,)))
+    networks = replace(_hit(1, "x"), terms="network are shadow of a larger network")
+    images = replace(_hit(2, "x"), terms="an imag of the world")
+    assert [r.hit.id for r in score_hits([networks, images], plan)] == [2]
+    # Nearly as telling (over 0.8 of the most telling stored word's weight): still an answer.
+    close = replace(plan, idf={**idf, topic[1]: 5.0})
+    assert [r.hit.id for r in score_hits([networks], close)] == [1]
+    # A person's name counts neither way: "Olah" is found by the label, not by the words.
+    named = replace(plan, people=frozenset({topic[2], topic[3]}))
+    assert [r.hit.id for r in score_hits([networks], named)] == [1]
 
 
 def test_a_question_asking_how_likely_prefers_the_passage_with_a_figure() -> None:
