@@ -15,7 +15,8 @@ CHAT_FILE = EVAL_DIR / "chat.yaml"
 HOLDOUT2_FILE = EVAL_DIR / "holdout2.yaml"
 DEV4_FILE = EVAL_DIR / "dev4.yaml"
 # The sets of both languages written after the tuned set, each with some questions that should find nothing.
-MIXED_SETS = ("chat", "holdout2", "dev", "holdout3", "dev2", "holdout4", "dev4", "holdout5", "dev5_chat", "holdout6")
+MIXED_SETS = ("chat", "holdout2", "dev", "holdout3", "dev2", "holdout4", "dev4", "holdout5", "dev5_chat", "holdout6",
+              "dev6", "holdout7")
 NOTHING_SETS = ("dev_none", "dev_none2")
 
 
