@@ -148,12 +148,15 @@ EN_LEADING_FILLERS: Final = (
     "btw", "by the way", "sorry", "excuse me", "hii", "hiii", "heyy", "heyyy", "hiya", "lol", "lmao", "haha",
     "quick q", "saidbot", "gimme", "give me", "show me", "find me", "get me", "let me know", "lemme know",
     "i'm looking for", "im looking for", "looking for", "random question", "curious", "thanks in advance",
-    "ty in advance", "thx in advance",
+    "ty in advance", "thx in advance", "idk", "tbh", "ngl", "fyi", "iirc", "afaik", "imo", "imho", "also",
+    "anyway", "anyways", "hey guys", "hey all", "hi all", "hey everyone", "hi everyone", "guys", "real quick",
+    "question", "random q", "dumb question", "silly question", "honest question", "serious question",
 )
 EN_TRAILING_FILLERS: Final = (
     "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "tysm", "cheers",
     "if you know", "if you can", "lol", "lmao", "haha", "hahaha", "tbh", "imo", "imho", "idk", "btw", "xd",
-    "at all", "anyone know", "anybody know", "any idea", "asap",
+    "at all", "anyone know", "anybody know", "any idea", "asap", "rn", "right now", "fyi", "iirc", "afaik",
+    "ngl", "fr", "smh", "lmk", "pls lmk", "or something", "or smth", "or whatever", "again",
 )
 JA_LEADING_FILLERS: Final = (
     "ねえ", "ねぇ", "あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "ところで", "すみません", "すいません",

@@ -298,7 +298,10 @@ def test_chat_spellings_of_the_question_words_are_read_as_the_words() -> None:
                      "whats Amodeis take on talent density", "Amodei's thoughts re talent density",
                      "Amodei ever mention talent density?", "what was said about talent density by Amodei",
                      "talent density — Amodei's view?", "what do you have on Amodei and talent density",
-                     "in Amodei's words, talent density"):
+                     "in Amodei's words, talent density", "idk what Amodei said about talent density fyi",
+                     "btw what did Amodei say about talent density rn", "ngl what did Amodei say on talent density",
+                     "hey guys, what did Amodei say about talent density again?",
+                     "question: what did Amodei say about talent density or something"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
             question, parsed
