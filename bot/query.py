@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from bot import chatter
 from bot.models import ParsedQuestion
 from bot.shows import ShowDirectory, says_show
 from bot.speakers import ROLE_WORDS, SpeakerDirectory
@@ -134,6 +135,13 @@ _SHORTCODE: Final = re.compile(r"(?<![\w:])(?::[a-z0-9_+\-]*[a-z][a-z0-9_+\-]*:)
 # quotation marks: the words inside are the question, the marks are not.
 _MARKDOWN: Final = re.compile(r"\*+|~~|`+|(?<![\w])__|__(?![\w])|[\"“”„«»]")
 _BLOCKQUOTE: Final = re.compile(r"^(?:>\s*)+")
+# Faces typed as text and hashtags at the end of a message (":D", "^_^", "<3", "m(_ _)m", "(´・ω・`)",
+# "#help"), and a Japanese laugh (笑, w, 草): how it was said, not what was asked.
+_TRAILING_FACES: Final = re.compile(
+    r"(?:(?:^|\s+)(?:#[\w-]+|[:;=8xX][-'^]?[)(\]\[DPpO3/\\|*]+|\^[_\-.,o]?\^;*|<3+|[oO]_[oO]|-_-|T_T|>_<)"
+    r"|\s*[mｍ]?[(（](?:[^\w()（）]|[ωДд∀▽ｏoO_])+[)）][mｍ]?[ﾉノ]?"
+    r"|(?<=[\u3040-\u30ff\u4e00-\u9fff。！？!?、\s])(?:[wｗ]+|笑|草|[(（]笑[)）]))+[\s!.?！？。]*$"
+)
 
 # Greetings, fillers and politeness people put around a question: not part of who was asked or of
 # the topic. The one table of them, per language and per end of the question; each is dropped only
@@ -151,21 +159,45 @@ EN_LEADING_FILLERS: Final = (
     "ty in advance", "thx in advance", "idk", "tbh", "ngl", "fyi", "iirc", "afaik", "imo", "imho", "also",
     "anyway", "anyways", "hey guys", "hey all", "hi all", "hey everyone", "hi everyone", "guys", "real quick",
     "question", "random q", "dumb question", "silly question", "honest question", "serious question",
+    "do you know if", "does anyone know", "does anybody know", "anyone know", "anybody know", "do u know",
+    "can u tell me", "could u tell me", "what's up", "whats up", "sup", "like", "oh and", "and also",
+    "out of curiosity", "sorry to bother", "sorry to bother you", "not sure if you know but",
+    "gm", "good morning", "good afternoon", "good evening", "morning", "howdy", "heya", "ahoy", "hi bot",
+    "hey bot", "hello bot", "hi saidbot", "hey saidbot", "dear saidbot", "bot", "soo", "sooo", "soooo",
+    "alright", "alrighty", "ummm", "uhh", "uhhh", "hmmm", "wait", "ok but", "but", "random but", "real talk",
+    "ok real talk", "quick one", "one more", "another one", "one more question", "another question",
+    "one question", "ok one question", "q", "honestly", "seriously", "basically", "so basically",
+    "i'm curious", "im curious", "just wondering", "wondering", "i forgot", "remind me", "refresh my memory",
+    "excuse me but",
 )
 EN_TRAILING_FILLERS: Final = (
     "please", "pls", "plz", "thanks", "thank you", "thanks in advance", "thx", "ty", "tysm", "cheers",
     "if you know", "if you can", "lol", "lmao", "haha", "hahaha", "tbh", "imo", "imho", "idk", "btw", "xd",
     "at all", "anyone know", "anybody know", "any idea", "asap", "rn", "right now", "fyi", "iirc", "afaik",
     "ngl", "fr", "smh", "lmk", "pls lmk", "or something", "or smth", "or whatever", "again",
+    "thanks a lot", "thanks so much", "thank u", "thank you so much", "many thanks", "tia", "pls and ty",
+    "please and thank you", "asking for a friend", "if anything", "if he did", "if she did", "if they did",
+    "or not", "or no",
+    "i forget", "i forgot", "i think", "i guess", "anyone", "anybody", "real quick", "lately", "recently",
+    "exactly", "specifically", "in detail", "in a nutshell", "briefly", "in short", "tl;dr", "tldr", "ever",
+    "^^", ":)", ":-)", ":(", ";)", ":d", "no rush", "no worries", "no worries if not", "if that's a thing",
+    "if that’s a thing", "appreciate it", "just curious", "thanks bot", "thank u bot", "ty bot", "thx bot",
+    "would be super helpful", "would help a lot", "or am i misremembering", "i swear",
 )
 JA_LEADING_FILLERS: Final = (
     "ねえ", "ねぇ", "あの", "あのー", "あのう", "えっと", "えーと", "えーっと", "ところで", "すみません", "すいません",
     "ちょっと聞きたいんだけど", "ちょっと聞きたいんですけど", "ちょっと質問", "質問です", "質問",
     "教えて", "教えてください", "ねえねえ", "あのさ", "あのさあ", "えーとね", "ちなみに",
+    "こんにちは", "こんばんは", "おはよう", "おはようございます", "お疲れ様です", "おつかれさまです", "おつかれ",
+    "おつかれー", "やっほー", "どうも", "ども", "うーん", "えー", "あ", "そういえば", "あ、そういえば",
+    "突然すみません",
+    "急にごめん", "質問なんだけど", "質問なんですが", "聞きたいんだけど", "聞きたいんですけど", "気になってたんだけど",
+    "前から気になってたんだけど", "ちょっといい？", "ちょっといいですか", "聞いてもいい？", "聞いてもいいですか",
 )
 JA_TRAILING_FILLERS: Final = (
     "教えて", "教えてください", "教えて下さい", "お願いします", "お願い", "よろしく", "よろしくお願いします",
-    "ありがとう", "ありがとうございます",
+    "ありがとう", "ありがとうございます", "助かります", "わかったら教えて", "知ってたら教えて", "知ってたらでいいよ",
+    "急ぎじゃないです", "急ぎません", "よろしくです", "よろしくお願いします〜", "お願いします〜",
 )
 
 
@@ -175,13 +207,17 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _LEADING: Final = re.compile(
-    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:[\s,:;!.?…—–]+|$)"
-    rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)",
+    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:(?:\s-(?=\s)|[\s,:;!.?…—–])+|$)"
+    rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)"
+    # (Typed straight before the question, a filler of three characters or more still ends where a word
+    # in katakana, kanji or Latin letters starts: "ちょっと質問ダリオは…"; "あの人" keeps its あの.)
+    rf"|^(?:{_alternation(tuple(w for w in JA_LEADING_FILLERS if len(w) >= 3))})"
+    r"(?=[\u30a0-\u30ff\u4e00-\u9fffA-Za-z@])",
     re.I,
 )
 _TRAILING: Final = re.compile(
     rf"(?:^|[\s,:;!.?…]+)(?:{_alternation(EN_TRAILING_FILLERS)})[\s!.?…]*$"
-    rf"|[\s、,，。！!？?]*(?:{_alternation(JA_TRAILING_FILLERS)})[\s。！!？?…]*$",
+    rf"|[\s、,，。！!？?]*(?:{_alternation(JA_TRAILING_FILLERS)})[\s。！!？?…〜ー~]*$",
     re.I,
 )
 
@@ -232,6 +268,7 @@ def clean_question(text: str) -> str:
     text = _CONTROL.sub(" ", normalize(_ZERO_WIDTH.sub("", text)))
     text = _SHORTCODE.sub(" ", _EMOJI.sub(" ", text))
     text = _BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip())
+    text = _TRAILING_FACES.sub("", text, count=1).strip() or text
     return strip_fillers(" ".join(text.split()))[:MAX_QUESTION_CHARS]
 
 
@@ -245,6 +282,24 @@ def _strip_edges(text: str) -> str:
 
 
 def parse_question(
+    raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None,
+    shows: ShowDirectory | None = None,
+) -> ParsedQuestion:
+    """Who is asked about what, in a question as typed in chat (bot.chatter: the words around it)."""
+    parsed = _parse(raw, speakers, lang=lang, speaker=speaker, shows=shows)
+    text = parsed.text
+    japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) is not None
+    # With the speaker given as an option, the whole question is the topic (and its fillers are the tables').
+    for start in chatter.starts(text, japanese=japanese) if speaker is None else ():
+        again = _parse(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
+        if chatter.dropped_before(parsed, again, text[:start], japanese=japanese):
+            # What is left may hold more chatter ("sorry to bug you, quick q: …").
+            again = parse_question(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
+            return again.model_copy(update={"text": text})
+    return parsed
+
+
+def _parse(
     raw: str, speakers: SpeakerDirectory, *, lang: str | None = None, speaker: str | None = None,
     shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
@@ -325,7 +380,9 @@ def parse_question(
     if topic is None:
         match = _EN_ON.match(stripped)
         on_who = _strip_edges(match.group("spk")) if match else ""
-        found = (speakers.resolve(on_who) or speakers.resolve_misspelt(on_who)) if match else None
+        found = (speakers.resolve(on_who) or speakers.resolve_misspelt(on_who) or _after_chatter(speakers, on_who)) if (
+            match
+        ) else None
         if match and found and asked in (None, found):
             asked = found
             topic = match.group("topic")
@@ -425,6 +482,29 @@ def _could_be_a_name(who: str) -> bool:
 def _resolve_within(speakers: SpeakerDirectory, who: str) -> str | None:
     found = speakers.find(who)
     if found and len(who) - (found[2] - found[1]) <= 3:
+        return found[0]
+    return None
+
+
+# Words that tie what comes before a name to it ("the guy who worked with Dario"): a description, not chatter.
+_TIES: Final = frozenset("with and about of from to for by like than vs versus or who whom whose that which".split())
+# How many words of chatter a name may follow without a comma or colon between ("gm Dario on …").
+_CHATTER_WORDS: Final = 3
+
+
+def _after_chatter(speakers: SpeakerDirectory, who: str) -> str | None:
+    """The speaker named last in "gm Dario", "sorry to bother, Amodei": words before a name that say
+    nothing of who is asked (a greeting, an opener), not a longer name or a description of somebody."""
+    found = speakers.find(who)
+    if found is None or found[2] < len(who) - 2 or found[1] == 0:
+        return None
+    before = who[: found[1]].strip()
+    if not chatter.may_be_chatter(before):
+        return None
+    words = re.findall(r"[\w'’]+", before)
+    if re.search(r"[,:;!]$", before) or (
+        len(words) <= _CHATTER_WORDS and not any(word.lower() in _TIES for word in words)
+    ):
         return found[0]
     return None
 

@@ -374,3 +374,53 @@ def test_a_show_or_a_person_named_first_before_a_comma() -> None:
     assert (person_first.speaker, person_first.unknown_speaker, person_first.topic) == (
         "Dario Amodei", None, "talent density")
     assert parse_question("Amodei, any thoughts on talent density?", speakers).topic == "talent density"
+
+
+def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> None:
+    """Openers no filler table lists still give way to the question: after a break (comma, colon, dash,
+    ellipsis, "and"/"but") or at a question word, in English and Japanese."""
+    speakers = _directory()
+    for question in ("saw a clip earlier and what did Amodei say about talent density",
+                     "not sure this is the right channel but what did Amodei say about talent density?",
+                     "ok this is bugging me... Amodei on talent density",
+                     "for my newsletter, what does Amodei think about talent density",
+                     "brb in 5 - what did Amodei say about talent density",
+                     "heyo what did Amodei say about talent density",
+                     "gm Dario on talent density", "Q: Amodei on talent density"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
+            question, parsed
+        )
+    for question in ("急にごめん、アモデイはタレント密度について何と言った？", "こんばんは！アモデイはタレント密度について何と言った？",
+                     "ちょっと質問アモデイはタレント密度について何と言った？", "お疲れ様です。アモデイはタレント密度について何と言った？",
+                     "アモデイはタレント密度について何と言った？笑", "アモデイはタレント密度について何と言った？(´・ω・`)"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed)
+
+
+def test_words_that_belong_to_the_question_are_not_taken_for_chatter() -> None:
+    speakers = _directory()
+    cases = {
+        # A question word inside the question is not where it starts.
+        "What traits does Dario look for in researchers": "What traits does look for in researchers",
+        # A first sentence asking the topic, then who: one question.
+        "are AI labs actually profitable? Dario on margins": "AI labs actually profitable? on margins",
+        # A phrase setting the topic, and names, are not chatter.
+        "Beyond raw technical chops, what traits does Dario want": "Beyond raw technical chops, what traits does want",
+        "rules vs principles in Claude's constitution — what's Dario's take?":
+            "rules vs principles in Claude's constitution — what's",
+        # In Japanese a topic stands before the comma.
+        "採用を急ぎすぎると組織がどうなるか、アモデイは何か言ってた": "採用を急ぎすぎると組織がどうなるか、 何",
+        "テネシー州の、AIを感情的な支えに使うことを禁じる法律についてダリオはどう思ってる？":
+            "テネシー州の、AIを感情的な支えに使うことを禁じる法律",
+    }
+    for question, topic in cases.items():
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", topic), (question, parsed)
+    # Without anybody asked about, the words before "who" describe them.
+    assert parse_question("the critic who complained that Dario's essay is all sci-fi", speakers).topic == (
+        "critic complained that Dario's essay is all sci-fi"
+    )
+    # A trailing hashtag or face goes; a parenthesis with words in it stays.
+    assert parse_question("Amodei on talent density #help", speakers).topic == "talent density"
+    assert parse_question("Amodei on RSP (responsible scaling)", speakers).topic.startswith("RSP (responsible scaling")

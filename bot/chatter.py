@@ -1,0 +1,127 @@
+"""Where a question starts inside a chat message.
+
+People put words of their own before a question ("saw a clip earlier and", "sorry if this was asked
+already,"). The filler tables (bot.query) know the common ones; these are the places anything else may
+give way to the question: an opening word ("what", "did", "how"), the word after a break (a comma,
+colon, dash, ellipsis or "!"). A place is taken only when
+the question read from it is the whole message's reading less some topic words, or names somebody known
+where the whole read as an unknown name; so words that belong to the question are never cut, and cutting
+at a wrong place changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from bot.models import ParsedQuestion
+
+# Words a question opens with.
+OPENER: Final = re.compile(
+    r"(?<![\w'’])(?:what|what['’]s|whats|how|why|who|where|when|which|did|does|do|has|have|had|is|was|were|"
+    r"are|should|would|could|can|will|any|anything|tell|show|give|gimme|find)\b",
+    re.I,
+)
+# A break after chatter: punctuation that ends a clause, a dash between spaces, or "and"/"but" joining a
+# remark to the question ("saw a clip earlier and what did …").
+# ("?" is none: "are AI labs profitable? Dario on margins" asks one thing.)
+_BREAK: Final = re.compile(r"(?:[,:;!…]+|\.{2,}|\s[-—–]+(?=\s)|[—–]+|\s(?:and|but|so)(?=\s))\s*", re.I)
+# In Japanese a topic often stands before a comma ("採用について、ダリオは…", "…どうなるか、アモデイは…"); chatter
+# ends a sentence ("急にごめん。", "こんにちは！", "質問です：") or a clause that only greets, apologises or leads
+# into asking ("急にごめん、", "Botさん、", "ご存じでしたら、", "ふと思ったんだけど、").
+_JA_BREAK: Final = re.compile(r"[！!。：:…]+\s*")
+_JA_CHATTER_COMMA: Final = re.compile(
+    r"(?:ごめん|ごめんね|ごめんなさい|すみません|すいません|さん|様|でしたら|だったら|けど|けれど|けども|ですが|ますが|"
+    r"ね|ねえ|ねぇ|よ|ー|〜|です|ます|でした|ました|ども|どうも|やあ|おつ|こんにちは|こんばんは|おはよう)[、,，]\s*"
+)
+# Chatter names nobody and nothing: no capital after its first letter, no figure, no possessive, and it
+# does not open like a phrase setting the topic ("Beyond raw technical chops, what traits …", "In the
+# note on talent density, …").
+_NAMED: Final = re.compile(r"(?<=.)[A-Z]|\d|['’]s\b")
+_SETS_TOPIC: Final = re.compile(
+    r"^(?:beyond|besides|in|on|about|regarding|apart|aside|other|given|during|concerning|speaking|compared|"
+    r"unlike|despite|between|among|within|over|under)\b",
+    re.I,
+)
+# How far into a message chatter may reach before the question starts.
+CHATTER_WORDS: Final = 10
+CHATTER_CHARS: Final = 40
+# Places tried per message (each costs one more reading of the question).
+MAX_STARTS: Final = 6
+
+
+def starts(text: str, *, japanese: bool) -> list[int]:
+    """Places after the beginning where the question may start, in the order to try them: after a break,
+    then at an opening word, each leftmost first (a later one may be inside the question: "…: what traits
+    does Dario look for" is not "does Dario look for"). None when the message opens with a question word:
+    "What traits does Dario look for" starts where it starts."""
+    if not japanese and OPENER.match(text):
+        return []
+    if japanese:
+        breaks = [m.end() for m in _JA_BREAK.finditer(text) if m.end() <= CHATTER_CHARS]
+        breaks += [m.end() for m in _JA_CHATTER_COMMA.finditer(text) if m.end() <= CHATTER_CHARS]
+        openers: list[int] = []
+    else:
+        reach = _reach(text, CHATTER_WORDS)
+        breaks = [m.end() for m in _BREAK.finditer(text) if m.end() <= reach]
+        openers = [m.start() for m in OPENER.finditer(text, 1) if m.start() <= reach]
+    # After a break first: chatter may hold a question word of its own ("ok this is bugging me... Amodei on …").
+    ordered = sorted(set(breaks)) + sorted(set(openers) - set(breaks))
+    return [at for at in ordered if 0 < at < len(text)][:MAX_STARTS]
+
+
+def may_be_chatter(before: str) -> bool:
+    """Whether the words before a name may be chatter ("gm", "sorry to bother,"): short, naming nothing,
+    not a question of their own ("are AI labs profitable? Dario on margins")."""
+    words = re.findall(r"[\w'’]+", before)
+    return bool(words) and len(words) <= CHATTER_WORDS and not OPENER.match(before) and not (
+        _NAMED.search(before) or _SETS_TOPIC.match(before) or "?" in before
+    )
+
+
+def _reach(text: str, words: int) -> int:
+    """The character offset just past the first `words` words."""
+    spans = [m.end() for m in re.finditer(r"\S+", text)]
+    return spans[min(words, len(spans)) - 1] if spans else 0
+
+
+def _same_asked(a: ParsedQuestion, b: ParsedQuestion) -> bool:
+    return (a.speaker, a.unknown_speaker, a.show, a.show_is_subject) == (
+        b.speaker, b.unknown_speaker, b.show, b.show_is_subject
+    )
+
+
+def _folded(topic: str) -> str:
+    return " ".join(topic.lower().split())
+
+
+def _has_content(topic: str) -> bool:
+    """Whether a topic holds a word to search for, not only a question word left where a name stood."""
+    return re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", topic) is not None or any(
+        word not in _QUESTION_WORDS for word in re.findall(r"[a-z0-9]+", topic.lower())
+    )
+
+
+_QUESTION_WORDS: Final = frozenset(
+    "what whats s how why who where when which did does do has have had is was were are the a an it that this "
+    "there take view think thoughts opinion".split()
+)
+
+
+def dropped_before(whole: ParsedQuestion, rest: ParsedQuestion, before: str, *, japanese: bool) -> bool:
+    """Whether `rest`, read from a later place, is `whole` without chatter in front: somebody known where
+    the whole read an unknown name, or the same asked about with less topic. Less topic is only taken when
+    the words dropped (`before`) name nothing and do not set the topic. A Japanese break is one only
+    chatter ends with (`_JA_BREAK`, `_JA_CHATTER_COMMA`), and there the chatter may have taken the topic's
+    place ("さっきの話の続きで、アモデイは…" read as about さっき), so any topic is enough."""
+    if rest.speaker is None and not rest.show_is_subject:
+        # Without somebody asked about, the words before "who" may describe them ("the critic who …").
+        return False
+    if whole.unknown_speaker is not None and rest.unknown_speaker is None:
+        return True
+    longer, shorter = _folded(whole.topic), _folded(rest.topic)
+    if not _same_asked(whole, rest) or not _has_content(shorter) or longer == shorter:
+        return False
+    if _NAMED.search(before) or _SETS_TOPIC.match(before):
+        return False
+    return japanese or (len(longer) > len(shorter) and longer.endswith(shorter))
