@@ -34,10 +34,12 @@ _JA_CHATTER_COMMA: Final = re.compile(
     r"(?:ごめん|ごめんね|ごめんなさい|すみません|すいません|さん|様|でしたら|だったら|けど|けれど|けども|ですが|ますが|"
     r"ね|ねえ|ねぇ|よ|ー|〜|です|ます|でした|ました|ども|どうも|やあ|おつ|こんにちは|こんばんは|おはよう)[、,，]\s*"
 )
-# Chatter names nobody and nothing: no capital after its first letter, no figure, no possessive, and it
+# Chatter names nobody and nothing: no capital after its first letter (but "I"), no figure, no possessive, and it
 # does not open like a phrase setting the topic ("Beyond raw technical chops, what traits …", "In the
 # note on talent density, …").
-_NAMED: Final = re.compile(r"(?<=.)[A-Z]|\d|['’]s\b")
+_NAMED: Final = re.compile(
+    r"(?<=.)(?!I\b|I['’])[A-Z]|\d|\b(?!(?i:it|that|there|what|he|she|let|who|here)['’]s\b)\w+['’]s\b"
+)
 _SETS_TOPIC: Final = re.compile(
     r"^(?:beyond|besides|in|on|about|regarding|apart|aside|other|given|during|concerning|speaking|compared|"
     r"unlike|despite|between|among|within|over|under)\b",
@@ -68,6 +70,36 @@ def starts(text: str, *, japanese: bool) -> list[int]:
     # After a break first: chatter may hold a question word of its own ("ok this is bugging me... Amodei on …").
     ordered = sorted(set(breaks)) + sorted(set(openers) - set(breaks))
     return [at for at in ordered if 0 < at < len(text)][:MAX_STARTS]
+
+
+# How a remark after the question starts ("… i think it was a recent ep", "… or did I dream that", "… if it's
+# not too much trouble", "… you're the best"): a clause of the asker's own, not more of the topic ("… or
+# superintelligence" stays, as does "… if AI gets there").
+_AFTER: Final = re.compile(
+    r"(?:or\s+(?:did|was|were|is|am|are|do|does|maybe|something|smth|whatever|not|no|nah)\b|"
+    r"if\s+(?:it['’]?s|that['’]?s|you|u|any|anyone|anybody|possible|so|not|there['’]?s)\b|"
+    r"whenever\b|when\s+you\s+(?:can|get)\b|i['’]?m\s+(?:curious|sure|not\s+sure|asking)\b|"
+    r"i\s+(?:think|swear|guess|believe|forget|forgot|recall|remember|heard|mean|hope|wonder|saw|read|feel)\b|"
+    r"you['’]?re\b|ur\b|you\s+(?:rock|are)\b|sorry\b|pls\b|plz\b|please\b|thanks?\b|thx\b|ty\b|tysm\b|"
+    r"cheers\b|merci\b|gracias\b|danke\b|lol\b|lmao\b|haha\w*|kinda\b|need\s+(?:this|it|to\s+know)\b|"
+    r"been\s+\w+ing\b|it['’]?s\s+been\b|no\s+(?:rush|worries|pressure)\b|just\s+(?:curious|wondering)\b)",
+    re.I,
+)
+
+
+def remark_starts(text: str) -> list[int]:
+    """Places in the last words of a message where a remark of the asker's own may start, leftmost first
+    (the longest remark): after a space, the word opening it is one `_AFTER` lists, and the remark names
+    nothing (`_NAMED`)."""
+    words = list(re.finditer(r"\S+", text))
+    found: list[int] = []
+    for word in words[max(1, len(words) - CHATTER_WORDS) :]:
+        at = word.start()
+        lead = re.match(r"[\s,;:!?.…—–(\-]*", text[at:])
+        start = at + (lead.end() if lead else 0)
+        if _AFTER.match(text, start) and not _NAMED.search(text[start + 1 :]):
+            found.append(at)
+    return found
 
 
 def may_be_chatter(before: str) -> bool:
@@ -125,3 +157,14 @@ def dropped_before(whole: ParsedQuestion, rest: ParsedQuestion, before: str, *, 
     if _NAMED.search(before) or _SETS_TOPIC.match(before):
         return False
     return japanese or (len(longer) > len(shorter) and longer.endswith(shorter))
+
+
+def dropped_after(whole: ParsedQuestion, first: ParsedQuestion) -> bool:
+    """Whether `first`, the message up to a remark, is `whole` without the remark: the same asked about
+    with less topic, the rest of it as asked."""
+    if first.speaker is None and not first.show_is_subject:
+        return False
+    longer, shorter = _folded(whole.topic), _folded(first.topic)
+    return _same_asked(whole, first) and _has_content(shorter) and len(longer) > len(shorter) and (
+        longer.startswith(shorter.rstrip(" ,;:!?.…—–-"))
+    )

@@ -136,12 +136,15 @@ _SHORTCODE: Final = re.compile(r"(?<![\w:])(?::[a-z0-9_+\-]*[a-z][a-z0-9_+\-]*:)
 _MARKDOWN: Final = re.compile(r"\*+|~~|`+|(?<![\w])__|__(?![\w])|[\"“”„«»]")
 _BLOCKQUOTE: Final = re.compile(r"^(?:>\s*)+")
 # Faces typed as text and hashtags at the end of a message (":D", "^_^", "<3", "m(_ _)m", "(´・ω・`)",
-# "#help"), and a Japanese laugh (笑, w, 草): how it was said, not what was asked.
-_TRAILING_FACES: Final = re.compile(
-    r"(?:(?:^|\s+)(?:#[\w-]+|[:;=8xX][-'^]?[)(\]\[DPpO3/\\|*]+|\^[_\-.,o]?\^;*|<3+|[oO]_[oO]|-_-|T_T|>_<)"
-    r"|\s*[mｍ]?[(（](?:[^\w()（）]|[ωДд∀▽ｏoO_])+[)）][mｍ]?[ﾉノ]?"
-    r"|(?<=[\u3040-\u30ff\u4e00-\u9fff。！？!?、\s])(?:[wｗ]+|笑|草|[(（]笑[)）]))+[\s!.?！？。]*$"
+# "#help", not an episode's "#7"), and a Japanese laugh (笑, w, 草): how it was said, not what was asked.
+_TRAILING_FACE: Final = re.compile(
+    r"(?:(?:^|\s)(?:#[^\W\d_][\w-]*|[:;=8xX][-'^]?[)(\]\[DPpO3/\\|*]+|\^[_\-.,o]?\^;*|<3+|[oO]_[oO]|-_-|T_T|>_<)"
+    r"|[mｍ]?[(（](?:[^\w()（）]|[ωДд∀▽ｏoO_]){1,12}[)）][mｍ]?[ﾉノ]?"
+    r"|(?<=[\u3040-\u30ff\u4e00-\u9fff。！？!?、\s])(?:[wｗ]{1,8}|笑|草|[(（]笑[)）]))[\s!.?！？。]{0,4}$"
 )
+# Faces taken off the end of one message, and how far back each is looked for.
+_MAX_FACES: Final = 8
+_FACE_REACH: Final = 24
 
 # Greetings, fillers and politeness people put around a question: not part of who was asked or of
 # the topic. The one table of them, per language and per end of the question; each is dropped only
@@ -180,7 +183,7 @@ EN_TRAILING_FILLERS: Final = (
     "or not", "or no",
     "i forget", "i forgot", "i think", "i guess", "anyone", "anybody", "real quick", "lately", "recently",
     "exactly", "specifically", "in detail", "in a nutshell", "briefly", "in short", "tl;dr", "tldr", "ever",
-    "^^", ":)", ":-)", ":(", ";)", ":d", "no rush", "no worries", "no worries if not", "if that's a thing",
+    "no rush", "no worries", "no worries if not", "if that's a thing",
     "if that’s a thing", "appreciate it", "just curious", "thanks bot", "thank u bot", "ty bot", "thx bot",
     "would be super helpful", "would help a lot", "or am i misremembering", "i swear",
 )
@@ -227,10 +230,16 @@ _TRAILING: Final = re.compile(
 _TRAILING_REACH: Final = 160
 
 
+_MAX_FILLER_PASSES: Final = 12
+
+
 def strip_fillers(text: str) -> str:
     """The question without the greetings, fillers and politeness at either end, in English or Japanese."""
     previous = None
-    while previous != text:
+    # Bounded: a message of a thousand "thanks" is not worth a thousand passes.
+    for _ in range(_MAX_FILLER_PASSES):
+        if previous == text:
+            break
         previous = text
         text = _LEADING.sub("", text).strip()
         # `^` in _TRAILING still means the text's real start: a search from `pos` does not match it there.
@@ -267,9 +276,15 @@ def clean_question(text: str) -> str:
     text = _CHAT_MARKUP.sub(" ", text)
     text = _CONTROL.sub(" ", normalize(_ZERO_WIDTH.sub("", text)))
     text = _SHORTCODE.sub(" ", _EMOJI.sub(" ", text))
-    text = _BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip())
-    text = _TRAILING_FACES.sub("", text, count=1).strip() or text
-    return strip_fillers(" ".join(text.split()))[:MAX_QUESTION_CHARS]
+    text = " ".join(_BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip()).split())
+    for _ in range(_MAX_FACES):
+        # One face at a time, looked for in the last few characters only: a search from every position of
+        # a long message costs quadratic time.
+        face = _TRAILING_FACE.search(text, max(0, len(text) - _FACE_REACH))
+        if face is None or face.start() == 0:
+            break
+        text = text[: face.start()].rstrip()
+    return strip_fillers(text)[:MAX_QUESTION_CHARS]
 
 
 def _strip_edges(text: str) -> str:
@@ -296,6 +311,12 @@ def parse_question(
             # What is left may hold more chatter ("sorry to bug you, quick q: …").
             again = parse_question(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
             return again.model_copy(update={"text": text})
+    if not japanese and speaker is None:
+        # A remark after the question ("… i think it was a recent ep"): the longest that leaves it whole.
+        for end in chatter.remark_starts(text):
+            first = _parse(text[:end], speakers, lang=lang, shows=shows)
+            if chatter.dropped_after(parsed, first):
+                return first.model_copy(update={"text": text})
     return parsed
 
 

@@ -423,4 +423,30 @@ def test_words_that_belong_to_the_question_are_not_taken_for_chatter() -> None:
     )
     # A trailing hashtag or face goes; a parenthesis with words in it stays.
     assert parse_question("Amodei on talent density #help", speakers).topic == "talent density"
+    assert parse_question("Amodei on talent density #7", speakers).topic == "talent density #7"
     assert parse_question("Amodei on RSP (responsible scaling)", speakers).topic.startswith("RSP (responsible scaling")
+
+
+def test_a_remark_after_the_question_is_not_the_topic() -> None:
+    speakers = _directory()
+    for question in ("what did Amodei say about talent density i think it was a recent ep",
+                     "what did Amodei say about talent density or did I dream that",
+                     "Amodei on talent density, if it's not too much trouble",
+                     "what did Amodei say about talent density you're the best",
+                     "what did Amodei say about talent density? no rush :D",
+                     "Amodei on talent density whenever you get a chance"):
+        parsed = parse_question(question, speakers)
+        assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "talent density"), (question, parsed)
+    # More of the topic stays: an alternative, a condition on it, a named thing.
+    for question, topic in {"what did Amodei say about AGI or superintelligence": "AGI or superintelligence",
+                            "what would Amodei do if AI gets there first": "do if AI gets there first",
+                            "what should I solve, per Amodei": "what should I solve"}.items():
+        assert parse_question(question, speakers).topic == topic, question
+
+
+def test_a_message_of_nothing_but_chatter_is_read_in_bounded_passes() -> None:
+    speakers = _directory()
+    assert parse_question("thanks " * 1000, speakers).topic.startswith("thanks")
+    assert parse_question("what did Amodei say about talent density " + ":) " * 500, speakers).topic == (
+        "talent density"
+    )
