@@ -32,7 +32,8 @@ _BREAK: Final = re.compile(r"(?:[,:;!…]+|\.{2,}|\s[-—–]+(?=\s)|[—–]+|\
 _JA_BREAK: Final = re.compile(r"[！!。：:…]+\s*")
 _JA_CHATTER_COMMA: Final = re.compile(
     r"(?:ごめん|ごめんね|ごめんなさい|すみません|すいません|さん|様|でしたら|だったら|けど|けれど|けども|ですが|ますが|"
-    r"ね|ねえ|ねぇ|よ|ー|〜|です|ます|でした|ました|ども|どうも|やあ|おつ|こんにちは|こんばんは|おはよう)[、,，]\s*"
+    r"ね|ねえ|ねぇ|よ|ー|〜|です|ます|でした|ました|ども|どうも|やあ|おつ|こんにちは|こんばんは|おはよう|"
+    r"(?:[Bb]ot|BOT|ボット)(?:さん|くん|ちゃん)?)[、,，]\s*"
 )
 # Chatter names nobody and nothing: no capital after its first letter (but "I"), no figure, no possessive, and it
 # does not open like a phrase setting the topic ("Beyond raw technical chops, what traits …", "In the
@@ -117,9 +118,11 @@ def _reach(text: str, words: int) -> int:
     return spans[min(words, len(spans)) - 1] if spans else 0
 
 
-def _same_asked(a: ParsedQuestion, b: ParsedQuestion) -> bool:
-    return (a.speaker, a.unknown_speaker, a.show, a.show_is_subject) == (
-        b.speaker, b.unknown_speaker, b.show, b.show_is_subject
+def _same_asked(whole: ParsedQuestion, part: ParsedQuestion) -> bool:
+    """Whether a part of the message asks who the whole does; the part may also name a show the chatter
+    hid ("heyo how many employees did Dario say Anthropic had on the Lex Fridman podcast")."""
+    return (whole.speaker, whole.unknown_speaker) == (part.speaker, part.unknown_speaker) and (
+        (whole.show, whole.show_is_subject) == (part.show, part.show_is_subject) or whole.show is None
     )
 
 
@@ -146,11 +149,12 @@ def dropped_before(whole: ParsedQuestion, rest: ParsedQuestion, before: str, *, 
     the words dropped (`before`) name nothing and do not set the topic. A Japanese break is one only
     chatter ends with (`_JA_BREAK`, `_JA_CHATTER_COMMA`), and there the chatter may have taken the topic's
     place ("さっきの話の続きで、アモデイは…" read as about さっき), so any topic is enough."""
-    if rest.speaker is None and not rest.show_is_subject:
-        # Without somebody asked about, the words before "who" may describe them ("the critic who …").
+    if rest.speaker is None and not rest.show_is_subject and not japanese:
+        # Without somebody asked about, the words before "who" may describe them ("the critic who …"); a
+        # Japanese break is chatter's own.
         return False
     if whole.unknown_speaker is not None and rest.unknown_speaker is None:
-        return True
+        return rest.speaker is not None or rest.show_is_subject
     longer, shorter = _folded(whole.topic), _folded(rest.topic)
     if not _same_asked(whole, rest) or not _has_content(shorter) or longer == shorter:
         return False

@@ -142,6 +142,10 @@ _TRAILING_FACE: Final = re.compile(
     r"|[mｍ]?[(（](?:[^\w()（）]|[ωДд∀▽ｏoO_]){1,12}[)）][mｍ]?[ﾉノ]?"
     r"|(?<=[\u3040-\u30ff\u4e00-\u9fff。！？!?、\s])(?:[wｗ]{1,8}|笑|草|[(（]笑[)）]))[\s!.?！？。]{0,4}$"
 )
+# Unmistakable faces standing alone anywhere ("hello friends :) what did …"): never words of a question.
+_FACE_ALONE: Final = re.compile(
+    r"(?<!\S)(?:[:;=][-'^]?[)(DPp/\\|3]+|\^[_\-.]?\^|<3+|xD+|XD+|T_T|-_-|>_<|o_O|O_o)(?!\S)"
+)
 # Faces taken off the end of one message, and how far back each is looked for.
 _MAX_FACES: Final = 8
 _FACE_REACH: Final = 24
@@ -195,7 +199,7 @@ JA_LEADING_FILLERS: Final = (
     "おつかれー", "やっほー", "どうも", "ども", "うーん", "えー", "あ", "そういえば", "あ、そういえば",
     "突然すみません",
     "急にごめん", "質問なんだけど", "質問なんですが", "聞きたいんだけど", "聞きたいんですけど", "気になってたんだけど",
-    "前から気になってたんだけど", "ちょっといい？", "ちょっといいですか", "聞いてもいい？", "聞いてもいいですか",
+    "前から気になってたんだけど", "ちょっといい", "ちょっといいですか", "聞いてもいい", "聞いてもいいですか",
 )
 JA_TRAILING_FILLERS: Final = (
     "教えて", "教えてください", "教えて下さい", "お願いします", "お願い", "よろしく", "よろしくお願いします",
@@ -276,7 +280,7 @@ def clean_question(text: str) -> str:
     text = _CHAT_MARKUP.sub(" ", text)
     text = _CONTROL.sub(" ", normalize(_ZERO_WIDTH.sub("", text)))
     text = _SHORTCODE.sub(" ", _EMOJI.sub(" ", text))
-    text = " ".join(_BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip()).split())
+    text = " ".join(_FACE_ALONE.sub(" ", _BLOCKQUOTE.sub("", _MARKDOWN.sub(" ", text).strip())).split())
     for _ in range(_MAX_FACES):
         # One face at a time, looked for in the last few characters only: a search from every position of
         # a long message costs quadratic time.

@@ -386,16 +386,20 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
                      "for my newsletter, what does Amodei think about talent density",
                      "brb in 5 - what did Amodei say about talent density",
                      "heyo what did Amodei say about talent density",
-                     "gm Dario on talent density", "Q: Amodei on talent density"):
+                     "gm Dario on talent density", "Q: Amodei on talent density",
+                     "hello friends :) what did Amodei say about talent density"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
             question, parsed
         )
     for question in ("急にごめん、アモデイはタレント密度について何と言った？", "こんばんは！アモデイはタレント密度について何と言った？",
                      "ちょっと質問アモデイはタレント密度について何と言った？", "お疲れ様です。アモデイはタレント密度について何と言った？",
-                     "アモデイはタレント密度について何と言った？笑", "アモデイはタレント密度について何と言った？(´・ω・`)"):
+                     "アモデイはタレント密度について何と言った？笑", "アモデイはタレント密度について何と言った？(´・ω・`)",
+                     "ねえbot、アモデイはタレント密度について何と言った？", "聞いてもいいアモデイはタレント密度について何と言った？"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed)
+    # A Japanese question naming nobody loses its chatter too (its breaks are chatter's own).
+    assert parse_question("Botさん、継続学習について", speakers).topic == "継続学習"
 
 
 def test_words_that_belong_to_the_question_are_not_taken_for_chatter() -> None:
