@@ -33,8 +33,16 @@ class Vocabulary(Protocol):
     async def similar_terms(self, term: str, *, min_ratio: float) -> list[str]: ...
 
 
+# Acronyms of countries, unions and public bodies, which chat types in lowercase ("dario on the eu ai act"):
+# names all the same. Only ones no everyday word or chat spelling shares ("us", "who", "hr", "ep" are not).
+LOWERCASE_ACRONYMS: Final = frozenset(
+    "eu uk uae usa ussr prc un nato opec imf wto oecd g7 g20 asean fda ftc sec doj dod fbi cia nsa irs epa fcc "
+    "ferc nrc nih cdc ecb boe boj nhs gchq mi5 mi6 darpa nasa esa jaxa cern iaea ofcom ico cnil".split()
+)
+
+
 def _is_name(word: str) -> bool:
-    return any(c.isupper() for c in word)
+    return any(c.isupper() for c in word) or word in LOWERCASE_ACRONYMS
 
 
 def name_words(topic: str, question: str, aliases: AliasTable) -> list[str]:

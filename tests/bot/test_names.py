@@ -34,6 +34,10 @@ def test_name_words_are_capitalised_words_and_japanese_words_translated_as_names
     # A company naming who is described is not a name the topic asks about: the passage need not hold it.
     assert name_words("Vercel founder who rebuilt his website", "the Vercel founder who rebuilt his website", aliases) == []
     assert name_words("Anthropic's CEO on Texas", "x", aliases) == ["Texas"]
+    # Chat types the acronyms of countries and public bodies in lowercase; everyday words stay words.
+    assert name_words("eu ai act", "dario on the eu ai act", aliases) == ["eu"]
+    assert name_words("the us and china", "dario on the us and china", aliases) == []
+    assert name_words("ppl working 72 hr weeks", "x", aliases) == ["72"]
     # A Latin word written straight against Japanese is a word of its own.
     assert name_words("EUのAI規制法", "ネイサンはEUのAI規制法をどう見ている？", aliases) == ["EU", "AI"]
     # Katakana spells loanwords as often as names.
