@@ -213,8 +213,13 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
+# Greetings and sounds drawn out as chat types them ("heyyy", "heyo", "sooo", "ummm", "hiii", "okkk", "wowww").
+_DRAWN_OUT: Final = (
+    r"(?:he+y+[ao]*|hey+o+|yo+|hi+|hel+o+|so+|o+k+a*y*|u+h*m+|u+h+|h+m+|a+h+|o+h+|w+o+w+|l+o+l+|ha(?:ha)+h*|"
+    r"ya+y*|yea+h*|ye+s*|ugh+|oo+f+|hiya+|howdy+|sup+)"
+)
 _LEADING: Final = re.compile(
-    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:(?:\s-(?=\s)|[\s,:;!.?…—–])+|$)"
+    rf"^(?:@[\w.\-]{{1,40}}|{_DRAWN_OUT}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:(?:\s-(?=\s)|[\s,:;!.?…—–])+|$)"
     rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)"
     # (Typed straight before the question, a filler of three characters or more still ends where a word
     # in katakana, kanji or Latin letters starts: "ちょっと質問ダリオは…"; "あの人" keeps its あの.)

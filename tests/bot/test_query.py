@@ -387,7 +387,9 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
                      "brb in 5 - what did Amodei say about talent density",
                      "heyo what did Amodei say about talent density",
                      "gm Dario on talent density", "Q: Amodei on talent density",
-                     "hello friends :) what did Amodei say about talent density"):
+                     "hello friends :) what did Amodei say about talent density",
+                     "heyyy, Amodei on talent density", "sooo what did Amodei say about talent density",
+                     "hmmm ok Amodei on talent density"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
             question, parsed
