@@ -23,6 +23,20 @@ _KINDS: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
         ),
         re.compile(r"\d\s*(?:%|％|percent\b|パーセント)|\b(?:odds|\d+\s*(?:in|out of)\s*\d+)\b", re.I),
     ),
+    "share": (
+        # "how much of his time does Dario spend on management": a share, answered by "a third, maybe 40%".
+        re.compile(
+            r"\bhow\s+much\s+of\s+(?:(?:his|her|their|its|the|a|your|my)\s+)?(?:\w+\s+)?(?:time|week|day|days|"
+            r"weeks|hours|money|budget|revenue|code|work|effort|compute)\b|\bwhat\s+(?:share|fraction|portion|"
+            r"proportion)\b|(?:時間|一週間|週|予算|売上|コード|仕事)の(?:どのくらい|どれくらい|どれだけ|何割)|何割",
+            re.I,
+        ),
+        re.compile(
+            r"\d\s*(?:%|％|percent\b|パーセント)|\b(?:a|one|two)[\s-]+(?:thirds?|quarters?|fifths?)\b|\bhalf\b|"
+            r"\d+\s*分の\s*\d+|[0-9一二三四五六七八九十]+割|半分",
+            re.I,
+        ),
+    ),
     "origin": (
         re.compile(
             r"\b(?:come\s+about|came\s+about|get\s+started|got\s+started|come\s+from|came\s+from|origins?|"

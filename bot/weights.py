@@ -18,10 +18,11 @@ COVERAGE: Final = 0.55
 # The whole topic as a phrase beats its words scattered through a passage; too high and a phrase in
 # an off-topic aside outranks a focused answer.
 PHRASE_BONUS: Final = 0.25
-# A question that says what its answer looks like (how likely: a percentage; how it began: a beginning told,
-# bot/answer_kinds.py) prefers a passage giving such an answer; higher lets any passage with a figure or a
-# "started" in it outrank the one about the topic.
-ANSWER_KIND_BONUS: Final = 0.15
+# A question that says what its answer looks like (how likely: a percentage; how much of his time: a share; how
+# it began: a beginning told, bot/answer_kinds.py) prefers a passage giving such an answer, enough to lift an
+# unlabelled transcript turn over a labelled quote on the same words (0.15 did not); higher lets any passage
+# with a figure or a "started" in it outrank the one about the topic.
+ANSWER_KIND_BONUS: Final = 0.3
 # Below this share of the topic's weight a passage is not about the topic at all: lower finds loosely
 # related passages, higher answers "nothing found" to everyday paraphrases.
 MIN_COVERAGE: Final = 0.15
