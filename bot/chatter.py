@@ -78,12 +78,18 @@ def starts(text: str, *, japanese: bool) -> list[int]:
 # superintelligence" stays, as does "… if AI gets there").
 _AFTER: Final = re.compile(
     r"(?:or\s+(?:did|was|were|is|am|are|do|does|maybe|something|smth|whatever|not|no|nah)\b|"
-    r"if\s+(?:it['’]?s|that['’]?s|you|u|any|anyone|anybody|possible|so|not|there['’]?s)\b|"
+    r"if\s+(?:it['’]?s\s+not\s+too|that['’]?s\s+(?:ok|okay|alright|fine|a\s+thing|possible)|"
+    r"(?:you|u)\s+(?:can|could|don['’]?t\s+mind|know|have|get)|any\b|anything\s+at\s+all|anyone|anybody|"
+    r"possible|so\b|not\b|there['’]?s\s+(?:any|anything))|"
     r"whenever\b|when\s+you\s+(?:can|get)\b|i['’]?m\s+(?:curious|sure|not\s+sure|asking)\b|"
     r"i\s+(?:think|swear|guess|believe|forget|forgot|recall|remember|heard|mean|hope|wonder|saw|read|feel)\b|"
     r"you['’]?re\b|ur\b|you\s+(?:rock|are)\b|sorry\b|pls\b|plz\b|please\b|thanks?\b|thx\b|ty\b|tysm\b|"
     r"cheers\b|merci\b|gracias\b|danke\b|lol\b|lmao\b|haha\w*|kinda\b|need\s+(?:this|it|to\s+know)\b|"
-    r"been\s+\w+ing\b|it['’]?s\s+been\b|no\s+(?:rush|worries|pressure)\b|just\s+(?:curious|wondering)\b)",
+    r"it['’]?s\s+been\s+(?:driving|bugging|killing|bothering)\b|no\s+(?:rush|worries|pressure)\b|"
+    r"just\s+(?:curious|wondering)\b|"
+    r"thoughts\s*\?|ok\s+go\b|much\s+appreciated\b|appreciated\b|short\s+version\b|any\s+(?:help|ideas)\b|"
+    r"this\s+(?:is|has\s+been)\s+(?:bugging|driving|killing)\b|driving\s+me\b|for\s+a\s+friend\b|help\s*[!?]|"
+    r"sorry\s+for\b|asking\s+for\b)",
     re.I,
 )
 
@@ -98,7 +104,7 @@ def remark_starts(text: str) -> list[int]:
         at = word.start()
         lead = re.match(r"[\s,;:!?.…—–(\-]*", text[at:])
         start = at + (lead.end() if lead else 0)
-        if _AFTER.match(text, start) and not _NAMED.search(text[start + 1 :]):
+        if _AFTER.match(text, start) and not _NAMED.search(text, start + 1):
             found.append(at)
     return found
 
@@ -163,12 +169,16 @@ def dropped_before(whole: ParsedQuestion, rest: ParsedQuestion, before: str, *, 
     return japanese or (len(longer) > len(shorter) and longer.endswith(shorter))
 
 
-def dropped_after(whole: ParsedQuestion, first: ParsedQuestion) -> bool:
+def dropped_after(whole: ParsedQuestion, first: ParsedQuestion, remark: str) -> bool:
     """Whether `first`, the message up to a remark, is `whole` without the remark: the same asked about
-    with less topic, the rest of it as asked."""
-    if first.speaker is None and not first.show_is_subject:
-        return False
+    with less topic, the rest of it as asked, or with the topic the remark took over ("… i swear they
+    talked about it" read as about "it")."""
     longer, shorter = _folded(whole.topic), _folded(first.topic)
-    return _same_asked(whole, first) and _has_content(shorter) and len(longer) > len(shorter) and (
-        longer.startswith(shorter.rstrip(" ,;:!?.…—–-"))
+    if not _has_content(shorter):
+        return False
+    if longer and longer in _folded(remark) and (first.speaker is not None or first.show_is_subject):
+        return True
+    # (A remark opens like one, `_AFTER`: a question naming nobody loses it too.)
+    return _same_asked(whole, first) and len(longer) > len(shorter) and longer.startswith(
+        shorter.rstrip(" ,;:!?.…—–-")
     )

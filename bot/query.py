@@ -324,7 +324,7 @@ def parse_question(
         # A remark after the question ("… i think it was a recent ep"): the longest that leaves it whole.
         for end in chatter.remark_starts(text):
             first = _parse(text[:end], speakers, lang=lang, shows=shows)
-            if chatter.dropped_after(parsed, first):
+            if chatter.dropped_after(parsed, first, text[end:]):
                 return first.model_copy(update={"text": text})
     return parsed
 

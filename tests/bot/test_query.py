@@ -400,6 +400,8 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
                      "ねえbot、アモデイはタレント密度について何と言った？", "聞いてもいいアモデイはタレント密度について何と言った？"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed)
+    # A question naming nobody loses a remark after it too.
+    assert parse_question("talent density you're the best", speakers).topic == "talent density"
     # A Japanese question naming nobody loses its chatter too (its breaks are chatter's own).
     assert parse_question("Botさん、継続学習について", speakers).topic == "継続学習"
 
@@ -440,13 +442,17 @@ def test_a_remark_after_the_question_is_not_the_topic() -> None:
                      "Amodei on talent density, if it's not too much trouble",
                      "what did Amodei say about talent density you're the best",
                      "what did Amodei say about talent density? no rush :D",
-                     "Amodei on talent density whenever you get a chance"):
+                     "Amodei on talent density whenever you get a chance",
+                     "what did Amodei say about talent density i swear they talked about it",
+                     "Amodei on talent density (if anything at all)", "Amodei on talent density thoughts?"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "talent density"), (question, parsed)
     # More of the topic stays: an alternative, a condition on it, a named thing.
     for question, topic in {"what did Amodei say about AGI or superintelligence": "AGI or superintelligence",
                             "what would Amodei do if AI gets there first": "do if AI gets there first",
-                            "what should I solve, per Amodei": "what should I solve"}.items():
+                            "what should I solve, per Amodei": "what should I solve",
+                            "why won't Amodei buy more compute if it's so sure": "why won't buy more compute if it's so sure",
+                            "how fast has Amodei's revenue been growing": "how fast has revenue been growing"}.items():
         assert parse_question(question, speakers).topic == topic, question
 
 
