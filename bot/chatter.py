@@ -149,15 +149,29 @@ _QUESTION_WORDS: Final = frozenset(
 )
 
 
+# Words chat uses to talk about asking rather than about a topic ("sorry if this was asked already,", "saw a
+# clip earlier and", "question for the bot:"): before a question naming nobody, the words before a break are
+# chatter only when they hold one of these.
+_ASKING_TALK: Final = re.compile(
+    r"\b(?:sorry|apolog\w*|wonder\w*|curious\w*|question|q|quick|random|dumb|silly|stupid|noob|bot|guys|folks|"
+    r"friends|team|everyone|y['’]?all|thread|channel|asked|ask|asking|bug\w*|help|hey|hi|hello|morning|btw|lol|"
+    r"saw|heard|clip|episode|ep|pod|coworker|friend|mentioned|listening|watching|finished|remind|memory|forgot|"
+    r"forget|mind|sure|idk|tbh|weird|dumb|real\s+quick)\b",
+    re.I,
+)
+
+
 def dropped_before(whole: ParsedQuestion, rest: ParsedQuestion, before: str, *, japanese: bool) -> bool:
     """Whether `rest`, read from a later place, is `whole` without chatter in front: somebody known where
     the whole read an unknown name, or the same asked about with less topic. Less topic is only taken when
     the words dropped (`before`) name nothing and do not set the topic. A Japanese break is one only
     chatter ends with (`_JA_BREAK`, `_JA_CHATTER_COMMA`), and there the chatter may have taken the topic's
     place ("さっきの話の続きで、アモデイは…" read as about さっき), so any topic is enough."""
-    if rest.speaker is None and not rest.show_is_subject and not japanese:
-        # Without somebody asked about, the words before "who" may describe them ("the critic who …"); a
-        # Japanese break is chatter's own.
+    if rest.speaker is None and not rest.show_is_subject and not japanese and not (
+        _ASKING_TALK.search(before) and may_be_chatter(before.rstrip(" ,:;!.…—–-"))
+    ):
+        # Without somebody asked about, the words before "who" may describe them ("the critic who …"), and a
+        # topic may come before a colon ("talent density: who said it?"); a Japanese break is chatter's own.
         return False
     if whole.unknown_speaker is not None and rest.unknown_speaker is None:
         return rest.speaker is not None or rest.show_is_subject

@@ -400,6 +400,10 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
                      "ねえbot、アモデイはタレント密度について何と言った？", "聞いてもいいアモデイはタレント密度について何と言った？"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.topic) == ("Dario Amodei", "タレント密度"), (question, parsed)
+    # Before a question naming nobody, words that talk about asking are chatter; a topic before a colon is not.
+    assert parse_question("sorry if this was asked already, who said talent density beats talent mass",
+                          speakers).topic == "talent density beats talent mass"
+    assert parse_question("talent density: who said it beats talent mass", speakers).topic.startswith("talent density")
     # A question naming nobody loses a remark after it too.
     assert parse_question("talent density you're the best", speakers).topic == "talent density"
     # A Japanese question naming nobody loses its chatter too (its breaks are chatter's own).
