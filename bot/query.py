@@ -310,15 +310,28 @@ def parse_question(
     shows: ShowDirectory | None = None,
 ) -> ParsedQuestion:
     """Who is asked about what, in a question as typed in chat (bot.chatter: the words around it)."""
+    return _without_chatter(raw, speakers, lang=lang, speaker=speaker, shows=shows, passes=_CHATTER_PASSES)
+
+
+# Chatter taken off one message at most this many times ("sorry to bug you, quick q: …" is two): each pass
+# reads the question a few more times, and a message of a hundred commas is not worth a hundred passes.
+_CHATTER_PASSES: Final = 3
+
+
+def _without_chatter(
+    raw: str, speakers: SpeakerDirectory, *, lang: str | None, speaker: str | None, shows: ShowDirectory | None,
+    passes: int,
+) -> ParsedQuestion:
     parsed = _parse(raw, speakers, lang=lang, speaker=speaker, shows=shows)
     text = parsed.text
     japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) is not None
     # With the speaker given as an option, the whole question is the topic (and its fillers are the tables').
-    for start in chatter.starts(text, japanese=japanese) if speaker is None else ():
+    for start in chatter.starts(text, japanese=japanese) if speaker is None and passes > 0 else ():
         again = _parse(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
         if chatter.dropped_before(parsed, again, text[:start], japanese=japanese):
             # What is left may hold more chatter ("sorry to bug you, quick q: …").
-            again = parse_question(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
+            again = _without_chatter(text[start:], speakers, lang=lang, speaker=speaker, shows=shows,
+                                     passes=passes - 1)
             return again.model_copy(update={"text": text})
     if not japanese and speaker is None:
         # A remark after the question ("… i think it was a recent ep"): the longest that leaves it whole.
@@ -340,7 +353,7 @@ def _parse(
     ) is not None:
         # "Turing Post, what did they think of Dario's essay?": the show named first speaks, unless the
         # question goes on to name who does ("Lex Fridman, what did Dario say …" is Dario on that show).
-        scoped = parse_question(first.group("rest"), speakers, lang=lang, speaker=speaker)
+        scoped = _parse(first.group("rest"), speakers, lang=lang, speaker=speaker)
         if scoped.speaker is None and scoped.unknown_speaker is None and scoped.topic:
             return scoped.model_copy(update={"text": text, "show": named, "show_is_subject": True})
         if scoped.speaker is not None:
@@ -349,7 +362,7 @@ def _parse(
         person := speakers.resolve(_strip_edges(first.group("show")))
     ) is not None:
         # "Dario, what did he say about hiring?": the person named first is who is asked.
-        scoped = parse_question(first.group("rest"), speakers, lang=lang, speaker=person, shows=shows)
+        scoped = _parse(first.group("rest"), speakers, lang=lang, speaker=person, shows=shows)
         return scoped.model_copy(update={"text": text})
     if shows is not None:
         # "…on the Lex Fridman podcast" says where, not what, and its host is not the one asked.
@@ -357,7 +370,7 @@ def _parse(
         if scope is not None:
             rest, guests = _guests_clause(_LEADING_PUNCT.sub("", rest), speakers)
             # "In the Lex Fridman episode with Chris Olah, what did he say …": the one guest named is who.
-            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker or (
+            scoped = _parse(rest, speakers, lang=lang, speaker=speaker or (
                 guests[0] if len(guests) == 1 and _PRONOUN_ASKED.match(rest) else None))
             # Without a topic the one asked about still is who speaks when the show is called one
             # ("レックス・フリードマンのポッドキャストでダリオは何と言った？" is Dario on that show, not Lex);
@@ -457,7 +470,7 @@ def _parse(
         if found_at and guests_at and shows is not None and (host_show := shows.voice(found_at[0].lower())):
             # "what do Lex Fridman's guests think …": the show's episodes, nobody's words in particular.
             rest = (text[: found_at[1]] + " " + text[guests_at.end() :]).strip()
-            scoped = parse_question(rest, speakers, lang=lang, speaker=speaker)
+            scoped = _parse(rest, speakers, lang=lang, speaker=speaker)
             return scoped.model_copy(update={"text": text, "show": host_show, "speaker": scoped.speaker})
         if found_at:
             name, start, end = found_at

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import textwrap
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,20 @@ speakers: [Hannah Host, Dario Amodei]
 - **解釈可能性**: アモデイは作ったネットワークの内部を見たいと考えています。
 - **天気**: 今日の天気の話はしていません。
 """
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Each test leaves logging as it found it: a command run in a test (`saidbot doctor`) sets up logging for
+    the process, and a later test that logs thousands of lines would otherwise write them all through it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    noisy = {name: logging.getLogger(name).level for name in ("discord.gateway", "discord.client", "aiohttp.access")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, was in noisy.items():
+        logging.getLogger(name).setLevel(was)
 
 
 @pytest.fixture
