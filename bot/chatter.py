@@ -1,12 +1,12 @@
-"""Where a question starts inside a chat message.
+"""Where the question is inside a chat message.
 
-People put words of their own before a question ("saw a clip earlier and", "sorry if this was asked
-already,"). The filler tables (bot.query) know the common ones; these are the places anything else may
-give way to the question: an opening word ("what", "did", "how"), the word after a break (a comma,
-colon, dash, ellipsis or "!"). A place is taken only when
-the question read from it is the whole message's reading less some topic words, or names somebody known
-where the whole read as an unknown name; so words that belong to the question are never cut, and cutting
-at a wrong place changes nothing.
+People put words of their own around a question ("saw a clip earlier and", "sorry if this was asked
+already,", "… i think it was a recent ep"). The filler tables (bot.query) know the common ones; these are
+the places anything else may give way to the question: before it, an opening word ("what", "did", "how")
+or the word after a break (a comma, colon, dash, ellipsis, "!", "and"/"but"); after it, a remark that opens
+like one (`_AFTER`). A place is taken only when the question read from it asks who the whole message asks
+with less topic, or names somebody known where the whole read an unknown name; so the words of the
+question stay, and a place that is wrong changes nothing.
 """
 
 from __future__ import annotations
