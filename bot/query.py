@@ -219,7 +219,8 @@ _DRAWN_OUT: Final = (
     r"ya+y*|yea+h*|ye+s*|ugh+|oo+f+|hiya+|howdy+|sup+)"
 )
 _LEADING: Final = re.compile(
-    rf"^(?:@[\w.\-]{{1,40}}|{_DRAWN_OUT}|(?:{_alternation(EN_LEADING_FILLERS)}))(?:(?:\s-(?=\s)|[\s,:;!.?…—–])+|$)"
+    # (The tables first, longest first, so "hey there" goes whole before "hey" is read as drawn out.)
+    rf"^(?:@[\w.\-]{{1,40}}|(?:{_alternation(EN_LEADING_FILLERS)})|{_DRAWN_OUT})(?:(?:\s-(?=\s)|[\s,:;!.?…—–])+|$)"
     rf"|^(?:{_alternation(JA_LEADING_FILLERS)})(?:[\s、,，。！!？?…ー〜]+|$)"
     # (Typed straight before the question, a filler of three characters or more still ends where a word
     # in katakana, kanji or Latin letters starts: "ちょっと質問ダリオは…"; "あの人" keeps its あの.)

@@ -389,7 +389,8 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
                      "gm Dario on talent density", "Q: Amodei on talent density",
                      "hello friends :) what did Amodei say about talent density",
                      "heyyy, Amodei on talent density", "sooo what did Amodei say about talent density",
-                     "hmmm ok Amodei on talent density"):
+                     "hmmm ok Amodei on talent density", "hey there, Amodei on talent density",
+                     "hi there what did Amodei say about talent density"):
         parsed = parse_question(question, speakers)
         assert (parsed.speaker, parsed.unknown_speaker, parsed.topic) == ("Dario Amodei", None, "talent density"), (
             question, parsed
@@ -406,6 +407,8 @@ def test_chatter_before_a_question_is_neither_the_speaker_nor_the_topic() -> Non
     assert parse_question("talent density: who said it beats talent mass", speakers).topic.startswith("talent density")
     # A question naming nobody loses a remark after it too.
     assert parse_question("talent density you're the best", speakers).topic == "talent density"
+    # A greeting of two words goes whole, not as a drawn-out "hey" with "there" left for the topic.
+    assert parse_question("hey there, talent density", speakers).topic == "talent density"
     # A Japanese question naming nobody loses its chatter too (its breaks are chatter's own).
     assert parse_question("Botさん、継続学習について", speakers).topic == "継続学習"
 
