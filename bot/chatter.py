@@ -15,6 +15,7 @@ import re
 from typing import Final
 
 from bot.models import ParsedQuestion
+from bot.speakers import SpeakerDirectory
 
 # Words a question opens with.
 OPENER: Final = re.compile(
@@ -118,6 +119,34 @@ def may_be_chatter(before: str) -> bool:
     )
 
 
+# Words that tie what comes before a name to it ("the guy who worked with Dario"): a description, not chatter.
+_TIES: Final = frozenset("with and about of from to for by like than vs versus or who whom whose that which".split())
+# How many words of chatter a name may follow without a comma or colon between ("gm Dario on …").
+NAME_CHATTER_WORDS: Final = 3
+_JAPANESE: Final = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def is_japanese(text: str) -> bool:
+    return _JAPANESE.search(text) is not None
+
+
+def name_after_chatter(speakers: SpeakerDirectory, who: str) -> str | None:
+    """The speaker named last in "gm Dario", "sorry to bother, Amodei": words before a name that say
+    nothing of who is asked (a greeting, an opener), not a longer name or a description of somebody."""
+    found = speakers.find(who)
+    if found is None or found[2] < len(who) - 2 or found[1] == 0:
+        return None
+    before = who[: found[1]].strip()
+    if not may_be_chatter(before):
+        return None
+    words = re.findall(r"[\w'’]+", before)
+    if re.search(r"[,:;!]$", before) or (
+        len(words) <= NAME_CHATTER_WORDS and not any(word.lower() in _TIES for word in words)
+    ):
+        return found[0]
+    return None
+
+
 def _reach(text: str, words: int) -> int:
     """The character offset just past the first `words` words."""
     spans = [m.end() for m in re.finditer(r"\S+", text)]
@@ -138,7 +167,7 @@ def _folded(topic: str) -> str:
 
 def _has_content(topic: str) -> bool:
     """Whether a topic holds a word to search for, not only a question word left where a name stood."""
-    return re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", topic) is not None or any(
+    return is_japanese(topic) or any(
         word not in _QUESTION_WORDS for word in re.findall(r"[a-z0-9]+", topic.lower())
     )
 
@@ -156,7 +185,7 @@ _ASKING_TALK: Final = re.compile(
     r"\b(?:sorry|apolog\w*|wonder\w*|curious\w*|question|q|quick|random|dumb|silly|stupid|noob|bot|guys|folks|"
     r"friends|team|everyone|y['’]?all|thread|channel|asked|ask|asking|bug\w*|help|hey|hi|hello|morning|btw|lol|"
     r"saw|heard|clip|episode|ep|pod|coworker|friend|mentioned|listening|watching|finished|remind|memory|forgot|"
-    r"forget|mind|sure|idk|tbh|weird|dumb|real\s+quick)\b",
+    r"forget|mind|sure|idk|tbh|weird|real\s+quick)\b",
     re.I,
 )
 

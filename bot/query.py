@@ -167,11 +167,11 @@ EN_LEADING_FILLERS: Final = (
     "anyway", "anyways", "hey guys", "hey all", "hi all", "hey everyone", "hi everyone", "guys", "real quick",
     "question", "random q", "dumb question", "silly question", "honest question", "serious question",
     "do you know if", "does anyone know", "does anybody know", "anyone know", "anybody know", "do u know",
-    "can u tell me", "could u tell me", "what's up", "whats up", "sup", "like", "oh and", "and also",
+    "can u tell me", "could u tell me", "what's up", "whats up", "like", "oh and", "and also",
     "out of curiosity", "sorry to bother", "sorry to bother you", "not sure if you know but",
-    "gm", "good morning", "good afternoon", "good evening", "morning", "howdy", "heya", "ahoy", "hi bot",
-    "hey bot", "hello bot", "hi saidbot", "hey saidbot", "dear saidbot", "bot", "soo", "sooo", "soooo",
-    "alright", "alrighty", "ummm", "uhh", "uhhh", "hmmm", "wait", "ok but", "but", "random but", "real talk",
+    "gm", "good morning", "good afternoon", "good evening", "morning", "ahoy", "hi bot",
+    "hey bot", "hello bot", "hi saidbot", "hey saidbot", "dear saidbot", "bot",
+    "alright", "alrighty", "wait", "ok but", "but", "random but", "real talk",
     "ok real talk", "quick one", "one more", "another one", "one more question", "another question",
     "one question", "ok one question", "q", "honestly", "seriously", "basically", "so basically",
     "i'm curious", "im curious", "just wondering", "wondering", "i forgot", "remind me", "refresh my memory",
@@ -325,7 +325,7 @@ def _without_chatter(
 ) -> ParsedQuestion:
     parsed = _parse(raw, speakers, lang=lang, speaker=speaker, shows=shows)
     text = parsed.text
-    japanese = re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) is not None
+    japanese = chatter.is_japanese(text)
     # With the speaker given as an option, the whole question is the topic (and its fillers are the tables').
     for start in chatter.starts(text, japanese=japanese) if speaker is None and passes > 0 else ():
         again = _parse(text[start:], speakers, lang=lang, speaker=speaker, shows=shows)
@@ -424,9 +424,10 @@ def _parse(
     if topic is None:
         match = _EN_ON.match(stripped)
         on_who = _strip_edges(match.group("spk")) if match else ""
-        found = (speakers.resolve(on_who) or speakers.resolve_misspelt(on_who) or _after_chatter(speakers, on_who)) if (
-            match
-        ) else None
+        found = (
+            speakers.resolve(on_who) or speakers.resolve_misspelt(on_who)
+            or chatter.name_after_chatter(speakers, on_who)
+        ) if match else None
         if match and found and asked in (None, found):
             asked = found
             topic = match.group("topic")
@@ -526,29 +527,6 @@ def _could_be_a_name(who: str) -> bool:
 def _resolve_within(speakers: SpeakerDirectory, who: str) -> str | None:
     found = speakers.find(who)
     if found and len(who) - (found[2] - found[1]) <= 3:
-        return found[0]
-    return None
-
-
-# Words that tie what comes before a name to it ("the guy who worked with Dario"): a description, not chatter.
-_TIES: Final = frozenset("with and about of from to for by like than vs versus or who whom whose that which".split())
-# How many words of chatter a name may follow without a comma or colon between ("gm Dario on …").
-_CHATTER_WORDS: Final = 3
-
-
-def _after_chatter(speakers: SpeakerDirectory, who: str) -> str | None:
-    """The speaker named last in "gm Dario", "sorry to bother, Amodei": words before a name that say
-    nothing of who is asked (a greeting, an opener), not a longer name or a description of somebody."""
-    found = speakers.find(who)
-    if found is None or found[2] < len(who) - 2 or found[1] == 0:
-        return None
-    before = who[: found[1]].strip()
-    if not chatter.may_be_chatter(before):
-        return None
-    words = re.findall(r"[\w'’]+", before)
-    if re.search(r"[,:;!]$", before) or (
-        len(words) <= _CHATTER_WORDS and not any(word.lower() in _TIES for word in words)
-    ):
         return found[0]
     return None
 
