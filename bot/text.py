@@ -33,7 +33,7 @@ ENGLISH_STOPWORDS: Final = frozenset(
         "a an and are as at be been but by can could did do does doing for from had has have he her his how i if "
         "in into is it its me my of on or our she so than that the their them then there these they this those to "
         "too was we were what when where which who whom why will with would you your about s t just also very really "
-        "vs versus"
+        "vs versus whoever whomever whatever whichever whenever wherever"
     ).split()
 )
 

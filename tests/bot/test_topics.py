@@ -178,3 +178,9 @@ def test_japanese_discourse_fillers_are_not_topic_words() -> None:
     aliases = AliasTable()
     aliases.add("talent density", "タレント密度")
     assert topic_units("結局タレント密度", aliases) == topic_units("タレント密度", aliases)
+
+
+def test_ever_words_are_function_words_not_topic() -> None:
+    # "whoever" is in no passage: as a topic word it would count as the rarest word of the question.
+    assert topic_units("the values of whoever it is talking to") == [(("valu",),)]
+    assert topic_units("whatever he wants, wherever he goes") == [(("want",),), (("goe",),)]
