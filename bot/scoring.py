@@ -59,7 +59,7 @@ def coverage(
     A topic of three words or more may need its most telling word (`telling`); one mostly in words no
     passage holds (`unseen`), or one some passage holds whole (`whole_held`), more than one of its words
     unless that word is its most telling. In English (`people`: the units naming a person or show, which
-    count neither way), one word of such a topic must be nearly as telling as its most telling stored word.
+    count neither way), one word of such a topic must be nearly as telling as its most telling word.
     """
     present = [unit for unit in alt if unit_present(unit, term_set)]
     if not present:
@@ -75,8 +75,9 @@ def coverage(
             return 0.0, False
         if unseen and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
             return 0.0, False
-        stored = [idf.get(u, 1.0) for u in alt if u not in unseen and people is not None and u not in people]
-        if stored and idf.get(present[0], 1.0) < w.LONE_WORD_MIN_IDF_RATIO * max(stored):
+        # A word no passage holds counts too: "nuclear fusion power" is not answered by "nuclear weapons".
+        asked = [idf.get(u, 1.0) for u in alt if people is not None and u not in people]
+        if asked and idf.get(present[0], 1.0) < w.LONE_WORD_MIN_IDF_RATIO * max(asked):
             return 0.0, False
     if telling is not None and len(alt) > 2 and share < telling.min_share:
         words = [u for u in alt if u not in telling.people and u not in telling.unseen]

@@ -42,9 +42,10 @@ TWO_WORD_MIN_SHARE: Final = 0.5
 # left out, as their unseen words are often only translations the passages do not use.
 LONE_WORD_UNSEEN_SHARE: Final = 0.5
 # An English topic of three words or more is not answered by a passage holding only one of its words when that
-# word is this much less telling (IDF) than the topic's most telling stored word: "Olah on convolutional networks
-# for image recognition" by his passage on networks. Higher refuses paraphrases whose one stored word is nearly
-# as telling ("advice" for "advice to people starting out in ML"); Japanese questions are left out, as above.
+# word is this much less telling (IDF) than the topic's most telling word, stored or not: "Olah on convolutional
+# networks for image recognition" by his passage on networks, "Dario on nuclear fusion power" by nuclear weapons.
+# Higher refuses paraphrases whose one stored word is nearly as telling ("advice" for "advice to people starting
+# out in ML"); Japanese questions are left out, as above.
 LONE_WORD_MIN_IDF_RATIO: Final = 0.8
 # A term written in several tokens (a glossary translation, a Japanese word's bigrams) matches only where
 # they stand close, in any order, with at most this many tokens between each ("country of geniuses" has

@@ -267,11 +267,16 @@ def test_one_everyday_word_of_an_english_topic_is_not_its_answer_when_its_tellin
     networks = replace(_hit(1, "x"), terms="network are shadow of a larger network")
     images = replace(_hit(2, "x"), terms="an imag of the world")
     assert [r.hit.id for r in score_hits([networks, images], plan)] == [2]
-    # Nearly as telling (over 0.8 of the most telling stored word's weight): still an answer.
-    close = replace(plan, idf={**idf, topic[1]: 5.0})
+    # Nearly as telling (over 0.8 of the most telling word's weight, here "convolutional", which no passage
+    # holds): still an answer.
+    close = replace(plan, idf={**idf, topic[1]: 5.6})
     assert [r.hit.id for r in score_hits([networks], close)] == [1]
+    # Less than that is no answer even when every word the store holds is weaker still.
+    stored_only = replace(plan, idf={**idf, topic[1]: 5.0, topic[2]: 5.1, topic[3]: 5.1})
+    assert [r.hit.id for r in score_hits([networks], stored_only)] == []
     # A person's name counts neither way: "Olah" is found by the label, not by the words.
-    named = replace(plan, people=frozenset({topic[2], topic[3]}))
+    named = replace(plan, idf={**idf, topic[0]: 3.0}, doc_freq={**doc_freq, topic[0]: 20},
+                    people=frozenset({topic[2], topic[3]}))
     assert [r.hit.id for r in score_hits([networks], named)] == [1]
 
 
