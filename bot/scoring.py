@@ -75,10 +75,11 @@ def coverage(
             return 0.0, False
         if unseen and sum(idf.get(u, 1.0) for u in alt if u in unseen) / total >= w.LONE_WORD_UNSEEN_SHARE:
             return 0.0, False
-        # A word no passage holds counts too: "nuclear fusion power" is not answered by "nuclear weapons".
-        asked = [idf.get(u, 1.0) for u in alt if people is not None and u not in people]
-        if asked and idf.get(present[0], 1.0) < w.LONE_WORD_MIN_IDF_RATIO * max(asked):
-            return 0.0, False
+        if people is not None:
+            # A word no passage holds counts too: "nuclear fusion power" is not answered by "nuclear weapons".
+            asked = [idf.get(u, 1.0) for u in alt if u not in people]
+            if asked and idf.get(present[0], 1.0) < w.LONE_WORD_MIN_IDF_RATIO * max(asked):
+                return 0.0, False
     if telling is not None and len(alt) > 2 and share < telling.min_share:
         words = [u for u in alt if u not in telling.people and u not in telling.unseen]
         if words and max(words, key=lambda u: idf.get(u, 1.0)) not in present:

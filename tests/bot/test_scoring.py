@@ -271,7 +271,7 @@ def test_one_everyday_word_of_an_english_topic_is_not_its_answer_when_its_tellin
     # holds): still an answer.
     close = replace(plan, idf={**idf, topic[1]: 5.6})
     assert [r.hit.id for r in score_hits([networks], close)] == [1]
-    # Less than that is no answer even when every word the store holds is weaker still.
+    # Below that, no answer, even when the lone word is nearly as telling as every word the store holds.
     stored_only = replace(plan, idf={**idf, topic[1]: 5.0, topic[2]: 5.1, topic[3]: 5.1})
     assert [r.hit.id for r in score_hits([networks], stored_only)] == []
     # A person's name counts neither way: "Olah" is found by the label, not by the words.
